@@ -1,0 +1,192 @@
+"""The `propaganda-lens` command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from propaganda_lens.data import Span
+from propaganda_lens.ingest.ptc import PtcFormatError, read_articles, read_labels, write_labels
+
+app = typer.Typer(
+    help="Find propaganda techniques in news articles (SemEval-2020 Task 11 techniques).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+stdout = Console()
+stderr = Console(stderr=True)
+T = TypeVar("T")
+
+
+class SpanTask(str, Enum):
+    si = "si"
+    flc = "flc"
+
+
+class ScoreTask(str, Enum):
+    si = "si"
+    tc = "tc"
+    flc = "flc"
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 1."""
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def with_progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
+    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def load_detector(model: Path | None):
+    from propaganda_lens.detect.detector import Detector, ModelError
+
+    try:
+        return Detector.from_disk(model)
+    except (ModelError, OSError) as error:
+        fail(f"cannot load the model: {error}")
+
+
+def load_articles(folder: Path):
+    try:
+        articles = read_articles(folder)
+    except PtcFormatError as error:
+        fail(str(error))
+    if not articles:
+        fail(f"{folder}: no article<ID>.txt files found")
+    return articles
+
+
+ModelOption = Annotated[
+    Path | None, typer.Option("--model", help="Model folder (default: the model shipped with the package).")
+]
+
+
+@app.command()
+def predict(
+    articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],
+    task: Annotated[SpanTask, typer.Option(help="si: spans only; flc: spans with techniques.")] = SpanTask.flc,
+    threshold: Annotated[float | None, typer.Option(help="Span probability cut-off (default: tuned).")] = None,
+    model: ModelOption = None,
+) -> None:
+    """Find propaganda spans in every article of a folder; write them in the PTC label format."""
+    articles = load_articles(articles_dir)
+    detector = load_detector(model)
+    predictions: dict[str, list[Span]] = {}
+    for article in with_progress(articles, len(articles), "Detecting"):
+        predictions[article.id] = detector.find_spans(article.text, threshold)
+    write_output(output, predictions, with_technique=task is SpanTask.flc)
+    count = sum(len(spans) for spans in predictions.values())
+    stderr.print(f"{count} spans in {len(articles)} articles written to {output}")
+
+
+@app.command("classify-spans")
+def classify_spans(
+    articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.")],
+    spans: Annotated[Path, typer.Option("--spans", help="Template file: ID, ?, start, end per row.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],
+    model: ModelOption = None,
+) -> None:
+    """Label each span of a template with its technique (the TC task)."""
+    articles = {article.id: article for article in load_articles(articles_dir)}
+    try:
+        template = read_labels(spans)
+    except (PtcFormatError, OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read the span template: {error}")
+    missing = sorted(set(template) - set(articles))
+    if missing:
+        fail(f"{spans}: {len(missing)} article IDs have no article in {articles_dir}, e.g. {missing[0]}")
+    detector = load_detector(model)
+    labelled: dict[str, list[Span]] = {}
+    for article_id in with_progress(sorted(template), len(template), "Classifying"):
+        try:
+            labelled[article_id] = detector.classify_spans(articles[article_id].text, template[article_id])
+        except ValueError as error:
+            fail(f"article {article_id}: {error}")
+    write_output(output, labelled, with_technique=True)
+    stderr.print(f"{sum(len(s) for s in labelled.values())} spans labelled, written to {output}")
+
+
+@app.command()
+def evaluate(
+    task: Annotated[ScoreTask, typer.Option(help="si, tc or flc.")],
+    gold: Annotated[Path, typer.Option(help="Gold label file or folder of per-article label files.")],
+    pred: Annotated[Path, typer.Option(help="Predicted label file.")],
+) -> None:
+    """Score predictions against gold labels with the SemEval-2020 Task 11 measures."""
+    from propaganda_lens.scoring import score_flc, score_si, score_tc
+
+    try:
+        gold_labels, predicted_labels = read_labels(gold), read_labels(pred)
+    except (PtcFormatError, OSError, UnicodeDecodeError) as error:
+        fail(str(error))
+    unknown = sorted(set(predicted_labels) - set(gold_labels))
+    if unknown and task is ScoreTask.tc:
+        fail(f"{pred}: {len(unknown)} article IDs are not in the gold labels, e.g. {unknown[0]}")
+    scorer = {ScoreTask.si: score_si, ScoreTask.tc: score_tc, ScoreTask.flc: score_flc}[task]
+    score = scorer(gold_labels, predicted_labels)
+    table = Table(title=f"{task.value.upper()} scores")
+    for column in ("", "precision", "recall", "F1"):
+        table.add_column(column, justify="right" if column else "left")
+    table.add_row("all", f"{score.precision:.4f}", f"{score.recall:.4f}", f"{score.f1:.4f}", style="bold")
+    for technique, part in score.per_technique.items():
+        table.add_row(technique, f"{part.precision:.4f}", f"{part.recall:.4f}", f"{part.f1:.4f}")
+    stdout.print(table)
+
+
+@app.command("train")
+def train_command(
+    ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (train-articles/, dev-articles/ …).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Run folder: checkpoints, log, best network.")],
+    epochs: int = 4,
+    batch_size: int = 16,
+    learning_rate: float = 8e-5,
+    seed: int = 13,
+    base_model: Annotated[Path | None, typer.Option(help="Encoder folder (default: all-MiniLM-L6-v2).")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue from OUTPUT/checkpoint.pt if present.")] = False,
+    threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: all cores).")] = None,
+) -> None:
+    """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
+    try:
+        from propaganda_lens.train.loop import TrainSettings, default_base_model, train
+    except ImportError as error:
+        fail(f"training needs the train extra: pip install 'propaganda-lens[train]' ({error})")
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    settings = TrainSettings(
+        ptc_folder=ptc,
+        base_model=base_model or default_base_model(),
+        output=output,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        threads=threads,
+    )
+    best = train(settings, resume=resume)
+    stderr.print(f"best network: {best}")
+
+
+def write_output(path: Path, labels: dict[str, list[Span]], with_technique: bool) -> None:
+    try:
+        write_labels(path, labels, with_technique)
+    except OSError as error:
+        fail(f"cannot write {path}: {error.strerror}")

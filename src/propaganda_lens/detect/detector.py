@@ -1,0 +1,251 @@
+"""The propaganda detector: finds technique spans in a text, or labels given spans with techniques.
+
+A `Detector` is a tokenizer, a config and a backend. The backend runs the two networks: an encoder with a
+BIO span tagger (token ids -> tag logits and hidden states) and a span head (pooled span vectors ->
+technique logits). The shipped backend is onnxruntime; training plugs in a torch backend, so the numbers
+measured while training come from this same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from propaganda_lens.data import TECHNIQUES, Span
+from propaganda_lens.detect.encoding import (
+    EncodedText,
+    best_window,
+    central_window_of_tokens,
+    decode_spans,
+    encode,
+    load_tokenizer,
+    pool_span,
+    repetition_features,
+    window_ranges,
+)
+
+DEFAULT_MODEL = "ptc-minilm"
+CONFIG_FILE = "config.json"
+TOKENIZER_FILE = "tokenizer.json"
+CHECKSUM_FILE = "SHA256SUMS"
+
+
+class ModelError(RuntimeError):
+    """A model folder is missing, incomplete or corrupt."""
+
+
+@dataclass
+class DetectorConfig:
+    name: str
+    window_size: int = 256
+    window_stride: int = 192
+    span_threshold: float = 0.5
+    cls_token_id: int = 101
+    sep_token_id: int = 102
+    pad_token_id: int = 0
+    batch_size: int = 16
+    techniques: tuple[str, ...] = TECHNIQUES
+
+    @classmethod
+    def from_file(cls, path: Path) -> "DetectorConfig":
+        values = json.loads(path.read_text(encoding="utf-8"))
+        values["techniques"] = tuple(values.get("techniques", TECHNIQUES))
+        return cls(**values)
+
+    def to_file(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+
+class Backend(Protocol):
+    def encode_windows(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(batch, length) ids and mask -> tag logits (batch, length, 3) and hidden states (batch, length, H)."""
+
+    def classify(self, span_vectors: np.ndarray, span_features: np.ndarray) -> np.ndarray:
+        """(n, 3H) pooled span vectors and (n, F) features -> technique logits (n, n_techniques)."""
+
+
+@dataclass
+class EncoderState:
+    """What the encoder computed for one text: tokens, windows, tag probabilities, hidden states."""
+
+    text: str
+    encoded: EncodedText
+    windows: list[tuple[int, int]]
+    tag_probabilities: np.ndarray
+    hidden: list[np.ndarray]
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+class Detector:
+    """Finds propaganda technique spans. Load the shipped model with `Detector.from_disk()`."""
+
+    def __init__(self, backend: Backend, tokenizer, config: DetectorConfig) -> None:
+        self.backend = backend
+        self.tokenizer = tokenizer
+        self.config = config
+
+    # -- loading and saving -------------------------------------------------------------------
+    @classmethod
+    def from_disk(cls, path: Path | None = None, verify: bool = True) -> "Detector":
+        """Load a model folder (default: the one shipped in the package) to run with onnxruntime."""
+        from propaganda_lens.detect.onnx_backend import OnnxBackend
+
+        folder = Path(path) if path is not None else shipped_model_path()
+        if not (folder / CONFIG_FILE).is_file():
+            raise ModelError(f"{folder}: no {CONFIG_FILE}; not a propaganda-lens model folder")
+        if verify:
+            verify_checksums(folder)
+        config = DetectorConfig.from_file(folder / CONFIG_FILE)
+        return cls(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config)
+
+    def to_disk(self, path: Path) -> None:
+        """Copy this model's folder (ONNX backend only) to `path`."""
+        source = getattr(self.backend, "folder", None)
+        if source is None:
+            raise ModelError("only a detector loaded from disk can be saved")
+        shutil.copytree(source, path, dirs_exist_ok=True)
+
+    # -- inference ---------------------------------------------------------------------------
+    def run(self, text: str) -> EncoderState:
+        config = self.config
+        encoded = encode(self.tokenizer, text)
+        windows = window_ranges(len(encoded), config.window_size - 2, config.window_stride)
+        tag_logits_per_window: list[np.ndarray] = []
+        hidden_per_window: list[np.ndarray] = []
+        for batch_start in range(0, len(windows), config.batch_size):
+            batch = windows[batch_start : batch_start + config.batch_size]
+            width = max(end - start for start, end in batch) + 2
+            input_ids = np.full((len(batch), width), config.pad_token_id, dtype=np.int64)
+            attention_mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, (start, end) in enumerate(batch):
+                tokens = np.r_[config.cls_token_id, encoded.ids[start:end], config.sep_token_id]
+                input_ids[row, : len(tokens)] = tokens
+                attention_mask[row, : len(tokens)] = 1
+            tag_logits, hidden = self.backend.encode_windows(input_ids, attention_mask)
+            for row, (start, end) in enumerate(batch):
+                tag_logits_per_window.append(tag_logits[row, 1 : end - start + 1])
+                hidden_per_window.append(hidden[row])
+        tag_probabilities = np.zeros((len(encoded), 3), dtype=np.float32)
+        if len(encoded):
+            owner = central_window_of_tokens(windows, len(encoded))
+            for index, (start, end) in enumerate(windows):
+                mine = np.flatnonzero(owner[start:end] == index)
+                tag_probabilities[start + mine] = softmax(tag_logits_per_window[index][mine])
+        return EncoderState(text, encoded, windows, tag_probabilities, hidden_per_window)
+
+    def _technique_probabilities(self, state: EncoderState, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Technique probabilities (n, n_techniques) for character spans of the analysed text."""
+        if not spans:
+            return np.zeros((0, len(self.config.techniques)), dtype=np.float32)
+        vectors, features = [], []
+        for start, end in spans:
+            first, last = state.encoded.token_range(start, end)
+            if first == last:  # no token inside (only whitespace or unknown characters): nearest token
+                first = min(first, len(state.encoded) - 1)
+                last = first + 1
+            window = best_window(state.windows, first, last)
+            window_start, window_end = state.windows[window]
+            first, last = max(first, window_start), min(last, window_end)
+            # +1: position 0 of every window is [CLS].
+            vectors.append(pool_span(state.hidden[window], first - window_start + 1, last - window_start + 1))
+            features.append(repetition_features(state.text, start, end))
+        logits = self.backend.classify(
+            np.asarray(vectors, dtype=np.float32), np.asarray(features, dtype=np.float32)
+        )
+        return softmax(logits)
+
+    def find_spans(self, text: str, threshold: float | None = None) -> list[Span]:
+        """Spans that use a propaganda technique, each with its most likely technique.
+
+        `probability` is P(span) x P(technique | span). `threshold` overrides the tuned span threshold.
+        """
+        return self.spans_from(self.run(text), threshold)
+
+    def spans_from(self, state: EncoderState, threshold: float | None = None) -> list[Span]:
+        """`find_spans` on a text already run through the encoder (to decode it several ways)."""
+        if len(state.encoded) == 0:
+            return []
+        cut = self.config.span_threshold if threshold is None else threshold
+        found = decode_spans(state.text, state.encoded, state.tag_probabilities, cut)
+        probabilities = self._technique_probabilities(state, [(s, e) for s, e, _ in found])
+        spans = []
+        for (start, end, span_probability), technique_probabilities in zip(found, probabilities):
+            best = int(technique_probabilities.argmax())
+            spans.append(
+                Span(start, end, self.config.techniques[best], span_probability * float(technique_probabilities[best]))
+            )
+        return spans
+
+    def classify_spans(self, text: str, spans: list[Span]) -> list[Span]:
+        """Label given spans with techniques (the TC task), keeping their order.
+
+        A span listed k times gets the k most likely distinct techniques.
+        """
+        for span in spans:
+            if span.end > len(text):
+                raise ValueError(f"span [{span.start}, {span.end}) runs past the end of the text ({len(text)})")
+        return self.label_spans(self.run(text), spans) if spans else []
+
+    def label_spans(self, state: EncoderState, spans: list[Span]) -> list[Span]:
+        """`classify_spans` on a text already run through the encoder."""
+        if not spans:
+            return []
+        if len(state.encoded) == 0:
+            raise ValueError("the text has no tokens to classify")
+        unique = sorted({(span.start, span.end) for span in spans})
+        probabilities = dict(zip(unique, self._technique_probabilities(state, unique)))
+        ranked = {key: np.argsort(-row) for key, row in probabilities.items()}
+        used: dict[tuple[int, int], int] = defaultdict(int)
+        labelled = []
+        for span in spans:
+            key = (span.start, span.end)
+            choice = int(ranked[key][used[key] % len(self.config.techniques)])
+            used[key] += 1
+            labelled.append(
+                Span(span.start, span.end, self.config.techniques[choice], float(probabilities[key][choice]))
+            )
+        return labelled
+
+
+def shipped_model_path(name: str = DEFAULT_MODEL) -> Path:
+    """The folder of a model shipped inside the package."""
+    return Path(str(resources.files("propaganda_lens") / "models" / name))
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_checksums(folder: Path, names: list[str]) -> None:
+    lines = [f"{file_sha256(folder / name)}  {name}\n" for name in sorted(names)]
+    (folder / CHECKSUM_FILE).write_text("".join(lines), encoding="utf-8")
+
+
+def verify_checksums(folder: Path) -> None:
+    """Raise ModelError unless every file listed in SHA256SUMS is present and intact."""
+    listing = folder / CHECKSUM_FILE
+    if not listing.is_file():
+        raise ModelError(f"{folder}: no {CHECKSUM_FILE}")
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        expected, name = line.split(maxsplit=1)
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"{path}: missing model file")
+        if file_sha256(path) != expected:
+            raise ModelError(f"{path}: checksum mismatch; the model file is corrupt, reinstall propaganda-lens")

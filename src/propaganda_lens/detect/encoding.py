@@ -1,0 +1,165 @@
+"""Token windows over a whole article, and the mapping between tokens and raw-text character offsets.
+
+Shared by training and inference so that both see the same tokens, windows, tags and span features.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from propaganda_lens.data import Span
+
+# BIO tags of the span tagger.
+OUTSIDE, BEGIN, INSIDE = 0, 1, 2
+# Characters a span never starts or ends with (the PTC v2 trimming rule).
+TRIM_CHARACTERS = " \t\n\r.,:;"
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    """A WordPiece tokenizer that keeps whole articles (no truncation, no padding)."""
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+@dataclass(frozen=True)
+class EncodedText:
+    """Tokens of a text without special tokens; `offsets[i]` is token i's [start, end) in the text."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    word_ids: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """The tokens [first, last) whose characters overlap [start, end); first == last if none."""
+        first = int(np.searchsorted(self.offsets[:, 1], start, side="right"))
+        last = int(np.searchsorted(self.offsets[:, 0], end, side="left"))
+        return first, max(first, last)
+
+
+def encode(tokenizer: Tokenizer, text: str) -> EncodedText:
+    encoding = tokenizer.encode(text, add_special_tokens=False)
+    ids = np.asarray(encoding.ids, dtype=np.int64)
+    offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+    word_ids = np.asarray([-1 if w is None else w for w in encoding.word_ids], dtype=np.int64)
+    return EncodedText(ids, offsets, word_ids)
+
+
+def window_ranges(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
+    """Token ranges of at most `size` tokens, `stride` apart, covering all tokens (the last one flush right)."""
+    if n_tokens <= size:
+        return [(0, n_tokens)]
+    count = math.ceil((n_tokens - size) / stride) + 1
+    starts = [min(i * stride, n_tokens - size) for i in range(count)]
+    return [(start, start + size) for start in sorted(set(starts))]
+
+
+def best_window(windows: list[tuple[int, int]], first: int, last: int) -> int:
+    """Index of the window that holds most of tokens [first, last), ties broken by the most central."""
+
+    def key(index: int) -> tuple[int, int]:
+        start, end = windows[index]
+        held = min(end, last) - max(start, first)
+        margin = min(first - start, end - last)
+        return held, margin
+
+    return max(range(len(windows)), key=key)
+
+
+def central_window_of_tokens(windows: list[tuple[int, int]], n_tokens: int) -> np.ndarray:
+    """For each token, the window in which it lies farthest from an edge (its best context)."""
+    best = np.zeros(n_tokens, dtype=np.int64)
+    best_margin = np.full(n_tokens, -1, dtype=np.int64)
+    for index, (start, end) in enumerate(windows):
+        positions = np.arange(start, end)
+        margin = np.minimum(positions - start, end - 1 - positions)
+        better = margin > best_margin[start:end]
+        best[start:end][better] = index
+        best_margin[start:end][better] = margin[better]
+    return best
+
+
+def bio_tags(encoded: EncodedText, spans: list[Span]) -> np.ndarray:
+    """BIO tag per token: a token is inside a span when its characters overlap it."""
+    tags = np.full(len(encoded), OUTSIDE, dtype=np.int64)
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        first, last = encoded.token_range(span.start, span.end)
+        if first == last:
+            continue
+        if tags[first] == OUTSIDE:
+            tags[first] = BEGIN
+        tags[first + 1 : last] = np.where(tags[first + 1 : last] == BEGIN, BEGIN, INSIDE)
+    return tags
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past leading and trailing whitespace and clause punctuation."""
+    while start < end and text[start] in TRIM_CHARACTERS:
+        start += 1
+    while end > start and text[end - 1] in TRIM_CHARACTERS:
+        end -= 1
+    return start, end
+
+
+def decode_spans(
+    text: str, encoded: EncodedText, tag_probabilities: np.ndarray, threshold: float
+) -> list[tuple[int, int, float]]:
+    """Character spans (start, end, mean inside-probability) from per-token BIO probabilities.
+
+    Decisions are made per word (a word is in a span if any of its word pieces is), so spans never cut
+    a word; a word the tagger marks as a beginning starts a new span.
+    """
+    if len(encoded) == 0:
+        return []
+    inside = 1.0 - tag_probabilities[:, OUTSIDE]
+    begins = tag_probabilities[:, BEGIN] > tag_probabilities[:, INSIDE]
+    # Group tokens into words: a new word starts where word_id changes.
+    word_starts = np.flatnonzero(np.r_[True, encoded.word_ids[1:] != encoded.word_ids[:-1]])
+    word_ends = np.r_[word_starts[1:], len(encoded)]
+    spans: list[tuple[int, int, float]] = []
+    current: list[int] | None = None  # [first token, last token exclusive]
+
+    def close() -> None:
+        first, last = current
+        start, end = trim(text, int(encoded.offsets[first, 0]), int(encoded.offsets[last - 1, 1]))
+        if start < end:
+            spans.append((start, end, float(inside[first:last].mean())))
+
+    for first, last in zip(word_starts, word_ends):
+        if inside[first:last].max() > threshold:
+            if current is not None and not begins[first]:
+                current[1] = last
+                continue
+            if current is not None:
+                close()
+            current = [first, last]
+        elif current is not None:
+            close()
+            current = None
+    if current is not None:
+        close()
+    return spans
+
+
+def repetition_features(text: str, start: int, end: int) -> list[float]:
+    """Hand-made span features: how often the span's words recur in the article, and its length."""
+    fragment = text[start:end].strip().lower()
+    occurrences = max(1, text.lower().count(fragment)) if fragment else 1
+    return [math.log(occurrences), float(occurrences > 1), math.log1p(end - start) / 5.0]
+
+
+N_SPAN_FEATURES = 3
+
+
+def pool_span(hidden: np.ndarray, first: int, last: int) -> np.ndarray:
+    """Span vector from one window's hidden states (rows first..last-1): mean, first and last token."""
+    return np.concatenate([hidden[first:last].mean(axis=0), hidden[first], hidden[last - 1]])

@@ -1,0 +1,33 @@
+"""Runs the exported encoder and span head with onnxruntime on the CPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+
+ENCODER_FILE = "encoder.onnx"
+SPAN_HEAD_FILE = "span_head.onnx"
+
+
+class OnnxBackend:
+    def __init__(self, folder: Path, threads: int | None = None) -> None:
+        self.folder = folder
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            options.intra_op_num_threads = threads
+        providers = ["CPUExecutionProvider"]
+        self.encoder = onnxruntime.InferenceSession(str(folder / ENCODER_FILE), options, providers=providers)
+        self.span_head = onnxruntime.InferenceSession(str(folder / SPAN_HEAD_FILE), options, providers=providers)
+
+    def encode_windows(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tag_logits, hidden = self.encoder.run(
+            ["tag_logits", "hidden_states"], {"input_ids": input_ids, "attention_mask": attention_mask}
+        )
+        return tag_logits, hidden
+
+    def classify(self, span_vectors: np.ndarray, span_features: np.ndarray) -> np.ndarray:
+        (logits,) = self.span_head.run(["technique_logits"], {"span_vectors": span_vectors, "span_features": span_features})
+        return logits

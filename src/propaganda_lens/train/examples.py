@@ -1,0 +1,97 @@
+"""Training examples from PTC: token windows with BIO tags, and the gold technique spans inside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from propaganda_lens.data import Article, Span
+from propaganda_lens.detect.encoding import (
+    bio_tags,
+    best_window,
+    encode,
+    repetition_features,
+    window_ranges,
+)
+from propaganda_lens.ingest.ptc import clip_to_articles, read_articles, read_labels
+
+
+@dataclass
+class SpanExample:
+    first: int  # token positions inside the window, counting [CLS] as 0
+    last: int
+    features: list[float]
+    label: int
+
+
+@dataclass
+class WindowExample:
+    input_ids: np.ndarray  # with [CLS] and [SEP]
+    tags: np.ndarray  # -100 on [CLS] / [SEP]
+    spans: list[SpanExample] = field(default_factory=list)
+
+
+@dataclass
+class Split:
+    """Articles of one PTC split with their gold SI and technique spans."""
+
+    articles: dict[str, Article]
+    si: dict[str, list[Span]]
+    techniques: dict[str, list[Span]]
+
+
+def load_split(ptc_folder: Path, split: str) -> Split:
+    """Load `train` or `dev` of the SemEval-2020 PTC release."""
+    articles = {a.id: a for a in read_articles(ptc_folder / f"{split}-articles")}
+    si = clip_to_articles(read_labels(ptc_folder / f"{split}-labels-task-si"), articles)
+    techniques = clip_to_articles(read_labels(ptc_folder / f"{split}-labels-task-flc-tc"), articles)
+    for article_id in articles:
+        si.setdefault(article_id, [])
+        techniques.setdefault(article_id, [])
+    return Split(articles, si, techniques)
+
+
+def build_windows(
+    split: Split,
+    tokenizer,
+    techniques: tuple[str, ...],
+    window_size: int,
+    stride: int,
+    cls_id: int,
+    sep_id: int,
+) -> list[WindowExample]:
+    """Cut every article into windows; each gold technique span goes to the window that holds it best."""
+    examples: list[WindowExample] = []
+    for article_id in sorted(split.articles):
+        text = split.articles[article_id].text
+        encoded = encode(tokenizer, text)
+        if len(encoded) == 0:
+            continue
+        tags = bio_tags(encoded, split.si[article_id])
+        windows = window_ranges(len(encoded), window_size - 2, stride)
+        article_examples = [
+            WindowExample(
+                input_ids=np.r_[cls_id, encoded.ids[start:end], sep_id],
+                tags=np.r_[-100, tags[start:end], -100],
+            )
+            for start, end in windows
+        ]
+        for span in split.techniques[article_id]:
+            first, last = encoded.token_range(span.start, span.end)
+            if first == last:
+                continue
+            index = best_window(windows, first, last)
+            start, end = windows[index]
+            first, last = max(first, start), min(last, end)
+            article_examples[index].spans.append(
+                SpanExample(
+                    first=first - start + 1,
+                    last=last - start + 1,
+                    features=repetition_features(text, span.start, span.end),
+                    label=techniques.index(span.technique),
+                )
+            )
+        examples.extend(article_examples)
+    return examples

