@@ -10,7 +10,7 @@ from propaganda_lens.detect.detector import Detector
 from propaganda_lens.scoring import Score, score_flc, score_si, score_tc
 from propaganda_lens.train.examples import Split
 
-THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 @dataclass

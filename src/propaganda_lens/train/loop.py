@@ -12,7 +12,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +45,17 @@ class TrainSettings:
     log_every: int = 10
     checkpoint_every: int = 50
     threads: int | None = None
+
+    @classmethod
+    def of_run(cls, run_folder: Path) -> "TrainSettings":
+        """The settings a run was trained with, as stored in its checkpoint."""
+        stored = torch.load(run_folder / "checkpoint.pt", weights_only=False)["settings"]
+        values = {}
+        for spec in fields(cls):
+            text = stored[spec.name]
+            kind = {"Path": Path, "int": int, "float": float, "int | None": int}[str(spec.type)]
+            values[spec.name] = None if text == "None" else kind(text)
+        return cls(**values)
 
 
 def default_base_model() -> Path:

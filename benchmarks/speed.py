@@ -1,0 +1,131 @@
+"""Speed and memory of the shipped detector vs the same weights in a transformers pipeline (PyTorch).
+
+    python benchmarks/speed.py --run runs/ptc-minilm [--articles ../shared/data/ptc-semeval2020/dev-articles]
+
+The shipped side runs `Detector.find_spans` (tokenize, ONNX encoder, decode, span head). The PyTorch side
+runs the run's trained tagger (best.pt, the weights the shipped model was exported from) through
+`pipeline("token-classification")` with the same window size and overlap; it does less work (no
+technique head). Each side runs in its own process so that peak RSS is its own. Needs the `train` and
+`bench` extras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ARTICLES = ROOT.parent / "shared" / "data" / "ptc-semeval2020" / "dev-articles"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_texts(folder: Path) -> list[str]:
+    from propaganda_lens.ingest.ptc import read_articles
+
+    return [article.text for article in read_articles(folder)]
+
+
+def time_each(function, texts: list[str]) -> tuple[float, list[float]]:
+    function(texts[0])  # warm-up
+    latencies = []
+    started = time.perf_counter()
+    for text in texts:
+        begin = time.perf_counter()
+        function(text)
+        latencies.append(time.perf_counter() - begin)
+    return time.perf_counter() - started, latencies
+
+
+def run_onnx(texts: list[str]) -> dict:
+    from propaganda_lens.detect.detector import Detector
+
+    loaded = time.perf_counter()
+    detector = Detector.from_disk()
+    load_seconds = time.perf_counter() - loaded
+    total, latencies = time_each(detector.find_spans, texts)
+    return {"load_s": load_seconds, "total_s": total, "latencies": latencies, "peak_rss_mb": peak_rss_mb()}
+
+
+def run_torch(texts: list[str], run: Path) -> dict:
+    import torch
+    from transformers import AutoTokenizer, pipeline
+
+    from propaganda_lens.data import TECHNIQUES
+    from propaganda_lens.detect.detector import DetectorConfig, shipped_model_path
+    from propaganda_lens.train.loop import TrainSettings
+    from propaganda_lens.train.network import DetectorNetwork
+
+    settings = TrainSettings.of_run(run)
+    config = DetectorConfig.from_file(shipped_model_path() / "config.json")
+    loaded = time.perf_counter()
+    network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
+    network.load_state_dict(torch.load(run / "best.pt", weights_only=False)["network"])
+    with tempfile.TemporaryDirectory() as folder:
+        network.tagger.save_pretrained(folder)
+        tokenizer = AutoTokenizer.from_pretrained(str(settings.base_model), model_max_length=config.window_size)
+        tagger = pipeline(
+            "token-classification",
+            model=folder,
+            tokenizer=tokenizer,
+            aggregation_strategy="simple",
+            stride=config.window_size - 2 - config.window_stride,
+            device="cpu",
+        )
+    del network
+    load_seconds = time.perf_counter() - loaded
+    with torch.inference_mode():
+        total, latencies = time_each(tagger, texts)
+    return {"load_s": load_seconds, "total_s": total, "latencies": latencies, "peak_rss_mb": peak_rss_mb()}
+
+
+def measure_in_subprocess(backend: str, args: argparse.Namespace) -> dict:
+    command = [sys.executable, __file__, "--backend", backend, "--articles", str(args.articles), "--run", str(args.run)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def describe(name: str, result: dict, n: int) -> str:
+    latencies = result["latencies"]
+    return (
+        f"{name:<26} {n / result['total_s']:6.2f} articles/s   latency mean {statistics.mean(latencies) * 1000:6.0f} ms"
+        f"  p50 {statistics.median(latencies) * 1000:6.0f} ms  p95 {sorted(latencies)[int(0.95 * (n - 1))] * 1000:6.0f} ms"
+        f"   load {result['load_s']:.1f} s   peak RSS {result['peak_rss_mb']:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, default=ROOT / "runs" / "ptc-minilm", help="training run folder (best.pt)")
+    parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
+    parser.add_argument("--backend", choices=("onnx", "torch"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.backend:
+        texts = load_texts(args.articles)
+        result = run_onnx(texts) if args.backend == "onnx" else run_torch(texts, args.run)
+        print(json.dumps(result))
+        return
+
+    texts = load_texts(args.articles)
+    mean_chars = statistics.mean(len(t) for t in texts)
+    print(f"{len(texts)} articles from {args.articles} (mean {mean_chars:.0f} characters)")
+    onnx = measure_in_subprocess("onnx", args)
+    torch_result = measure_in_subprocess("torch", args)
+    print(describe("shipped (onnxruntime)", onnx, len(texts)))
+    print(describe("transformers pipeline", torch_result, len(texts)))
+    print(f"speed-up (articles/s):      {torch_result['total_s'] / onnx['total_s']:.2f}x")
+    print(f"latency ratio (mean):       {statistics.mean(torch_result['latencies']) / statistics.mean(onnx['latencies']):.2f}x")
+    print(f"peak RSS ratio (torch/ours): {torch_result['peak_rss_mb'] / onnx['peak_rss_mb']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

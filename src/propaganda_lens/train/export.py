@@ -1,0 +1,128 @@
+"""Exports a trained network to an ONNX model folder that the package ships and loads without torch.
+
+Steps: export the encoder+tagger and the span head to ONNX (fp32), quantize the encoder to int8, score both
+on PTC dev through the same `Detector` code users run, keep int8 if it loses at most one F1 point on SI and
+on TC, set the span threshold tuned on dev, and write config, tokenizer, checksums, the dev evaluation
+and the model card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+
+from propaganda_lens.data import TECHNIQUES
+from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, TOKENIZER_FILE, Detector, write_checksums
+from propaganda_lens.detect.encoding import N_SPAN_FEATURES, load_tokenizer
+from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
+from propaganda_lens.train.evaluation import SplitScores, evaluate_split
+from propaganda_lens.train.examples import load_split
+from propaganda_lens.train.loop import TrainSettings, detector_config
+from propaganda_lens.train.model_card import write_model_card
+from propaganda_lens.train.network import DetectorNetwork
+
+log = logging.getLogger("propaganda_lens.train")
+MAX_QUANTIZATION_LOSS = 0.01
+EVALUATION_FILE = "evaluation.json"
+TRAINING_LOG_FILE = "training_log.jsonl"
+
+
+class _EncoderForExport(torch.nn.Module):
+    def __init__(self, network: DetectorNetwork) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        return self.network(input_ids, attention_mask)
+
+
+def export_onnx(network: DetectorNetwork, folder: Path) -> None:
+    """Write encoder.onnx (ids, mask -> tag logits, hidden states) and span_head.onnx (fp32)."""
+    network.eval()
+    hidden = network.tagger.config.hidden_size
+    ids = torch.randint(1000, 2000, (2, 16))
+    mask = torch.ones_like(ids)
+    sequence_axes = {0: "batch", 1: "length"}
+    torch.onnx.export(
+        _EncoderForExport(network),
+        (ids, mask),
+        str(folder / ENCODER_FILE),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["tag_logits", "hidden_states"],
+        dynamic_axes={name: sequence_axes for name in ("input_ids", "attention_mask", "tag_logits", "hidden_states")},
+        opset_version=17,
+        dynamo=False,
+    )
+    torch.onnx.export(
+        network.span_head,
+        (torch.zeros(3, 3 * hidden), torch.zeros(3, N_SPAN_FEATURES)),
+        str(folder / SPAN_HEAD_FILE),
+        input_names=["span_vectors", "span_features"],
+        output_names=["technique_logits"],
+        dynamic_axes={name: {0: "spans"} for name in ("span_vectors", "span_features", "technique_logits")},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def _score_folder(folder: Path, settings: TrainSettings, name: str, split) -> SplitScores:
+    config = detector_config(settings, name, 0.5)
+    detector = Detector(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config)
+    return evaluate_split(detector, split)
+
+
+def export(run_folder: Path, settings: TrainSettings, destination: Path, name: str) -> SplitScores:
+    """Build the shipped model folder from `run_folder/best.pt`; returns the chosen variant's dev scores."""
+    network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
+    best = torch.load(run_folder / "best.pt", weights_only=False)
+    network.load_state_dict(best["network"])
+    dev = load_split(settings.ptc_folder, "dev")
+    with tempfile.TemporaryDirectory() as scratch:
+        fp32, int8 = Path(scratch) / "fp32", Path(scratch) / "int8"
+        for folder in (fp32, int8):
+            folder.mkdir()
+            shutil.copy(settings.base_model / "tokenizer.json", folder / TOKENIZER_FILE)
+        export_onnx(network, fp32)
+        shutil.copy(fp32 / SPAN_HEAD_FILE, int8 / SPAN_HEAD_FILE)
+        quantize_dynamic(
+            str(fp32 / ENCODER_FILE), str(int8 / ENCODER_FILE), weight_type=QuantType.QInt8, per_channel=True
+        )
+        scores = {"fp32": _score_folder(fp32, settings, name, dev), "int8": _score_folder(int8, settings, name, dev)}
+        for variant, score in scores.items():
+            log.info("%s dev %s", variant, json.dumps({k: round(v, 4) for k, v in score.summary().items()}))
+        loss_si = scores["fp32"].si.f1 - scores["int8"].si.f1
+        loss_tc = scores["fp32"].tc.f1 - scores["int8"].tc.f1
+        chosen = "int8" if max(loss_si, loss_tc) <= MAX_QUANTIZATION_LOSS else "fp32"
+        log.info("shipping %s (int8 loses %.4f SI F1, %.4f TC F1)", chosen, loss_si, loss_tc)
+        if destination.exists():
+            shutil.rmtree(destination)
+        shutil.copytree(Path(scratch) / chosen, destination)
+
+    chosen_scores = scores[chosen]
+    detector_config(settings, name, chosen_scores.best_threshold).to_file(destination / CONFIG_FILE)
+    shutil.copy(run_folder / TRAINING_LOG_FILE, destination / TRAINING_LOG_FILE)
+    evaluation = {
+        "split": "PTC SemEval-2020 dev (75 articles)",
+        "variant": chosen,
+        "epoch": best["epoch"],
+        "quantization_loss": {"si_f1": loss_si, "tc_f1": loss_tc},
+        "variants": {variant: score.summary() for variant, score in scores.items()},
+        "si_by_threshold": {str(t): s.f1 for t, s in chosen_scores.si_by_threshold.items()},
+        "tc_per_technique": {t: vars(s) for t, s in chosen_scores.tc.per_technique.items()},
+        "flc_per_technique": {t: vars(s) for t, s in chosen_scores.flc.per_technique.items()},
+    }
+    for per_technique in ("tc_per_technique", "flc_per_technique"):
+        for values in evaluation[per_technique].values():
+            values.pop("per_technique")
+    (destination / EVALUATION_FILE).write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
+    write_model_card(destination, evaluation, settings)
+    shipped = [ENCODER_FILE, SPAN_HEAD_FILE, TOKENIZER_FILE, CONFIG_FILE]
+    write_checksums(destination, shipped)
+    log.info("model written to %s (%s)", destination, CHECKSUM_FILE)
+    return chosen_scores

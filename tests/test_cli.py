@@ -1,0 +1,108 @@
+"""The command-line contract: predict, classify-spans, evaluate, analyze, and one-line user errors."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from propaganda_lens.cli.main import app
+from propaganda_lens.ingest.ptc import read_labels
+
+runner = CliRunner()
+DEV_IDS = ("730269378", "738361208")
+
+
+@pytest.fixture(scope="module")
+def two_articles(ptc_folder, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("articles")
+    for article_id in DEV_IDS:
+        shutil.copy(ptc_folder / "dev-articles" / f"article{article_id}.txt", folder)
+    return folder
+
+
+def assert_one_line_error(result, fragment: str) -> None:
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_predict_flc_and_si_write_ptc_rows(two_articles, tmp_path):
+    for task, columns in (("flc", 4), ("si", 3)):
+        out = tmp_path / f"{task}.txt"
+        result = runner.invoke(app, ["predict", str(two_articles), "--task", task, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        rows = [line.split("\t") for line in out.read_text().splitlines()]
+        assert rows and all(len(row) == columns and row[0] in DEV_IDS for row in rows)
+
+
+def test_classify_spans_fills_the_template(two_articles, ptc_folder, tmp_path):
+    gold = read_labels(ptc_folder / "dev-task-flc-tc.labels")
+    template = tmp_path / "template.txt"
+    template.write_text(
+        "".join(f"{i}\t?\t{s.start}\t{s.end}\n" for i in DEV_IDS for s in gold[i]), encoding="utf-8"
+    )
+    out = tmp_path / "tc.txt"
+    result = runner.invoke(app, ["classify-spans", str(two_articles), "--spans", str(template), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    predicted = read_labels(out)
+    assert sum(map(len, predicted.values())) == sum(len(gold[i]) for i in DEV_IDS)
+    assert all(span.technique for spans in predicted.values() for span in spans)
+
+    score = runner.invoke(app, ["evaluate", "--task", "tc", "--gold", str(ptc_folder / "dev-task-flc-tc.labels"), "--pred", str(out)])
+    assert score.exit_code == 0
+    assert "Loaded_Language" in score.output and "TC scores" in score.output
+
+
+def test_evaluate_perfect_si_is_one(ptc_folder):
+    gold = str(ptc_folder / "dev-task-si.labels")
+    result = runner.invoke(app, ["evaluate", "--task", "si", "--gold", gold, "--pred", gold])
+    assert result.exit_code == 0
+    assert "1.0000" in result.output
+
+
+def test_analyze_json_has_spans_inside_the_text(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("The corrupt, lying elites will destroy our great nation. We must act now!", encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(article), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    text = data["article"]["text"]
+    for span in data["spans"]:
+        assert text[span["start"] : span["end"]] == span["text"]
+
+
+def test_analyze_reads_stdin():
+    result = runner.invoke(app, ["analyze", "-", "--format", "json"], input="They are cowards and traitors.")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["article"]["source"] == "-"
+
+
+@pytest.mark.parametrize(
+    "arguments, fragment",
+    [
+        (["predict", "/no/such/folder", "-o", "x"], "not a folder"),
+        (["analyze", "/no/such/file.txt"], "no such file"),
+        (["evaluate", "--task", "si", "--gold", "/no/such", "--pred", "/no/such"], "no label file"),
+    ],
+)
+def test_user_errors_are_one_line(arguments, fragment):
+    assert_one_line_error(runner.invoke(app, arguments), fragment)
+
+
+def test_empty_and_binary_input_are_refused(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    assert_one_line_error(runner.invoke(app, ["analyze", str(empty)]), "empty")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x81")
+    assert_one_line_error(runner.invoke(app, ["analyze", str(binary)]), "not UTF-8")
+
+
+def test_malformed_prediction_file_names_the_line(tmp_path, ptc_folder):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("123\tLoaded_Language\t5\n")
+    result = runner.invoke(app, ["evaluate", "--task", "flc", "--gold", str(ptc_folder / "dev-task-flc-tc.labels"), "--pred", str(bad)])
+    assert_one_line_error(result, "bad.txt:1")
