@@ -5,8 +5,8 @@
 The shipped side runs `Detector.find_spans` (tokenize, ONNX encoder, decode, span head). The PyTorch side
 runs the run's trained tagger (best.pt, the weights the shipped model was exported from) through
 `pipeline("token-classification")` with the same window size and overlap; it does less work (no
-technique head). Each side runs in its own process so that peak RSS is its own. Needs the `train` and
-`bench` extras.
+technique head). Each side runs in its own process so that peak RSS is its own. Needs the `train`
+extra.
 """
 
 from __future__ import annotations

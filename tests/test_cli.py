@@ -106,3 +106,24 @@ def test_malformed_prediction_file_names_the_line(tmp_path, ptc_folder):
     bad.write_text("123\tLoaded_Language\t5\n")
     result = runner.invoke(app, ["evaluate", "--task", "flc", "--gold", str(ptc_folder / "dev-task-flc-tc.labels"), "--pred", str(bad)])
     assert_one_line_error(result, "bad.txt:1")
+
+
+def test_a_batch_goes_on_past_a_bad_article(two_articles, tmp_path):
+    folder = tmp_path / "mixed"
+    shutil.copytree(two_articles, folder)
+    (folder / "article999.txt").write_bytes(b"caf\xe9 au lait")
+    out = tmp_path / "out.txt"
+    result = runner.invoke(app, ["predict", str(folder), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "article999.txt" in result.stderr and "Traceback" not in result.output
+    assert {row.split("\t")[0] for row in out.read_text().splitlines()} == set(DEV_IDS)
+
+
+def test_classify_spans_reports_bad_rows_and_keeps_the_rest(two_articles, tmp_path):
+    template = tmp_path / "template.txt"
+    template.write_text(f"{DEV_IDS[0]}\t?\t0\t5\n{DEV_IDS[1]}\t?\t0\t999999\n555\t?\t0\t4\n", encoding="utf-8")
+    out = tmp_path / "tc.txt"
+    result = runner.invoke(app, ["classify-spans", str(two_articles), "--spans", str(template), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "past the end" in result.stderr and "555" in result.stderr
+    assert [row.split("\t")[0] for row in out.read_text().splitlines()] == [DEV_IDS[0]]

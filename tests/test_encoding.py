@@ -10,6 +10,7 @@ from propaganda_lens.detect.detector import TOKENIZER_FILE, shipped_model_path
 from propaganda_lens.detect.encoding import (
     BEGIN,
     INSIDE,
+    Decoding,
     OUTSIDE,
     TRIM_CHARACTERS,
     best_window,
@@ -69,13 +70,16 @@ def test_decoded_spans_are_sorted_trimmed_and_inside_the_text(text, data):
     n = len(encoded)
     raw = np.asarray(data.draw(st.lists(st.floats(0.01, 1.0), min_size=3 * n, max_size=3 * n)), dtype=np.float32)
     probabilities = raw.reshape(n, 3) / raw.reshape(n, 3).sum(axis=1, keepdims=True) if n else np.zeros((0, 3))
-    threshold = data.draw(st.floats(0.05, 0.95))
-    spans = decode_spans(text, encoded, probabilities, threshold)
+    decoding = Decoding(data.draw(st.floats(0.05, 0.95)), data.draw(st.integers(0, 30)), data.draw(st.integers(1, 9)))
+    spans = decode_spans(text, encoded, probabilities, decoding)
     previous_end = 0
     for start, end, probability in spans:
         assert previous_end <= start < end <= len(text)
         assert text[start] not in TRIM_CHARACTERS and text[end - 1] not in TRIM_CHARACTERS
         assert 0.0 <= probability <= 1.0
+        assert end - start >= decoding.min_chars
+        if previous_end:
+            assert start - previous_end > decoding.join_gap or "\n" in text[previous_end:start]
         previous_end = end
 
 
@@ -90,8 +94,11 @@ def test_decoding_keeps_words_whole_and_splits_at_begin_tags():
     # A word piece of "unbelievably" is marked: the whole word joins the span.
     probabilities[words.index("un") if "un" in words else 1] = [0.1, 0.1, 0.8]
     probabilities[words.index("Total")] = [0.1, 0.8, 0.1]
-    spans = [text[s:e] for s, e, _ in decode_spans(text, encoded, probabilities, 0.5)]
+    spans = [text[s:e] for s, e, _ in decode_spans(text, encoded, probabilities, Decoding(0.5))]
     assert spans == ["unbelievably stupid plan", "Total disaster"]
+    joined = decode_spans(text, encoded, probabilities, Decoding(0.5, join_gap=2))
+    assert [text[s:e] for s, e, _ in joined] == ["unbelievably stupid plan. Total disaster"]
+    assert decode_spans(text, encoded, probabilities, Decoding(0.5, min_chars=15))[0][:2] == (3, 27)
 
 
 def test_bio_tags_mark_begin_and_inside():
@@ -104,4 +111,4 @@ def test_bio_tags_mark_begin_and_inside():
 @pytest.mark.parametrize("text", ["", "   \n\n ", "\ufeff"])
 def test_texts_without_tokens_decode_to_nothing(text):
     encoded = encode(TOKENIZER, text)
-    assert decode_spans(text, encoded, np.zeros((len(encoded), 3), dtype=np.float32), 0.5) == []
+    assert decode_spans(text, encoded, np.zeros((len(encoded), 3), dtype=np.float32), Decoding()) == []

@@ -14,7 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from propaganda_lens.data import Span
-from propaganda_lens.ingest.ptc import PtcFormatError, read_articles, read_labels, write_labels
+from propaganda_lens.data import Article
+from propaganda_lens.ingest.ptc import PtcFormatError, article_paths, read_article, read_labels, write_labels
 
 app = typer.Typer(
     help="Find propaganda techniques in news articles (SemEval-2020 Task 11 techniques).",
@@ -68,14 +69,29 @@ def load_detector(model: Path | None):
         fail(f"cannot load the model: {error}")
 
 
-def load_articles(folder: Path):
+def load_articles(folder: Path, problems: list[str]) -> list[Article]:
+    """The readable articles of a folder; each unreadable one adds a line to `problems`."""
     try:
-        articles = read_articles(folder)
+        paths = article_paths(folder)
     except PtcFormatError as error:
         fail(str(error))
-    if not articles:
+    if not paths:
         fail(f"{folder}: no article<ID>.txt files found")
+    articles = []
+    for path in paths:
+        try:
+            articles.append(read_article(path))
+        except (PtcFormatError, OSError) as error:
+            problems.append(f"skipped {error}")
     return articles
+
+
+def report_problems(problems: list[str]) -> None:
+    """After a batch: one line per item that failed, then a non-zero exit if any did."""
+    for problem in problems:
+        stderr.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
 
 
 ModelOption = Annotated[
@@ -137,7 +153,8 @@ def predict(
     model: ModelOption = None,
 ) -> None:
     """Find propaganda spans in every article of a folder; write them in the PTC label format."""
-    articles = load_articles(articles_dir)
+    problems: list[str] = []
+    articles = load_articles(articles_dir, problems)
     detector = load_detector(model)
     predictions: dict[str, list[Span]] = {}
     for article in with_progress(articles, len(articles), "Detecting"):
@@ -145,6 +162,7 @@ def predict(
     write_output(output, predictions, with_technique=task is SpanTask.flc)
     count = sum(len(spans) for spans in predictions.values())
     stderr.print(f"{count} spans in {len(articles)} articles written to {output}")
+    report_problems(problems)
 
 
 @app.command("classify-spans")
@@ -155,23 +173,25 @@ def classify_spans(
     model: ModelOption = None,
 ) -> None:
     """Label each span of a template with its technique (the TC task)."""
-    articles = {article.id: article for article in load_articles(articles_dir)}
+    problems: list[str] = []
+    articles = {article.id: article for article in load_articles(articles_dir, problems)}
     try:
         template = read_labels(spans)
     except (PtcFormatError, OSError, UnicodeDecodeError) as error:
         fail(f"cannot read the span template: {error}")
-    missing = sorted(set(template) - set(articles))
-    if missing:
-        fail(f"{spans}: {len(missing)} article IDs have no article in {articles_dir}, e.g. {missing[0]}")
     detector = load_detector(model)
     labelled: dict[str, list[Span]] = {}
     for article_id in with_progress(sorted(template), len(template), "Classifying"):
+        if article_id not in articles:
+            problems.append(f"article {article_id}: not in {articles_dir}; its spans were left out")
+            continue
         try:
             labelled[article_id] = detector.classify_spans(articles[article_id].text, template[article_id])
         except ValueError as error:
-            fail(f"article {article_id}: {error}")
+            problems.append(f"article {article_id}: {error}; its spans were left out")
     write_output(output, labelled, with_technique=True)
     stderr.print(f"{sum(len(s) for s in labelled.values())} spans labelled, written to {output}")
+    report_problems(problems)
 
 
 @app.command()
@@ -209,6 +229,8 @@ def train_command(
     batch_size: int = 16,
     learning_rate: float = 8e-5,
     seed: int = 13,
+    train_window_stride: Annotated[int, typer.Option(help="Token stride of training windows (254: no overlap).")] = 192,
+    frozen_layers: Annotated[int, typer.Option(help="Keep embeddings and this many lowest layers fixed.")] = 0,
     base_model: Annotated[Path | None, typer.Option(help="Encoder folder (default: all-MiniLM-L6-v2).")] = None,
     resume: Annotated[bool, typer.Option(help="Continue from OUTPUT/checkpoint.pt if present.")] = False,
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: all cores).")] = None,
@@ -227,6 +249,8 @@ def train_command(
         batch_size=batch_size,
         learning_rate=learning_rate,
         seed=seed,
+        train_window_stride=train_window_stride,
+        frozen_layers=frozen_layers,
         threads=threads,
     )
     best = train(settings, resume=resume)

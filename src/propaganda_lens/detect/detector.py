@@ -12,7 +12,7 @@ import hashlib
 import json
 import shutil
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +21,7 @@ import numpy as np
 
 from propaganda_lens.data import TECHNIQUES, Span
 from propaganda_lens.detect.encoding import (
+    Decoding,
     EncodedText,
     best_window,
     central_window_of_tokens,
@@ -47,7 +48,7 @@ class DetectorConfig:
     name: str
     window_size: int = 256
     window_stride: int = 192
-    span_threshold: float = 0.5
+    decoding: Decoding = field(default_factory=Decoding)
     cls_token_id: int = 101
     sep_token_id: int = 102
     pad_token_id: int = 0
@@ -58,6 +59,7 @@ class DetectorConfig:
     def from_file(cls, path: Path) -> "DetectorConfig":
         values = json.loads(path.read_text(encoding="utf-8"))
         values["techniques"] = tuple(values.get("techniques", TECHNIQUES))
+        values["decoding"] = Decoding(**values.get("decoding", {}))
         return cls(**values)
 
     def to_file(self, path: Path) -> None:
@@ -171,14 +173,14 @@ class Detector:
 
         `probability` is P(span) x P(technique | span). `threshold` overrides the tuned span threshold.
         """
-        return self.spans_from(self.run(text), threshold)
+        decoding = self.config.decoding if threshold is None else replace(self.config.decoding, threshold=threshold)
+        return self.spans_from(self.run(text), decoding)
 
-    def spans_from(self, state: EncoderState, threshold: float | None = None) -> list[Span]:
+    def spans_from(self, state: EncoderState, decoding: Decoding | None = None) -> list[Span]:
         """`find_spans` on a text already run through the encoder (to decode it several ways)."""
         if len(state.encoded) == 0:
             return []
-        cut = self.config.span_threshold if threshold is None else threshold
-        found = decode_spans(state.text, state.encoded, state.tag_probabilities, cut)
+        found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding or self.config.decoding)
         probabilities = self._technique_probabilities(state, [(s, e) for s, e, _ in found])
         spans = []
         for (start, end, span_probability), technique_probabilities in zip(found, probabilities):

@@ -28,6 +28,15 @@ def load_tokenizer(path: Path) -> Tokenizer:
     return tokenizer
 
 
+def special_token_ids(tokenizer: Tokenizer) -> tuple[int, int, int]:
+    """(start, end, padding) token ids, as the tokenizer's own post-processor adds them."""
+    start_id, end_id = tokenizer.encode("", add_special_tokens=True).ids
+    padding = {"[CLS]": "[PAD]", "<s>": "<pad>"}.get(tokenizer.id_to_token(start_id))
+    if padding is None or tokenizer.token_to_id(padding) is None:
+        raise ValueError(f"unknown special tokens {tokenizer.id_to_token(start_id)!r}; expected [CLS] or <s>")
+    return start_id, end_id, tokenizer.token_to_id(padding)
+
+
 @dataclass(frozen=True)
 class EncodedText:
     """Tokens of a text without special tokens; `offsets[i]` is token i's [start, end) in the text."""
@@ -110,8 +119,17 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How tag probabilities become spans; tuned on dev at export."""
+
+    threshold: float = 0.5  # a word is in a span when P(not O) of one of its pieces exceeds this
+    join_gap: int = 0  # spans at most this many characters apart on one line are joined
+    min_chars: int = 1  # shorter spans are dropped
+
+
 def decode_spans(
-    text: str, encoded: EncodedText, tag_probabilities: np.ndarray, threshold: float
+    text: str, encoded: EncodedText, tag_probabilities: np.ndarray, decoding: Decoding
 ) -> list[tuple[int, int, float]]:
     """Character spans (start, end, mean inside-probability) from per-token BIO probabilities.
 
@@ -135,7 +153,7 @@ def decode_spans(
             spans.append((start, end, float(inside[first:last].mean())))
 
     for first, last in zip(word_starts, word_ends):
-        if inside[first:last].max() > threshold:
+        if inside[first:last].max() > decoding.threshold:
             if current is not None and not begins[first]:
                 current[1] = last
                 continue
@@ -147,7 +165,22 @@ def decode_spans(
             current = None
     if current is not None:
         close()
-    return spans
+    return [span for span in join_close_spans(text, spans, decoding.join_gap) if span[1] - span[0] >= decoding.min_chars]
+
+
+def join_close_spans(
+    text: str, spans: list[tuple[int, int, float]], gap: int
+) -> list[tuple[int, int, float]]:
+    """Join neighbouring spans separated by at most `gap` characters and no line break."""
+    joined: list[tuple[int, int, float]] = []
+    for start, end, probability in spans:
+        if joined and start - joined[-1][1] <= gap and "\n" not in text[joined[-1][1] : start]:
+            previous_start, previous_end, previous_probability = joined[-1]
+            weight = (previous_end - previous_start) / (previous_end - previous_start + end - start)
+            joined[-1] = (previous_start, end, weight * previous_probability + (1 - weight) * probability)
+        else:
+            joined.append((start, end, probability))
+    return joined
 
 
 def repetition_features(text: str, start: int, end: int) -> list[float]:

@@ -36,12 +36,17 @@ def read_article(path: Path) -> Article:
     return Article(id=match.group(1), text=text, source=str(path))
 
 
-def read_articles(folder: Path) -> list[Article]:
-    """All `article<ID>.txt` files of a folder, sorted by ID."""
+def article_paths(folder: Path) -> list[Path]:
+    """The `article<ID>.txt` files of a folder, sorted by ID."""
     if not folder.is_dir():
         raise PtcFormatError(f"{folder}: not a folder")
     paths = [path for path in folder.iterdir() if ARTICLE_NAME.match(path.name)]
-    return sorted((read_article(path) for path in paths), key=lambda article: article.id)
+    return sorted(paths, key=lambda path: int(ARTICLE_NAME.match(path.name).group(1)))
+
+
+def read_articles(folder: Path) -> list[Article]:
+    """All articles of a folder, sorted by ID."""
+    return [read_article(path) for path in article_paths(folder)]
 
 
 def parse_labels(lines: Iterable[str], origin: str = "<labels>") -> dict[str, list[Span]]:

@@ -1,29 +1,36 @@
-"""Scores a detector on a labelled PTC split: SI over a threshold sweep, TC on gold spans, FLC."""
+"""Scores a detector on a labelled PTC split: SI over a decoding grid, TC on gold spans, FLC."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from propaganda_lens.data import Span
 from propaganda_lens.detect.detector import Detector
+from propaganda_lens.detect.encoding import Decoding, decode_spans
 from propaganda_lens.scoring import Score, score_flc, score_si, score_tc
 from propaganda_lens.train.examples import Split
 
-THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+DECODING_GRID = tuple(
+    Decoding(threshold, join_gap, min_chars)
+    for threshold, join_gap, min_chars in itertools.product(
+        (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5), (0, 10, 25, 50, 100, 1000), (1, 4, 8)
+    )
+)
 
 
 @dataclass
 class SplitScores:
-    si_by_threshold: dict[float, Score]
-    best_threshold: float
+    si_by_decoding: dict[Decoding, Score]
+    best_decoding: Decoding
     si: Score
     tc: Score
     flc: Score
 
     def summary(self) -> dict[str, float]:
         return {
-            "threshold": self.best_threshold,
+            **asdict(self.best_decoding),
             "si_p": self.si.precision,
             "si_r": self.si.recall,
             "si_f1": self.si.f1,
@@ -35,24 +42,27 @@ class SplitScores:
 def evaluate_split(
     detector: Detector,
     split: Split,
-    thresholds: Iterable[float] = THRESHOLDS,
+    grid: Iterable[Decoding] = DECODING_GRID,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> SplitScores:
-    """Run the encoder once per article, then decode at each threshold and classify the gold spans."""
-    thresholds = tuple(thresholds)
-    predicted: dict[float, dict[str, list[Span]]] = {t: {} for t in thresholds}
+    """Run the encoder once per article; pick the decoding with the best SI F1; score TC and FLC."""
+    grid = tuple(grid)
+    located: dict[Decoding, dict[str, list[Span]]] = {decoding: {} for decoding in grid}
     classified: dict[str, list[Span]] = {}
+    states = {}
     for article_id in progress(sorted(split.articles)):
-        state = detector.run(split.articles[article_id].text)
-        for threshold in thresholds:
-            predicted[threshold][article_id] = detector.spans_from(state, threshold)
+        state = states[article_id] = detector.run(split.articles[article_id].text)
+        for decoding in grid:
+            found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding)
+            located[decoding][article_id] = [Span(start, end) for start, end, _ in found]
         classified[article_id] = detector.label_spans(state, split.techniques[article_id])
-    si_by_threshold = {t: score_si(split.si, predicted[t]) for t in thresholds}
-    best = max(thresholds, key=lambda t: si_by_threshold[t].f1)
+    si_by_decoding = {decoding: score_si(split.si, located[decoding]) for decoding in grid}
+    best = max(grid, key=lambda decoding: si_by_decoding[decoding].f1)
+    flc_predictions = {article_id: detector.spans_from(state, best) for article_id, state in states.items()}
     return SplitScores(
-        si_by_threshold=si_by_threshold,
-        best_threshold=best,
-        si=si_by_threshold[best],
+        si_by_decoding=si_by_decoding,
+        best_decoding=best,
+        si=si_by_decoding[best],
         tc=score_tc(split.techniques, classified),
-        flc=score_flc(split.techniques, predicted[best]),
+        flc=score_flc(split.techniques, flc_predictions),
     )

@@ -2,13 +2,14 @@
 
 Steps: export the encoder+tagger and the span head to ONNX (fp32), quantize the encoder to int8, score both
 on PTC dev through the same `Detector` code users run, keep int8 if it loses at most one F1 point on SI and
-on TC, set the span threshold tuned on dev, and write config, tokenizer, checksums, the dev evaluation
+on TC, set the span decoding (threshold, gap joining, minimum length) tuned on dev, and write config, tokenizer, checksums, the dev evaluation
 and the model card.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import logging
 import shutil
 import tempfile
@@ -72,7 +73,7 @@ def export_onnx(network: DetectorNetwork, folder: Path) -> None:
 
 
 def _score_folder(folder: Path, settings: TrainSettings, name: str, split) -> SplitScores:
-    config = detector_config(settings, name, 0.5)
+    config = detector_config(settings, name)
     detector = Detector(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config)
     return evaluate_split(detector, split)
 
@@ -105,7 +106,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         shutil.copytree(Path(scratch) / chosen, destination)
 
     chosen_scores = scores[chosen]
-    detector_config(settings, name, chosen_scores.best_threshold).to_file(destination / CONFIG_FILE)
+    detector_config(settings, name, chosen_scores.best_decoding).to_file(destination / CONFIG_FILE)
     shutil.copy(run_folder / TRAINING_LOG_FILE, destination / TRAINING_LOG_FILE)
     evaluation = {
         "split": "PTC SemEval-2020 dev (75 articles)",
@@ -113,7 +114,9 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         "epoch": best["epoch"],
         "quantization_loss": {"si_f1": loss_si, "tc_f1": loss_tc},
         "variants": {variant: score.summary() for variant, score in scores.items()},
-        "si_by_threshold": {str(t): s.f1 for t, s in chosen_scores.si_by_threshold.items()},
+        "si_by_decoding": [
+            {**asdict(decoding), "si_f1": score.f1} for decoding, score in chosen_scores.si_by_decoding.items()
+        ],
         "tc_per_technique": {t: vars(s) for t, s in chosen_scores.tc.per_technique.items()},
         "flc_per_technique": {t: vars(s) for t, s in chosen_scores.flc.per_technique.items()},
     }

@@ -21,7 +21,7 @@ from torch import nn
 
 from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.detect.detector import Detector, DetectorConfig
-from propaganda_lens.detect.encoding import load_tokenizer
+from propaganda_lens.detect.encoding import Decoding, load_tokenizer, special_token_ids
 from propaganda_lens.train.evaluation import evaluate_split
 from propaganda_lens.train.examples import WindowExample, build_windows, load_split
 from propaganda_lens.train.network import DetectorNetwork, TorchBackend, pool_spans
@@ -41,6 +41,8 @@ class TrainSettings:
     warmup_share: float = 0.06
     window_size: int = 256
     window_stride: int = 192
+    train_window_stride: int = 192
+    frozen_layers: int = 0
     seed: int = 13
     log_every: int = 10
     checkpoint_every: int = 50
@@ -52,6 +54,8 @@ class TrainSettings:
         stored = torch.load(run_folder / "checkpoint.pt", weights_only=False)["settings"]
         values = {}
         for spec in fields(cls):
+            if spec.name not in stored:  # a setting added after the run: its default
+                continue
             text = stored[spec.name]
             kind = {"Path": Path, "int": int, "float": float, "int | None": int}[str(spec.type)]
             values[spec.name] = None if text == "None" else kind(text)
@@ -100,12 +104,17 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
     }
 
 
-def detector_config(settings: TrainSettings, name: str, threshold: float) -> DetectorConfig:
+def detector_config(settings: TrainSettings, name: str, decoding: Decoding | None = None) -> DetectorConfig:
+    """Inference settings matching a training run (windows, special tokens), with the given decoding."""
+    cls_id, sep_id, pad_id = special_token_ids(load_tokenizer(settings.base_model / "tokenizer.json"))
     return DetectorConfig(
         name=name,
         window_size=settings.window_size,
         window_stride=settings.window_stride,
-        span_threshold=threshold,
+        decoding=decoding or Decoding(),
+        cls_token_id=cls_id,
+        sep_token_id=sep_id,
+        pad_token_id=pad_id,
     )
 
 
@@ -116,19 +125,20 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
     settings.output.mkdir(parents=True, exist_ok=True)
     seed_everything(settings.seed)
     tokenizer = load_tokenizer(settings.base_model / "tokenizer.json")
-    cls_id, sep_id, pad_id = (tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]"))
+    cls_id, sep_id, pad_id = special_token_ids(tokenizer)
 
     train_split = load_split(settings.ptc_folder, "train")
     dev_split = load_split(settings.ptc_folder, "dev")
     windows = build_windows(
-        train_split, tokenizer, TECHNIQUES, settings.window_size, settings.window_stride, cls_id, sep_id
+        train_split, tokenizer, TECHNIQUES, settings.window_size, settings.train_window_stride, cls_id, sep_id
     )
     log.info("%d train windows, %d gold technique spans", len(windows), sum(len(w.spans) for w in windows))
 
     network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
+    network.freeze_lower_layers(settings.frozen_layers)
     head_parameters = list(network.span_head.parameters()) + list(network.tagger.classifier.parameters())
     head_ids = {id(p) for p in head_parameters}
-    encoder_parameters = [p for p in network.parameters() if id(p) not in head_ids]
+    encoder_parameters = [p for p in network.parameters() if id(p) not in head_ids and p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
             {"params": encoder_parameters, "lr": settings.learning_rate},
@@ -213,7 +223,7 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
                 save_checkpoint(epoch, step + 1)
         start_step = 0
 
-        detector = Detector(TorchBackend(network), tokenizer, detector_config(settings, "training", 0.5))
+        detector = Detector(TorchBackend(network), tokenizer, detector_config(settings, "training"))
         scores = evaluate_split(detector, dev_split)
         summary = scores.summary()
         log.info("epoch %d dev %s", epoch + 1, json.dumps({k: round(v, 4) for k, v in summary.items()}))

@@ -18,7 +18,8 @@ Propaganda Techniques Corpus (SemEval-2020 Task 11). Runs with onnxruntime on a 
 One encoder (all-MiniLM-L6-v2: 6 layers, 384 hidden, uncased WordPiece) with two heads, trained jointly:
 1. **Span tagger**: a BIO head over each token, trained on the merged SI spans. Decoding is per word (a
    word is in a span if one of its pieces is), a word tagged B starts a new span, and edges are trimmed of
-   whitespace and `.,:;` like the gold. The span threshold ({threshold}) was tuned on dev.
+   whitespace and `.,:;` like the gold. Spans on one line at most {join_gap} characters apart are joined
+   and spans under {min_chars} characters dropped. These and the threshold ({threshold}) were tuned on dev.
 2. **Span head**: for each span, [mean, first, last] of its tokens' hidden states plus three features
    (log occurrences of the span text in the article, whether it recurs, log length) go through a 2-layer MLP
    to a softmax over the 14 techniques. Trained on the gold technique spans.
@@ -93,6 +94,8 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
     text = CARD.format(
         name=folder.name,
         threshold=chosen["threshold"],
+        join_gap=chosen["join_gap"],
+        min_chars=chosen["min_chars"],
         window_size=settings.window_size,
         window_stride=settings.window_stride,
         overlap=settings.window_size - 2 - settings.window_stride,

@@ -21,6 +21,14 @@ class DetectorNetwork(nn.Module):
         hidden = self.tagger.config.hidden_size
         self.span_head = SpanHead(hidden, n_techniques)
 
+    def freeze_lower_layers(self, count: int) -> None:
+        """Keep the embeddings and the lowest `count` transformer layers fixed (0: train everything)."""
+        if count <= 0:
+            return
+        encoder = self.tagger.base_model
+        for module in [encoder.embeddings, *encoder.encoder.layer[:count]]:
+            module.requires_grad_(False)
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         output = self.tagger(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
         return output.logits, output.hidden_states[-1]
