@@ -121,3 +121,19 @@ def test_parsing_arbitrary_text_raises_only_format_errors(lines):
         parse_labels(lines)
     except PtcFormatError:
         pass
+
+
+def test_2019_release_folds_fine_grained_labels_and_clips_overlong_spans(ptc_folder):
+    folder = ptc_folder.parent / "ptc-nlp4if2019"
+    article = read_article(folder / "train-articles" / "article765029945.txt")
+    labels = read_labels(folder / "train-labels-FLC" / "article765029945.task-FLC.labels")
+    techniques = {span.technique for span in labels["765029945"]}
+    assert "Bandwagon,Reductio_ad_hitlerum" in techniques and techniques <= set(TECHNIQUES)
+    assert max(span.end for span in labels["765029945"]) > len(article.text)  # [1643, 1653) in a 1652-char text
+    clipped = clip_to_articles(labels, {article.id: article})["765029945"]
+    assert all(span.end <= len(article.text) for span in clipped)
+
+
+def test_the_dropped_2019_technique_is_skipped():
+    rows = ["7\tObfuscation,Intentional_Vagueness,Confusion\t0\t5", "7\tStraw_Men\t6\t9"]
+    assert parse_labels(rows) == {"7": [Span(6, 9, "Whataboutism,Straw_Men,Red_Herring")]}

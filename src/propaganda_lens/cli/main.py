@@ -231,19 +231,24 @@ def train_command(
     seed: int = 13,
     train_window_stride: Annotated[int, typer.Option(help="Token stride of training windows (254: no overlap).")] = 192,
     frozen_layers: Annotated[int, typer.Option(help="Keep embeddings and this many lowest layers fixed.")] = 0,
-    base_model: Annotated[Path | None, typer.Option(help="Encoder folder (default: all-MiniLM-L6-v2).")] = None,
+    base_model: Annotated[str, typer.Option(help="minilm, mpnet, or an encoder folder.")] = "minilm",
     resume: Annotated[bool, typer.Option(help="Continue from OUTPUT/checkpoint.pt if present.")] = False,
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: all cores).")] = None,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     try:
-        from propaganda_lens.train.loop import TrainSettings, default_base_model, train
+        from propaganda_lens.train import base_models
+        from propaganda_lens.train.loop import TrainSettings, train
     except ImportError as error:
         fail(f"training needs the train extra: pip install 'propaganda-lens[train]' ({error})")
     show_training_log()
+    try:
+        base = base_models.resolve(base_model)
+    except (OSError, ValueError) as error:
+        fail(str(error))
     settings = TrainSettings(
         ptc_folder=ptc,
-        base_model=base_model or default_base_model(),
+        base_model=base,
         output=output,
         epochs=epochs,
         batch_size=batch_size,

