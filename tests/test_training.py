@@ -11,7 +11,7 @@ transformers = pytest.importorskip("transformers", reason="needs the train extra
 
 from propaganda_lens.detect.detector import Detector, shipped_model_path  # noqa: E402
 from propaganda_lens.train.export import export  # noqa: E402
-from propaganda_lens.train.loop import TrainSettings, train  # noqa: E402
+from propaganda_lens.train.loop import TrainSettings, keep_log_until, train  # noqa: E402
 
 # torch's ONNX tracer warns about constant-folded shape checks that do not apply to encoders.
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -70,3 +70,17 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     assert all(0 <= span.start < span.end for span in spans)
     card = (model / "MODEL_CARD.md").read_text()
     assert "## Dev scores" in card and "--epochs 2" in card
+
+
+def test_resuming_drops_log_records_after_the_checkpoint(tmp_path):
+    log = tmp_path / "training_log.jsonl"
+    records = [
+        {"epoch": 1, "step": 10},
+        {"epoch": 1, "dev": {}},
+        {"epoch": 2, "step": 50},
+        {"epoch": 2, "step": 60},
+        {"epoch": 2, "dev": {}},
+    ]
+    log.write_text("".join(json.dumps(r) + "\n" for r in records))
+    keep_log_until(log, epochs_done=1, step=50)  # checkpoint: 1 epoch done, 50 steps into the second
+    assert [json.loads(line) for line in log.read_text().splitlines()] == records[:3]

@@ -111,6 +111,19 @@ def detector_config(settings: TrainSettings, name: str, decoding: Decoding | Non
     )
 
 
+def keep_log_until(log_path: Path, epochs_done: int, step: int) -> None:
+    """Drop log records written after the checkpoint a run resumes from (they will be written again)."""
+    if not log_path.exists():
+        return
+    records = [json.loads(line) for line in log_path.read_text(encoding="utf-8").splitlines()]
+    kept = [
+        record
+        for record in records
+        if (record["epoch"] <= epochs_done if "dev" in record else (record["epoch"] - 1, record["step"]) <= (epochs_done, step))
+    ]
+    log_path.write_text("".join(json.dumps(record) + "\n" for record in kept), encoding="utf-8")
+
+
 def train(settings: TrainSettings, resume: bool = False) -> Path:
     """Train, evaluating on dev after each epoch; returns the path of the best network."""
     if settings.threads:
@@ -156,6 +169,7 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
         schedule.load_state_dict(state["schedule"])
         torch.set_rng_state(state["torch_rng"])
         start_epoch, start_step, best_score = state["epoch"], state["step"], state["best_score"]
+        keep_log_until(log_path, start_epoch, start_step)
         log.info("resumed at epoch %d, step %d", start_epoch + 1, start_step)
     elif log_path.exists():
         log_path.unlink()
