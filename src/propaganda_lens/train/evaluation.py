@@ -20,6 +20,23 @@ DECODING_GRID = tuple(
 )
 
 
+def every_line_as_a_span(text: str) -> list[Span]:
+    """The trivial SI baseline: each non-empty line (a sentence, in PTC articles) as one span."""
+    spans, offset = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped)
+            spans.append(Span(start, start + len(stripped)))
+        offset += len(line) + 1
+    return spans
+
+
+def sentence_baseline(split: Split) -> Score:
+    """SI score of marking every sentence of every article as a span."""
+    return score_si(split.si, {a: every_line_as_a_span(article.text) for a, article in split.articles.items()})
+
+
 @dataclass
 class SplitScores:
     si_by_decoding: dict[Decoding, Score]

@@ -22,7 +22,7 @@ from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, TOKENIZER_FILE, Detector, write_checksums
 from propaganda_lens.detect.encoding import N_SPAN_FEATURES, load_tokenizer
 from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
-from propaganda_lens.train.evaluation import SplitScores, evaluate_split
+from propaganda_lens.train.evaluation import SplitScores, evaluate_split, sentence_baseline
 from propaganda_lens.train.examples import load_split
 from propaganda_lens.train.loop import TrainSettings, detector_config
 from propaganda_lens.train.model_card import write_model_card
@@ -113,6 +113,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         "variant": chosen,
         "epoch": best["epoch"],
         "quantization_loss": {"si_f1": loss_si, "tc_f1": loss_tc},
+        "every_sentence_baseline_si_f1": sentence_baseline(dev).f1,
         "variants": {variant: score.summary() for variant, score in scores.items()},
         "si_by_decoding": [
             {**asdict(decoding), "si_f1": score.f1} for decoding, score in chosen_scores.si_by_decoding.items()
