@@ -127,3 +127,16 @@ def test_classify_spans_reports_bad_rows_and_keeps_the_rest(two_articles, tmp_pa
     assert result.exit_code == 1
     assert "past the end" in result.stderr and "555" in result.stderr
     assert [row.split("\t")[0] for row in out.read_text().splitlines()] == [DEV_IDS[0]]
+
+
+def test_error_text_is_not_read_as_markup(tmp_path):
+    missing = tmp_path / "[bold]notes[/bold].txt"
+    result = runner.invoke(app, ["analyze", str(missing)])
+    assert_one_line_error(result, "[bold]notes[/bold].txt")
+
+
+def test_training_commands_report_a_wrong_data_folder_in_one_line(tmp_path):
+    pytest.importorskip("torch", reason="needs the train extra")
+    assert_one_line_error(runner.invoke(app, ["export", str(tmp_path), "--ptc", str(tmp_path), "-o", str(tmp_path / "m")]), "checkpoint.pt")
+    result = runner.invoke(app, ["train", "--ptc", str(tmp_path / "nowhere"), "-o", str(tmp_path / "run")])
+    assert_one_line_error(result, "nowhere")

@@ -10,11 +10,11 @@ from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from propaganda_lens.data import Span
-from propaganda_lens.data import Article
+from propaganda_lens.data import Article, Span
 from propaganda_lens.ingest.ptc import PtcFormatError, article_paths, read_article, read_labels, write_labels
 
 app = typer.Typer(
@@ -44,9 +44,13 @@ class ScoreTask(str, Enum):
     flc = "flc"
 
 
+def print_error(message: str) -> None:
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str) -> NoReturn:
     """One line on stderr, exit code 1."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    print_error(message)
     raise typer.Exit(1)
 
 
@@ -89,7 +93,7 @@ def load_articles(folder: Path, problems: list[str]) -> list[Article]:
 def report_problems(problems: list[str]) -> None:
     """After a batch: one line per item that failed, then a non-zero exit if any did."""
     for problem in problems:
-        stderr.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        print_error(problem)
     if problems:
         raise typer.Exit(1)
 
@@ -149,7 +153,9 @@ def predict(
     articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],
     task: Annotated[SpanTask, typer.Option(help="si: spans only; flc: spans with techniques.")] = SpanTask.flc,
-    threshold: Annotated[float | None, typer.Option(help="Span probability cut-off (default: tuned).")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Span probability cut-off (default: tuned).")
+    ] = None,
     model: ModelOption = None,
 ) -> None:
     """Find propaganda spans in every article of a folder; write them in the PTC label format."""
@@ -258,7 +264,10 @@ def train_command(
         frozen_layers=frozen_layers,
         threads=threads,
     )
-    best = train(settings, resume=resume)
+    try:
+        best = train(settings, resume=resume)
+    except (PtcFormatError, OSError) as error:
+        fail(str(error))
     stderr.print(f"best network: {best}")
 
 
@@ -290,7 +299,10 @@ def export_command(
     except ImportError as error:
         fail(f"exporting needs the train extra: pip install 'propaganda-lens[train]' ({error})")
     show_training_log()
-    settings = TrainSettings.of_run(run)
-    settings.ptc_folder = ptc
-    scores = export(run, settings, output, output.name)
+    try:
+        settings = TrainSettings.of_run(run)
+        settings.ptc_folder = ptc
+        scores = export(run, settings, output, output.name)
+    except (PtcFormatError, OSError) as error:
+        fail(str(error))
     stderr.print(f"dev SI F1 {scores.si.f1:.4f}, TC F1 {scores.tc.f1:.4f}, FLC F1 {scores.flc.f1:.4f}")
