@@ -98,3 +98,10 @@ def test_a_corrupt_model_file_is_refused(tmp_path: Path):
 def test_a_folder_without_a_model_is_refused(tmp_path: Path):
     with pytest.raises(ModelError, match="not a propaganda-lens model"):
         Detector.from_disk(tmp_path)
+
+
+def test_to_disk_then_from_disk_gives_the_same_spans(detector, tmp_path: Path):
+    detector.to_disk(tmp_path / "copy")
+    again = Detector.from_disk(tmp_path / "copy")
+    text = "These traitors are destroying our great nation, and nobody dares to say it."
+    assert again.find_spans(text) == detector.find_spans(text)

@@ -242,12 +242,10 @@ def train_command(
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: all cores).")] = None,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
-    try:
-        from propaganda_lens.train import base_models
-        from propaganda_lens.train.loop import TrainSettings, train
-    except ImportError as error:
-        fail(f"training needs the train extra: pip install 'propaganda-lens[train]' ({error})")
-    show_training_log()
+    require_train_extra()
+    from propaganda_lens.train import base_models
+    from propaganda_lens.train.loop import TrainSettings, train
+
     try:
         base = base_models.resolve(base_model)
     except (OSError, ValueError) as error:
@@ -271,8 +269,14 @@ def train_command(
     stderr.print(f"best network: {best}")
 
 
-def show_training_log() -> None:
-    """Our progress messages on stderr; other libraries only when they warn."""
+def require_train_extra() -> None:
+    """Fail in one line unless the `train` extra is installed; then show our progress log on stderr."""
+    try:
+        import onnx  # noqa: F401
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as error:
+        fail(f"this command needs the train extra: pip install 'propaganda-lens[train]' ({error})")
     import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -293,12 +297,10 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model folder to (re)write.")],
 ) -> None:
     """Export a trained run to an ONNX model folder (int8 if it costs ≤ 1 F1 point), scored on dev."""
-    try:
-        from propaganda_lens.train.export import export
-        from propaganda_lens.train.loop import TrainSettings
-    except ImportError as error:
-        fail(f"exporting needs the train extra: pip install 'propaganda-lens[train]' ({error})")
-    show_training_log()
+    require_train_extra()
+    from propaganda_lens.train.export import export
+    from propaganda_lens.train.loop import TrainSettings
+
     try:
         settings = TrainSettings.of_run(run)
         settings.ptc_folder = ptc
