@@ -71,7 +71,7 @@ def _span_score(pairs: Iterable[tuple[list[tuple[int, int]], list[tuple[int, int
 
 def score_si(gold: Labels, predicted: Labels) -> Score:
     """Span identification: techniques ignored, overlapping spans merged on both sides."""
-    articles = set(gold) | set(predicted)
+    articles = sorted(set(gold) | set(predicted))  # a fixed order keeps the float sums reproducible
     return _span_score(
         (merge_overlapping(predicted.get(a, ())), merge_overlapping(gold.get(a, ()))) for a in articles
     )
@@ -81,7 +81,7 @@ def score_flc(gold: Labels, predicted: Labels) -> Score:
     """Span + technique: the SI formula over pairs that share a technique, overall and per technique."""
     gold_lists = {a: list(spans) for a, spans in gold.items()}
     predicted_lists = {a: list(spans) for a, spans in predicted.items()}
-    articles = set(gold_lists) | set(predicted_lists)
+    articles = sorted(set(gold_lists) | set(predicted_lists))
 
     def intervals(spans: list[Span], technique: str) -> list[tuple[int, int]]:
         return [(s.start, s.end) for s in spans if s.technique == technique]

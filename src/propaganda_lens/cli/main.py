@@ -130,19 +130,18 @@ def analyze(
     if not text.strip():
         fail(f"{source}: the text is empty")
     analysis = analyze_text(text, article_id=name, source=source, detector=load_detector(model))
-    as_json = output_format is OutputFormat.json
-    if output is None:
-        if as_json:
-            sys.stdout.write(analysis.to_json() + "\n")
+    def emit(console: Console) -> None:
+        if output_format is OutputFormat.json:
+            console.file.write(analysis.to_json() + "\n")
         else:
-            stdout.print(render(analysis))
+            console.print(render(analysis))
+
+    if output is None:
+        emit(stdout)
         return
     try:
         with output.open("w", encoding="utf-8") as handle:
-            if as_json:
-                handle.write(analysis.to_json() + "\n")
-            else:
-                Console(file=handle, width=100, no_color=True).print(render(analysis))
+            emit(Console(file=handle, width=100, no_color=True))
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
     stderr.print(f"{len(analysis.spans)} spans written to {output}")

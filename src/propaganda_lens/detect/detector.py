@@ -29,7 +29,7 @@ from propaganda_lens.detect.encoding import (
     encode,
     load_tokenizer,
     pool_span,
-    repetition_features,
+    span_features,
     window_ranges,
 )
 
@@ -140,18 +140,17 @@ class Detector:
                 tag_logits_per_window.append(tag_logits[row, 1 : end - start + 1])
                 hidden_per_window.append(hidden[row])
         tag_probabilities = np.zeros((len(encoded), 3), dtype=np.float32)
-        if len(encoded):
-            owner = central_window_of_tokens(windows, len(encoded))
-            for index, (start, end) in enumerate(windows):
-                mine = np.flatnonzero(owner[start:end] == index)
-                tag_probabilities[start + mine] = softmax(tag_logits_per_window[index][mine])
+        owner = central_window_of_tokens(windows, len(encoded))
+        for index, (start, end) in enumerate(windows):
+            mine = np.flatnonzero(owner[start:end] == index)
+            tag_probabilities[start + mine] = softmax(tag_logits_per_window[index][mine])
         return EncoderState(text, encoded, windows, tag_probabilities, hidden_per_window)
 
     def _technique_probabilities(self, state: EncoderState, spans: list[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (n, n_techniques) for character spans of the analysed text."""
         if not spans:
             return np.zeros((0, len(self.config.techniques)), dtype=np.float32)
-        vectors, features = [], []
+        vectors = []
         for start, end in spans:
             first, last = state.encoded.token_range(start, end)
             if first == last:  # no token inside (only whitespace or unknown characters): nearest token
@@ -162,9 +161,8 @@ class Detector:
             first, last = max(first, window_start), min(last, window_end)
             # +1: position 0 of every window is [CLS].
             vectors.append(pool_span(state.hidden[window], first - window_start + 1, last - window_start + 1))
-            features.append(repetition_features(state.text, start, end))
         logits = self.backend.classify(
-            np.asarray(vectors, dtype=np.float32), np.asarray(features, dtype=np.float32)
+            np.asarray(vectors, dtype=np.float32), np.asarray(span_features(state.text, spans), dtype=np.float32)
         )
         return softmax(logits)
 

@@ -65,6 +65,8 @@ def encode(tokenizer: Tokenizer, text: str) -> EncodedText:
 
 def window_ranges(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
     """Token ranges of at most `size` tokens, `stride` apart, covering all tokens (the last one flush right)."""
+    if n_tokens == 0:
+        return []
     if n_tokens <= size:
         return [(0, n_tokens)]
     count = math.ceil((n_tokens - size) / stride) + 1
@@ -183,11 +185,15 @@ def join_close_spans(
     return joined
 
 
-def repetition_features(text: str, start: int, end: int) -> list[float]:
-    """Hand-made span features: how often the span's words recur in the article, and its length."""
-    fragment = text[start:end].strip().lower()
-    occurrences = max(1, text.lower().count(fragment)) if fragment else 1
-    return [math.log(occurrences), float(occurrences > 1), math.log1p(end - start) / 5.0]
+def span_features(text: str, spans: list[tuple[int, int]]) -> list[list[float]]:
+    """Hand-made features of each span: how often its words recur in the article, and its length."""
+    lowered = text.lower()
+    features = []
+    for start, end in spans:
+        fragment = text[start:end].strip().lower()
+        occurrences = max(1, lowered.count(fragment)) if fragment else 1
+        features.append([math.log(occurrences), float(occurrences > 1), math.log1p(end - start) / 5.0])
+    return features
 
 
 N_SPAN_FEATURES = 3

@@ -12,7 +12,7 @@ from propaganda_lens.detect.encoding import (
     bio_tags,
     best_window,
     encode,
-    repetition_features,
+    span_features,
     window_ranges,
 )
 from propaganda_lens.ingest.ptc import clip_to_articles, read_articles, read_labels
@@ -78,7 +78,9 @@ def build_windows(
             )
             for start, end in windows
         ]
-        for span in split.techniques[article_id]:
+        spans = split.techniques[article_id]
+        features = span_features(text, [(span.start, span.end) for span in spans])
+        for span, span_feature in zip(spans, features):
             first, last = encoded.token_range(span.start, span.end)
             if first == last:
                 continue
@@ -89,7 +91,7 @@ def build_windows(
                 SpanExample(
                     first=first - start + 1,
                     last=last - start + 1,
-                    features=repetition_features(text, span.start, span.end),
+                    features=span_feature,
                     label=techniques.index(span.technique),
                 )
             )

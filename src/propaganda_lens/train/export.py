@@ -9,19 +9,21 @@ and the model card.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 import logging
 import shutil
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
+from tokenizers import Tokenizer
 
 from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, TOKENIZER_FILE, Detector, write_checksums
 from propaganda_lens.detect.encoding import N_SPAN_FEATURES, load_tokenizer
 from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
+from propaganda_lens.scoring import Score
 from propaganda_lens.train.evaluation import SplitScores, evaluate_split, sentence_baseline
 from propaganda_lens.train.examples import load_split
 from propaganda_lens.train.loop import TrainSettings, detector_config
@@ -72,10 +74,13 @@ def export_onnx(network: DetectorNetwork, folder: Path) -> None:
     )
 
 
-def _score_folder(folder: Path, settings: TrainSettings, name: str, split) -> SplitScores:
-    config = detector_config(settings, name)
-    detector = Detector(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config)
+def _score_folder(folder: Path, settings: TrainSettings, tokenizer: Tokenizer, name: str, split) -> SplitScores:
+    detector = Detector(OnnxBackend(folder), tokenizer, detector_config(settings, tokenizer, name))
     return evaluate_split(detector, split)
+
+
+def _precision_recall_f1(score: Score) -> dict[str, float]:
+    return {"precision": score.precision, "recall": score.recall, "f1": score.f1}
 
 
 def export(run_folder: Path, settings: TrainSettings, destination: Path, name: str) -> SplitScores:
@@ -84,6 +89,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
     best = torch.load(run_folder / "best.pt", weights_only=False)
     network.load_state_dict(best["network"])
     dev = load_split(settings.ptc_folder, "dev")
+    tokenizer = load_tokenizer(settings.base_model / "tokenizer.json")
     with tempfile.TemporaryDirectory() as scratch:
         fp32, int8 = Path(scratch) / "fp32", Path(scratch) / "int8"
         for folder in (fp32, int8):
@@ -94,7 +100,10 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         quantize_dynamic(
             str(fp32 / ENCODER_FILE), str(int8 / ENCODER_FILE), weight_type=QuantType.QInt8, per_channel=True
         )
-        scores = {"fp32": _score_folder(fp32, settings, name, dev), "int8": _score_folder(int8, settings, name, dev)}
+        scores = {
+            variant: _score_folder(folder, settings, tokenizer, name, dev)
+            for variant, folder in (("fp32", fp32), ("int8", int8))
+        }
         for variant, score in scores.items():
             log.info("%s dev %s", variant, json.dumps({k: round(v, 4) for k, v in score.summary().items()}))
         loss_si = scores["fp32"].si.f1 - scores["int8"].si.f1
@@ -106,7 +115,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         shutil.copytree(Path(scratch) / chosen, destination)
 
     chosen_scores = scores[chosen]
-    detector_config(settings, name, chosen_scores.best_decoding).to_file(destination / CONFIG_FILE)
+    detector_config(settings, tokenizer, name, chosen_scores.best_decoding).to_file(destination / CONFIG_FILE)
     shutil.copy(run_folder / TRAINING_LOG_FILE, destination / TRAINING_LOG_FILE)
     evaluation = {
         "split": "PTC SemEval-2020 dev (75 articles)",
@@ -118,12 +127,9 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         "si_by_decoding": [
             {**asdict(decoding), "si_f1": score.f1} for decoding, score in chosen_scores.si_by_decoding.items()
         ],
-        "tc_per_technique": {t: vars(s) for t, s in chosen_scores.tc.per_technique.items()},
-        "flc_per_technique": {t: vars(s) for t, s in chosen_scores.flc.per_technique.items()},
+        "tc_per_technique": {t: _precision_recall_f1(s) for t, s in chosen_scores.tc.per_technique.items()},
+        "flc_per_technique": {t: _precision_recall_f1(s) for t, s in chosen_scores.flc.per_technique.items()},
     }
-    for per_technique in ("tc_per_technique", "flc_per_technique"):
-        for values in evaluation[per_technique].values():
-            values.pop("per_technique")
     (destination / EVALUATION_FILE).write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
     write_model_card(destination, evaluation, settings)
     shipped = [ENCODER_FILE, SPAN_HEAD_FILE, TOKENIZER_FILE, CONFIG_FILE]

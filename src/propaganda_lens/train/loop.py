@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tokenizers import Tokenizer
 from torch import nn
 
 from propaganda_lens.data import TECHNIQUES
@@ -97,9 +98,11 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
     }
 
 
-def detector_config(settings: TrainSettings, name: str, decoding: Decoding | None = None) -> DetectorConfig:
+def detector_config(
+    settings: TrainSettings, tokenizer: Tokenizer, name: str, decoding: Decoding | None = None
+) -> DetectorConfig:
     """Inference settings matching a training run (windows, special tokens), with the given decoding."""
-    cls_id, sep_id, pad_id = special_token_ids(load_tokenizer(settings.base_model / "tokenizer.json"))
+    cls_id, sep_id, pad_id = special_token_ids(tokenizer)
     return DetectorConfig(
         name=name,
         window_size=settings.window_size,
@@ -230,7 +233,7 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
                 save_checkpoint(epoch, step + 1)
         start_step = 0
 
-        detector = Detector(TorchBackend(network), tokenizer, detector_config(settings, "training"))
+        detector = Detector(TorchBackend(network), tokenizer, detector_config(settings, tokenizer, "training"))
         scores = evaluate_split(detector, dev_split)
         summary = scores.summary()
         log.info("epoch %d dev %s", epoch + 1, json.dumps({k: round(v, 4) for k, v in summary.items()}))
