@@ -15,3 +15,16 @@ def ptc_folder() -> Path:
             pytest.fail(f"CI must have the PTC data at {PTC}")
         pytest.skip(f"the PTC data is not at {PTC}")
     return PTC
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = SHARED / "examples" / "libya-haftar-derna-2018.md"
+
+
+@pytest.fixture(scope="session")
+def example_article() -> Path:
+    if not EXAMPLE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have the example article at {EXAMPLE}")
+        pytest.skip(f"the example article is not at {EXAMPLE}")
+    return EXAMPLE

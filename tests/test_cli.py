@@ -77,7 +77,7 @@ def test_analyze_json_has_spans_inside_the_text(tmp_path):
 def test_analyze_reads_stdin():
     result = runner.invoke(app, ["analyze", "-", "--format", "json"], input="They are cowards and traitors.")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["article"]["source"] == "-"
+    assert json.loads(result.stdout)["article"]["id"] == "stdin"
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,14 @@
-"""The public Python API: `analyze(text)` and the shared default detector."""
+"""The public Python API: `analyze(source) -> Analysis` and the shared default detector."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from propaganda_lens.data import Analysis, Article
 from propaganda_lens.detect.detector import Detector
+from propaganda_lens.enrich import enrich
+from propaganda_lens.ingest.sources import URL, InputFormat, article_from_text, read_file, read_url
 
 
 @lru_cache(maxsize=1)
@@ -14,8 +17,26 @@ def default_detector() -> Detector:
     return Detector.from_disk()
 
 
-def analyze(text: str, article_id: str = "text", source: str | None = None, detector: Detector | None = None) -> Analysis:
-    """Find the propaganda technique spans of a text."""
+def analyze(
+    source: str | Path | Article,
+    input_format: InputFormat | str = InputFormat.auto,
+    detector: Detector | None = None,
+    threshold: float | None = None,
+) -> Analysis:
+    """Find, label and explain the propaganda technique spans of an article.
+
+    `source` is the article's text (plain, Markdown or HTML, detected unless `input_format` says), a
+    `Path` to a file, an http(s) URL, or an `Article`. Raises `IngestError` for input that cannot be
+    analyzed (empty, binary, unreachable …); its message is meant for the user.
+    """
+    input_format = InputFormat(input_format)
+    if isinstance(source, Article):
+        article = source
+    elif isinstance(source, Path):
+        article = read_file(source, input_format)
+    elif URL.fullmatch(source.strip()):
+        article = read_url(source.strip(), input_format)
+    else:
+        article = article_from_text(source, "text", "text", input_format=input_format)
     detector = detector or default_detector()
-    article = Article(id=article_id, text=text, source=source)
-    return Analysis(article=article, spans=detector.find_spans(text), model=detector.config.name)
+    return enrich(article, detector.find_spans(article.text, threshold), detector.config.name)

@@ -1,4 +1,8 @@
-"""The data model every stage takes and returns: Article, Span, Analysis."""
+"""The data model every stage takes and returns: Article, Span, Sentence, Summary, Analysis.
+
+`Analysis.to_dict()` is the JSON output; its shape is described by the JSON Schema shipped at
+`propaganda_lens/schema/analysis.schema.json` and versioned by SCHEMA_VERSION.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 # The 14 technique labels of SemEval-2020 Task 11, spelled as in the PTC label files.
 TECHNIQUES: tuple[str, ...] = (
@@ -35,6 +39,7 @@ class Span:
     end: int
     technique: str | None = None
     probability: float | None = None
+    explanation: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
@@ -48,31 +53,89 @@ class Span:
 
 
 @dataclass(slots=True)
+class Metadata:
+    """What ingestion learnt about an article besides its text. `extra` holds site-specific fields
+    such as a region or theme; `date` is ISO 8601 (YYYY-MM-DD) when it could be parsed."""
+
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    site: str | None = None
+    url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Article:
-    """A text to analyze. `id` names it in label files; `source` says where it came from."""
+    """A text to analyze. `text` is the cleaned text that span offsets refer to; `id` names the article
+    in label files; `source` says where it came from (a path, a URL, or None)."""
 
     id: str
     text: str
     source: str | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
+    metadata: Metadata = field(default_factory=Metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence [start, end) of the article's text. `score` is the share of its characters inside
+    technique spans, each character weighted by the highest probability of the spans covering it."""
+
+    start: int
+    end: int
+    score: float
+    span_count: int
+
+
+@dataclass(slots=True)
+class Summary:
+    """The article at a glance: spans per technique, the share of text characters inside spans,
+    and the sentences with the highest scores (at most three, highest first)."""
+
+    technique_counts: dict[str, int]
+    covered_share: float
+    densest_sentences: list[Sentence]
 
 
 @dataclass(slots=True)
 class Analysis:
-    """The detector's findings for one article."""
+    """Everything found in one article; every output (text, JSON, HTML, SemEval) renders this."""
 
     article: Article
     spans: list[Span]
     model: str
+    sentences: list[Sentence] = field(default_factory=list)
+    summary: Summary | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; span offsets refer to `article.text`."""
+        """A JSON-ready dict; all offsets refer to `article.text`."""
+        text = self.article.text
+
+        def sentence(item: Sentence) -> dict[str, Any]:
+            return {**asdict(item), "text": text[item.start : item.end]}
+
+        summary = None
+        if self.summary is not None:
+            summary = {
+                "span_count": len(self.spans),
+                "technique_counts": self.summary.technique_counts,
+                "covered_share": self.summary.covered_share,
+                "densest_sentences": [sentence(item) for item in self.summary.densest_sentences],
+            }
         return {
             "schema_version": SCHEMA_VERSION,
             "model": self.model,
             "article": asdict(self.article),
-            "spans": [{**asdict(span), "text": span.text_in(self.article.text)} for span in self.spans],
+            "summary": summary,
+            "sentences": [sentence(item) for item in self.sentences],
+            "spans": [{**asdict(span), "text": span.text_in(text)} for span in self.spans],
         }
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_html(self) -> str:
+        """The self-contained HTML report (inline CSS and JS, every piece of article text escaped)."""
+        from propaganda_lens.report.html import render_html  # the report stage builds on this model
+
+        return render_html(self)

@@ -15,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from propaganda_lens.data import Article, Span
+from propaganda_lens.ingest.sources import InputFormat
+from propaganda_lens.ingest.fetch import MAX_BYTES
 from propaganda_lens.ingest.ptc import PtcFormatError, article_paths, read_article, read_labels, write_labels
 
 app = typer.Typer(
@@ -31,11 +33,6 @@ T = TypeVar("T")
 class SpanTask(str, Enum):
     si = "si"
     flc = "flc"
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class ScoreTask(str, Enum):
@@ -103,48 +100,143 @@ ModelOption = Annotated[
 ]
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+    semeval = "semeval"
+
+
+SUFFIX_REPORT_FORMATS = {
+    ".html": ReportFormat.html,
+    ".htm": ReportFormat.html,
+    ".json": ReportFormat.json,
+    ".jsonl": ReportFormat.json,
+    ".labels": ReportFormat.semeval,
+    ".txt": ReportFormat.text,
+}
+REPORT_SUFFIXES = {ReportFormat.text: ".txt", ReportFormat.json: ".json", ReportFormat.html: ".html"}
+
+
+def report_format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
+    """--format if given, else the output file's suffix, else text on a terminal and JSON in a pipe."""
+    if chosen is not None:
+        return chosen
+    if output is not None and output.suffix.lower() in SUFFIX_REPORT_FORMATS:
+        return SUFFIX_REPORT_FORMATS[output.suffix.lower()]
+    return ReportFormat.text if stdout.is_terminal else ReportFormat.json
+
+
+def report_of(analysis, output_format: ReportFormat, console: Console, several: bool) -> None:
+    """Write one analysis to `console` in the chosen format; several JSON analyses go one per line."""
+    if output_format is ReportFormat.json:
+        console.file.write(analysis.to_json(indent=None if several else 2) + "\n")
+    elif output_format is ReportFormat.html:
+        console.file.write(analysis.to_html())
+    elif output_format is ReportFormat.semeval:
+        from propaganda_lens.ingest.ptc import format_labels
+
+        console.file.write(format_labels({analysis.article.id: analysis.spans}, with_technique=True))
+    else:
+        from propaganda_lens.report.terminal import render
+
+        console.print(render(analysis))
+
+
+def unused_path(folder: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
+    """folder/stem+suffix, or with -2, -3 … appended when an earlier input of this run took that name."""
+    path, number = folder / f"{stem}{suffix}", 1
+    while path in taken:
+        number += 1
+        path = folder / f"{stem}-{number}{suffix}"
+    taken.add(path)
+    return path
+
+
 @app.command()
 def analyze(
-    source: Annotated[str, typer.Argument(help="A UTF-8 text file, or - for standard input.")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = OutputFormat.text,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders, glob patterns, http(s) URLs, or - for standard input.", show_default=False),
+    ],
+    output_format: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="text, json, html or semeval (default: from -o's suffix; text on a terminal, json otherwise)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (a folder when several inputs get html or text reports)."),
+    ] = None,
+    input_format: Annotated[
+        InputFormat, typer.Option("--input-format", help="auto, text, markdown or html.")
+    ] = InputFormat.auto,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of the inputs (default: detected).")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Span probability cut-off (default: tuned).")
+    ] = None,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest input accepted, in bytes.")] = MAX_BYTES,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed for downloading a URL.")] = 20.0,
     model: ModelOption = None,
 ) -> None:
-    """Find and label the propaganda technique spans of one article."""
-    from propaganda_lens.api import analyze as analyze_text
-    from propaganda_lens.report.terminal import render
+    """Find, label and explain the propaganda techniques of articles: text, Markdown or HTML."""
+    from propaganda_lens.enrich import enrich
+    from propaganda_lens.ingest.decoding import check_encoding_name
+    from propaganda_lens.ingest.errors import IngestError
+    from propaganda_lens.ingest.fetch import FetchLimits
+    from propaganda_lens.ingest.sources import expand_sources, read_source
 
-    if source == "-":
-        text, name = sys.stdin.read(), "stdin"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            fail(f"{source}: no such file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            fail(f"{source}: not UTF-8 text")
-        except OSError as error:
-            fail(f"{source}: {error.strerror}")
-        name = path.stem
-    if not text.strip():
-        fail(f"{source}: the text is empty")
-    analysis = analyze_text(text, article_id=name, source=source, detector=load_detector(model))
-    def emit(console: Console) -> None:
-        if output_format is OutputFormat.json:
-            console.file.write(analysis.to_json() + "\n")
-        else:
-            console.print(render(analysis))
-
-    if output is None:
-        emit(stdout)
-        return
+    chosen = report_format(output_format, output)
     try:
-        with output.open("w", encoding="utf-8") as handle:
-            emit(Console(file=handle, width=100, no_color=True))
+        if encoding is not None:
+            check_encoding_name(encoding)
+    except IngestError as error:
+        fail(str(error))
+    paths, problems = expand_sources(sources)
+    if not paths:
+        report_problems(problems or ["no input given"])
+    several = len(paths) > 1
+    to_folder = several and output is not None and chosen in (ReportFormat.html, ReportFormat.text)
+    if several and chosen is ReportFormat.html and output is None:
+        fail("several inputs make several HTML reports: give a folder with -o")
+    if output is not None and any(Path(path).resolve() == output.resolve() for path in paths if path != "-"):
+        fail(f"{output} is one of the inputs; choose another output so that it is not overwritten")
+    if to_folder and output.is_file():
+        fail(f"{output} is a file; several {chosen.value} reports need a folder for -o")
+    limits = FetchLimits(timeout_s=timeout, max_bytes=max_bytes)
+    detector = load_detector(model)
+    taken: set[Path] = set()
+    try:
+        if to_folder:
+            output.mkdir(parents=True, exist_ok=True)
+            sink = None
+        else:
+            sink = stdout if output is None else Console(file=output.open("w", encoding="utf-8"), width=100, no_color=True)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    stderr.print(f"{len(analysis.spans)} spans written to {output}")
+    written = 0
+    try:
+        for path in with_progress(paths, len(paths), "Analyzing"):
+            try:
+                article = read_source(path, input_format, encoding, limits)
+            except IngestError as error:
+                problems.append(str(error))
+                continue
+            analysis = enrich(article, detector.find_spans(article.text, threshold), detector.config.name)
+            if sink is None:
+                target = unused_path(output, article.id, REPORT_SUFFIXES[chosen], taken)
+                with target.open("w", encoding="utf-8") as handle:
+                    report_of(analysis, chosen, Console(file=handle, width=100, no_color=True), several=False)
+            else:
+                report_of(analysis, chosen, sink, several)
+            written += 1
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+    finally:
+        if sink is not None and sink is not stdout:
+            sink.file.close()
+    if output is not None:
+        stderr.print(f"{written} of {len(paths)} inputs analyzed; {chosen.value} written to {output}")
+    report_problems(problems)
 
 
 @app.command()

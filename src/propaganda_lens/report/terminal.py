@@ -1,43 +1,50 @@
-"""A readable terminal report of an Analysis: the text with spans highlighted, then a table of spans."""
+"""The terminal report: metadata, the text with colored spans, a legend and a summary table (Rich)."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from propaganda_lens.data import TECHNIQUES, Analysis
+from propaganda_lens.catalogue import CATALOGUE
+from propaganda_lens.data import Analysis, Span
 
-# One colour per technique, in TECHNIQUES order.
-COLORS = (
-    "#1f77b4", "#d62728", "#8c564b", "#9467bd", "#e377c2", "#7f7f7f", "#bcbd22",
-    "#17becf", "#ff7f0e", "#2ca02c", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5",
-)
-TECHNIQUE_COLORS = dict(zip(TECHNIQUES, COLORS))
+UNLABELLED_STYLE = "bold black on yellow"
+
+
+def _style(span: Span) -> str:
+    return f"bold black on {CATALOGUE[span.technique].color}" if span.technique else UNLABELLED_STYLE
+
+
+def _header(analysis: Analysis) -> Text:
+    metadata = analysis.article.metadata
+    header = Text(metadata.title or analysis.article.id, style="bold")
+    details = [metadata.site, metadata.author and f"by {metadata.author}", metadata.date,
+               *(f"{name.replace('_', ' ').capitalize()}: {value}" for name, value in metadata.extra.items()),
+               metadata.url or analysis.article.source]
+    line = " · ".join(detail for detail in details if detail)
+    if line:
+        header.append(f"\n{line}", style="dim")
+    return header
 
 
 def render(analysis: Analysis) -> Group:
+    """The whole report as one Rich renderable. Overlapping spans show the most probable one's colour."""
     text = Text(analysis.article.text)
-    for span in analysis.spans:
-        color = TECHNIQUE_COLORS.get(span.technique or "", "yellow")
-        text.stylize(f"bold black on {color}", span.start, span.end)
-    table = Table(title=f"{len(analysis.spans)} propaganda spans ({analysis.model})")
-    for column in ("start", "end", "technique", "probability", "text"):
-        table.add_column(column, overflow="fold")
-    for span in analysis.spans:
-        table.add_row(
-            str(span.start),
-            str(span.end),
-            Text(span.technique or "?", style=TECHNIQUE_COLORS.get(span.technique or "", "")),
-            f"{span.probability:.2f}" if span.probability is not None else "",
-            span.text_in(analysis.article.text),
-        )
-    counts = Counter(span.technique for span in analysis.spans)
-    summary = Table(title="Techniques")
-    summary.add_column("technique")
-    summary.add_column("spans", justify="right")
-    for technique, count in counts.most_common():
-        summary.add_row(Text(technique or "?", style=TECHNIQUE_COLORS.get(technique or "", "")), str(count))
-    return Group(text, table, summary)
+    for span in sorted(analysis.spans, key=lambda span: span.probability or 0.0):
+        text.stylize(_style(span), span.start, span.end)
+    counts = analysis.summary.technique_counts if analysis.summary else {}
+    legend = Text("Legend: ", style="bold")
+    for label in counts:
+        legend.append(f" {CATALOGUE[label].name} ", style=f"bold black on {CATALOGUE[label].color}")
+        legend.append(" ")
+    table = Table(title=f"{len(analysis.spans)} technique spans (model {analysis.model})", title_justify="left")
+    for column in ("technique", "spans", "what it is"):
+        table.add_column(column, overflow="fold", justify="right" if column == "spans" else "left")
+    for label, count in counts.items():
+        table.add_row(Text(CATALOGUE[label].name, style=CATALOGUE[label].color), str(count), CATALOGUE[label].definition)
+    parts = [_header(analysis), Text(), text, Text(), legend if counts else Text("No technique found.")]
+    if counts:
+        covered = analysis.summary.covered_share if analysis.summary else 0.0
+        parts += [table, Text(f"{covered:.0%} of the text lies inside technique spans.", style="dim")]
+    return Group(*parts)

@@ -1,0 +1,23 @@
+"""The enrich stage: turns detected spans into an Analysis with explanations, sentences and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from propaganda_lens.catalogue import explain
+from propaganda_lens.data import Analysis, Article, Span
+from propaganda_lens.enrich.sentences import sentence_ranges
+from propaganda_lens.enrich.summary import character_weights, score_sentences, summarize
+
+
+def enrich(article: Article, spans: list[Span], model: str) -> Analysis:
+    """The full Analysis of an article from the spans a detector found in its text."""
+    spans = sorted(spans, key=lambda span: (span.start, span.end))
+    explained = [
+        replace(span, explanation=explain(span.technique, span.probability)) if span.technique else span
+        for span in spans
+    ]
+    weights = character_weights(len(article.text), explained)
+    sentences = score_sentences(sentence_ranges(article.text), explained, weights)
+    summary = summarize(article.text, explained, sentences, weights)
+    return Analysis(article=article, spans=explained, model=model, sentences=sentences, summary=summary)

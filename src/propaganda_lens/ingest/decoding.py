@@ -1,0 +1,67 @@
+"""Bytes to text: BOMs, UTF-8, then charset detection; binary files and PDFs are refused."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import chardet
+
+from propaganda_lens.ingest.errors import IngestError
+
+# Share of control characters (other than tab, line feed, carriage return, form feed) above which
+# decoded "text" is taken for binary data.
+MAX_CONTROL_SHARE = 0.01
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(
+        1 for char in text if char not in _WHITESPACE_CONTROLS and unicodedata.category(char) == "Cc"
+    )
+    return controls > MAX_CONTROL_SHARE * len(text)
+
+
+def check_encoding_name(encoding: str) -> str:
+    """The codec's canonical name; an IngestError for names Python does not know."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise IngestError(f"unknown encoding {encoding!r}; use a name such as utf-8, cp1252 or latin-1") from None
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """The text of `data`. A UTF-8 BOM is kept as character 0, as in the PTC files, so that offsets
+    match the raw file; `encoding` forces a codec instead of detection."""
+    if data.startswith(b"%PDF-"):
+        raise IngestError(f"{name}: is a PDF; extract its text first (for example with pdftotext) and analyze that")
+    if encoding is not None:
+        codec = check_encoding_name(encoding)
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as error:
+            raise IngestError(
+                f"{name}: is not valid {codec} (byte {error.start}); leave out --encoding to detect it"
+            ) from None
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _detected(data, name)
+    if _looks_binary(text):
+        raise IngestError(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+    return text
+
+
+def _detected(data: bytes, name: str) -> str:
+    if b"\x00" in data:
+        raise IngestError(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+    guess = chardet.detect(data)["encoding"]
+    try:
+        return data.decode(guess or "")
+    except (LookupError, UnicodeDecodeError):
+        raise IngestError(
+            f"{name}: unknown text encoding; convert it to UTF-8 or name the encoding with --encoding"
+        ) from None

@@ -1,0 +1,132 @@
+"""Scraped Markdown articles: the body without markup or site boilerplate, and the header metadata.
+
+Scraped pages put a title heading, a byline, a dateline and labelled fields (`Region: …`) before the
+body, and copyright notices, disclaimers and membership or comment prompts after it. The body keeps
+the link texts and drops the link targets and emphasis markers; paragraphs that a scraper split in
+the middle of a sentence are joined again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from propaganda_lens.data import Metadata
+from propaganda_lens.ingest.dates import DATE_PATTERN, iso_date
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+_CODE = re.compile(r"`([^`]*)`")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+_PARKED = 0xF0000
+_PARKED_CHARS = re.compile("[\U000F0000-\U000F007F]")
+_LINE_PREFIX = re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+(?=\S)|\d{1,3}[.)]\s+(?=\S))")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+
+_BYLINE = re.compile(r"^by\s+(.{2,120})$", re.IGNORECASE)
+_DATELINE = re.compile(rf"^(?:(?P<site>[^,\n]{{2,80}}),\s*)?(?P<date>{DATE_PATTERN})$", re.IGNORECASE)
+_FIELD = re.compile(r"^(?P<name>[A-Z][A-Za-z ]{1,30}):\s*(?P<value>.{1,200})$")
+_DATE_FIELDS = frozenset({"date", "published", "updated", "posted"})
+
+# A paragraph matching one of these ends the article: everything from it on is site furniture.
+_TRAILER = re.compile(
+    r"^(?:the original source of this article|copyright\s*(?:©|\(c\))|©|disclaimer\b|articles by:"
+    r"|all rights reserved)",
+    re.IGNORECASE,
+)
+# Short paragraphs matching one of these are dropped wherever they are.
+_PROMPT = re.compile(
+    r"become a (?:member|patron|subscriber)|comment on\b|leave a (?:comment|reply)|share (?:this|on)\b"
+    r"|subscribe to\b|sign up for\b|follow us\b|donate\b|support (?:us|our work)|read more\b"
+    r"|related (?:articles|posts|stories)|click here|for media inquiries|fair use"
+    r"|all rights reserved|^(?:tags|filed under|share|print|email)\s*:?",
+    re.IGNORECASE,
+)
+SHORT_PARAGRAPH = 200
+
+
+def strip_inline(text: str) -> str:
+    """Markdown inline markup removed: link and image targets, emphasis, code marks, escapes."""
+    # Escaped characters are parked in the private use area so that no rule below reads them as markup.
+    text = _ESCAPE.sub(lambda match: chr(_PARKED + ord(match.group(1))), text)
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(lambda match: match.group(1) if match.group(1) is not None else match.group(2), text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    for _ in range(2):  # nested emphasis such as ***bold italic***
+        text = _STRONG.sub(r"\2", text)
+        text = _EMPHASIS.sub(lambda match: match.group(1) or match.group(2), text)
+    text = _PARKED_CHARS.sub(lambda match: chr(ord(match.group()) - _PARKED), text)
+    lines = [_LINE_PREFIX.sub("", line).rstrip() for line in text.split("\n")]
+    return " ".join(line.strip() for line in lines if line.strip())
+
+
+def _blocks(markdown: str) -> list[str]:
+    """Paragraphs: runs of non-blank lines."""
+    return [block for block in re.split(r"\n[ \t]*\n", markdown.replace("\r\n", "\n").replace("\r", "\n"))
+            if block.strip()]
+
+
+def _read_header(block: str, metadata: Metadata) -> bool:
+    """Record a header block (byline, dateline, labelled field) in `metadata`; False if it is not one."""
+    line = strip_inline(block)
+    if len(line) > SHORT_PARAGRAPH or "\n" in block.strip():
+        return False
+    if (match := _BYLINE.match(line)) and metadata.author is None:
+        metadata.author = match.group(1).strip()
+        return True
+    if (match := _DATELINE.match(line)) and metadata.date is None:
+        metadata.date = iso_date(match.group("date"))
+        if match.group("site") and metadata.site is None:
+            metadata.site = match.group("site").strip()
+        return True
+    if match := _FIELD.match(line):
+        name, value = match.group("name").strip().lower(), match.group("value").strip()
+        if name in _DATE_FIELDS and iso_date(value):
+            metadata.date = metadata.date or iso_date(value)
+        elif name == "author":
+            metadata.author = metadata.author or value
+        else:
+            metadata.extra[name.replace(" ", "_")] = value
+        return True
+    return False
+
+
+def _ends_mid_sentence(paragraph: str, following: str) -> bool:
+    return bool(re.search(r"[\w,;]$", paragraph)) and following[:1].islower()
+
+
+def parse_markdown(markdown: str) -> tuple[str, Metadata]:
+    """The article as plain text and its metadata. Like a PTC article, the text is the title, then the
+    body's paragraphs, separated by blank lines; it is empty when the input has no body."""
+    metadata = Metadata()
+    body: list[str] = []
+    for block in _blocks(markdown.lstrip("\ufeff")):
+        stripped = block.strip()
+        if _RULE.match(stripped):
+            continue
+        heading = _HEADING.match(stripped)
+        if heading and "\n" not in stripped:
+            text = strip_inline(heading.group(1))
+            if metadata.title is None and not body:
+                metadata.title = text
+            elif text:
+                body.append(text)
+            continue
+        if not body and _read_header(stripped, metadata):
+            continue
+        text = strip_inline(stripped)
+        if body and _TRAILER.match(text):
+            break
+        if not text or (len(text) <= SHORT_PARAGRAPH and _PROMPT.search(text)):
+            continue
+        if body and _ends_mid_sentence(body[-1], text):
+            body[-1] = f"{body[-1]} {text}"
+        else:
+            body.append(text)
+    if not body:
+        return "", metadata
+    return "\n\n".join([metadata.title, *body] if metadata.title else body), metadata

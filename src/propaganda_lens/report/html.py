@@ -1,0 +1,107 @@
+"""The HTML report: one self-contained file (inline CSS and JS, no external requests) with the article,
+its highlighted spans, explanations on hover and click, a legend, a technique chart and the metadata.
+
+Every piece of article text goes through Jinja2's autoescaping, and the span data reaches the script
+through `tojson`, which escapes `<`, `>`, `&` and quotes, so article content can never become markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from propaganda_lens.catalogue import CATALOGUE
+from propaganda_lens.data import SCHEMA_VERSION, Analysis, Span
+
+UNLABELLED_COLOR = "#ffd54f"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of text covered by the same set of spans (indices into Analysis.spans, most probable first)."""
+
+    text: str
+    spans: tuple[int, ...]
+
+
+def segments(text: str, spans: list[Span]) -> list[Segment]:
+    """`text` cut at every span boundary, so that overlapping spans stay readable: each piece lists all
+    the spans that cover it."""
+    cuts = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
+    order = sorted(range(len(spans)), key=lambda index: -(spans[index].probability or 0.0))
+    pieces = []
+    for start, end in zip(cuts, cuts[1:]):
+        covering = tuple(index for index in order if spans[index].start <= start and end <= spans[index].end)
+        pieces.append(Segment(text[start:end], covering))
+    return pieces
+
+
+def color_of(span: Span) -> str:
+    return CATALOGUE[span.technique].color if span.technique else UNLABELLED_COLOR
+
+
+def segment_style(segment: Segment, spans: list[Span]) -> str:
+    """Background in the most probable span's colour; one underline stripe per further span."""
+    colors = [color_of(spans[index]) for index in segment.spans]
+    stripes = ", ".join(f"inset 0 -{3 * depth}px 0 {color}" for depth, color in enumerate(colors[1:], start=1))
+    return f"background-color: {colors[0]}59;" + (f" box-shadow: {stripes};" if stripes else "")
+
+
+def segment_title(segment: Segment, span_data: list[dict]) -> str:
+    """The hover text: each covering span's technique and confidence."""
+    parts = []
+    for index in segment.spans:
+        probability = span_data[index]["probability"]
+        parts.append(span_data[index]["technique"] + ("" if probability is None else f" ({probability:.0%})"))
+    return "; ".join(parts)
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is http(s), so a `javascript:` address in metadata never becomes a link."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("propaganda_lens.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["segment_style"] = segment_style
+    environment.filters["segment_title"] = segment_title
+    return environment
+
+
+def render_html(analysis: Analysis) -> str:
+    """The report as one HTML document."""
+    text = analysis.article.text
+    used = [CATALOGUE[label] for label in (analysis.summary.technique_counts if analysis.summary else {})]
+    counts = analysis.summary.technique_counts if analysis.summary else {}
+    span_data = [
+        {
+            "technique": CATALOGUE[span.technique].name if span.technique else "Propaganda",
+            "color": color_of(span),
+            "probability": span.probability,
+            "text": span.text_in(text),
+            "explanation": span.explanation or "",
+            "example": CATALOGUE[span.technique].example if span.technique else "",
+        }
+        for span in analysis.spans
+    ]
+    return _environment().get_template("report.html.j2").render(
+        analysis=analysis,
+        metadata=analysis.article.metadata,
+        link=safe_link(analysis.article.metadata.url),
+        segments=segments(text, analysis.spans),
+        spans=analysis.spans,
+        span_data=span_data,
+        used=used,
+        counts=counts,
+        top_count=max(counts.values(), default=1),
+        schema_version=SCHEMA_VERSION,
+    )

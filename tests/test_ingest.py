@@ -1,0 +1,281 @@
+"""Ingestion: every input format, the example article's boilerplate and metadata, encodings,
+every class of bad input, URL fetching against a local server, and fuzzing."""
+
+import codecs
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES
+from propaganda_lens.ingest.decoding import decode
+from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.fetch import FetchLimits
+from propaganda_lens.ingest.markdown import parse_markdown, strip_inline
+from propaganda_lens.ingest.sources import (
+    InputFormat,
+    article_from_text,
+    expand_sources,
+    read_file,
+    read_source,
+    sniff_format,
+)
+
+NEWS_PAGE = FIXTURES / "news-page.html"
+
+
+def test_example_markdown_keeps_the_body_and_extracts_the_metadata(example_article):
+    article = read_file(example_article)
+    meta = article.metadata
+    assert meta.title.startswith("Libya: Field Marshall Khalifa Haftar - One Step Away from Victory")
+    assert meta.author == "Richard Galustian"
+    assert meta.date == "2018-05-16"
+    assert meta.site == "Global Research"
+    assert meta.extra == {"region": "Middle East & North Africa", "theme": "Intelligence"}
+    text = article.text
+    assert text.startswith(meta.title + "\n\nAs was predicted, when Field Marshall")
+    assert text.endswith("anywhere on the planet.")
+    for left_out in ("Disclaimer", "Copyright", "Become a Member", "Facebook", "fair use", "Articles by",
+                     "By Richard", "Region:", "Theme:", "](", "**", "publications@globalresearch.ca"):
+        assert left_out not in text, left_out
+    assert "risky for Haftar; his greatest error" in text  # the paragraph the scraper split is joined
+
+
+def test_markdown_inline_markup_is_removed():
+    assert strip_inline("See [the *report*](http://x.org) and **this** `code` \\*star\\* ![img](a.png)") == (
+        "See the report and this code *star* "
+    ).strip()
+    assert strip_inline("snake_case_name stays, _this_ goes") == "snake_case_name stays, this goes"
+
+
+def test_markdown_of_only_boilerplate_is_refused():
+    with pytest.raises(IngestError, match="only headers, markup or boilerplate"):
+        article_from_text("# Title\n\nBy Someone\n\n**[Become a Member](#)**\n", "x", "x.md",
+                          input_format=InputFormat.markdown)
+
+
+def test_html_page_keeps_the_article_and_drops_navigation_comments_and_footer():
+    article = read_file(NEWS_PAGE)
+    meta = article.metadata
+    assert (meta.title, meta.author, meta.date, meta.site) == (
+        "Council votes to close the harbour bridge", "Maria Keller", "2023-09-14", "The Northern Courier"
+    )
+    assert meta.url == "https://northern-courier.example/city/2023/09/harbour-bridge-closure"
+    assert article.text.startswith("Council votes to close the harbour bridge\n\nThe city council voted")
+    assert "reckless betrayal" in article.text and "ferry timetable next month." in article.text
+    for left_out in ("Politics", "Subscribe", "wasting our money", "Most read", "All rights reserved",
+                     "Related stories", "storm warning", "Join the discussion"):
+        assert left_out not in article.text, left_out
+
+
+def test_cp1252_html_with_a_charset_declaration():
+    article = read_file(FIXTURES / "blog-post.htm")
+    assert "before it’s too late" in article.text and "café" in article.text
+    assert article.metadata.date == "2021-03-03"
+    assert "Archive" not in article.text and "Powered by" not in article.text
+
+
+def test_html_without_an_article_body_is_refused():
+    with pytest.raises(IngestError, match="no article text in this HTML page"):
+        read_file(FIXTURES / "no-article.html")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<!DOCTYPE html><html><body><p>x</p></body></html>", InputFormat.html),
+        ("<p>one</p><p>two</p><br><div>three</div>", InputFormat.html),
+        ("# Title\n\nBody with a [link](http://a.b).", InputFormat.markdown),
+        ("Title\n\nA plain article. It has [brackets] and a # sign.", InputFormat.text),
+    ],
+)
+def test_format_sniffing(text, expected):
+    assert sniff_format(text) is expected
+
+
+def test_plain_text_is_kept_exactly_so_offsets_match_the_file(tmp_path):
+    raw = "\ufeffTitle\r\n\r\nFirst   line.\n"
+    path = tmp_path / "a.txt"
+    path.write_bytes(raw.encode("utf-8"))
+    assert read_file(path).text == raw  # BOM is character 0, as in the PTC files
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("utf-8", "Naïve “quotes” — and €uros"),
+        ("cp1252", "The minister’s “reform” — a betrayal of every café owner, they say. " * 3),
+        ("latin-1", "Les élèves français étudient à l'école depuis l'été, déjà très fâchés. " * 3),
+        ("utf-16", "Unicode with a BOM: ünïcödé"),
+    ],
+)
+def test_encodings_are_detected(tmp_path, encoding, text):
+    path = tmp_path / "a.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_file(path).text == text
+
+
+def test_a_named_encoding_is_used_and_checked(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes("Grüße".encode("latin-1"))
+    assert read_file(path, encoding="latin-1").text == "Grüße"
+    with pytest.raises(IngestError, match="unknown encoding 'klingon'"):
+        read_file(path, encoding="klingon")
+    with pytest.raises(IngestError, match="is not valid utf-8"):
+        read_file(path, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b" \n\t\r\n  ", "contains only whitespace"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "is a PDF"),
+        (bytes(range(256)) * 4, "binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    ],
+)
+def test_bad_files_get_a_clear_error(tmp_path, data, message):
+    path = tmp_path / "input.txt"
+    path.write_bytes(data)
+    with pytest.raises(IngestError, match=message):
+        read_file(path)
+
+
+def test_files_over_the_cap_and_missing_files(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"word " * 300)
+    with pytest.raises(IngestError, match="over the 0.001 MB cap"):
+        read_file(path, max_bytes=1000)
+    with pytest.raises(IngestError, match="no such file"):
+        read_file(tmp_path / "missing.txt")
+    with pytest.raises(IngestError, match="is a folder"):
+        read_file(tmp_path)
+
+
+def test_folders_and_globs_expand_to_article_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("a.txt", "b.md", "sub/c.html", "notes.pdf", ".hidden/d.txt"):
+        (tmp_path / name).write_text("x")
+    sources, problems = expand_sources([str(tmp_path), str(tmp_path / "*.md"), str(tmp_path / "*.nope")])
+    names = [Path(source).relative_to(tmp_path).as_posix() for source in sources]
+    assert names == ["a.txt", "b.md", "sub/c.html", "b.md"]
+    assert problems == [f"{tmp_path / '*.nope'}: matches no files"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert expand_sources([str(empty)]) == ([], [f"{empty}: no .txt, .md or .html files in this folder"])
+
+
+class _Site(BaseHTTPRequestHandler):
+    """A local web site with one page for each thing a download can do."""
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, content_type, body, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        page = NEWS_PAGE.read_bytes()
+        routes = {
+            "/news/harbour-bridge.html": lambda: self._send(200, "text/html; charset=utf-8", page),
+            "/moved": lambda: self._send(301, "text/html", b"", [("Location", "/news/harbour-bridge.html")]),
+            "/loop": lambda: self._send(302, "text/html", b"", [("Location", "/loop")]),
+            "/plain": lambda: self._send(200, "text/plain; charset=latin-1", "Élan: they are liars.".encode("latin-1")),
+            "/report.pdf": lambda: self._send(200, "application/pdf", b"%PDF-1.7"),
+            "/huge": lambda: self._send(200, "text/html", b"<p>" + b"x" * 5000 + b"</p>"),
+            "/slow": lambda: (time.sleep(2), self._send(200, "text/html", page)),
+        }
+        routes.get(self.path, lambda: self._send(404, "text/html", b"<h1>Not found</h1>"))()
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_url_pages_are_fetched_and_extracted(site):
+    article = read_source(f"{site}/moved")
+    assert article.id == "harbour-bridge"
+    assert article.metadata.title == "Council votes to close the harbour bridge"
+    assert "reckless betrayal" in article.text and "wasting our money" not in article.text
+    plain = read_source(f"{site}/plain")
+    assert plain.text == "Élan: they are liars."  # the declared charset is used
+
+
+@pytest.mark.parametrize(
+    ("path", "limits", "message"),
+    [
+        ("/missing", FetchLimits(), "answered 404 Not Found"),
+        ("/report.pdf", FetchLimits(), "is application/pdf, not an HTML page or text"),
+        ("/huge", FetchLimits(max_bytes=1000), "larger than the 0.001 MB cap"),
+        ("/loop", FetchLimits(max_redirects=3), "more than 3 redirects"),
+        ("/slow", FetchLimits(timeout_s=0.3), "no complete answer within 0.3 s"),
+    ],
+)
+def test_url_failures_get_a_clear_error(site, path, limits, message):
+    with pytest.raises(IngestError, match=message):
+        read_source(f"{site}{path}", limits=limits)
+
+
+def test_unreachable_and_invalid_urls():
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(IngestError, match="cannot connect to the server"):
+        read_source(f"http://127.0.0.1:{port}/article")
+    for invalid in ("http://[not-an-ip]/x", "http://:80/x", "https://exa_mple..com/"):
+        with pytest.raises(IngestError, match="not a valid http"):
+            read_source(invalid)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=3000), input_format=st.sampled_from(list(InputFormat)))
+def test_fuzzed_bytes_raise_nothing_but_ingest_errors(data, input_format):
+    try:
+        text = decode(data, "fuzz")
+        article = article_from_text(text, "fuzz", "fuzz", input_format=input_format)
+    except IngestError:
+        return
+    assert article.text.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.sampled_from(["# T", "By [A](#)", "Region: X", "---", "**[Become a Member](#)**", "*a*", "[", "](",
+                             "Copyright © x", "<p>", "</div>", "\ufeff", "\r\n", "\n\n", "May 16, 2018", "_", "`"]),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from(list(InputFormat)),
+)
+def test_fuzzed_markup_raises_nothing_but_ingest_errors(pieces, input_format):
+    text = "".join(pieces)
+    try:
+        article = article_from_text(text, "fuzz", "fuzz", input_format=input_format)
+    except IngestError:
+        return
+    assert article.text.strip()
+    if input_format is InputFormat.markdown:
+        body, _ = parse_markdown(text)
+        assert body == article.text
