@@ -92,15 +92,6 @@ def test_user_errors_are_one_line(arguments, fragment):
     assert_one_line_error(runner.invoke(app, arguments), fragment)
 
 
-def test_empty_and_binary_input_are_refused(tmp_path):
-    empty = tmp_path / "empty.txt"
-    empty.write_text("  \n")
-    assert_one_line_error(runner.invoke(app, ["analyze", str(empty)]), "empty")
-    binary = tmp_path / "blob.txt"
-    binary.write_bytes(b"\xff\xfe\x00\x81")
-    assert_one_line_error(runner.invoke(app, ["analyze", str(binary)]), "not UTF-8")
-
-
 def test_malformed_prediction_file_names_the_line(tmp_path, ptc_folder):
     bad = tmp_path / "bad.txt"
     bad.write_text("123\tLoaded_Language\t5\n")

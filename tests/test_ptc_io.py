@@ -65,7 +65,8 @@ def test_template_question_mark_means_no_technique():
     [
         ("1\t2", "columns"),
         ("1\tNot_A_Technique\t0\t4", "unknown technique"),
-        ("x\t0\t4", "digits"),
+        ("my article\t0\t4", "no spaces"),
+        ("\t0\t4", "needs characters"),
         ("1\t5\t5", "start < end"),
         ("1\tfive\t9", "invalid literal"),
     ],

@@ -86,8 +86,8 @@ def parse_labels(lines: Iterable[str], origin: str = "<labels>") -> dict[str, li
                 raise PtcFormatError(f"{origin}:{number}: unknown technique {technique!r}")
         else:
             raise PtcFormatError(f"{origin}:{number}: expected 3 or 4 tab-separated columns, got {len(columns)}")
-        if not article_id.isdigit():
-            raise PtcFormatError(f"{origin}:{number}: article ID must be digits, got {article_id!r}")
+        if not article_id or " " in article_id:
+            raise PtcFormatError(f"{origin}:{number}: an article ID needs characters and no spaces, got {article_id!r}")
         try:
             span = Span(int(start), int(end), technique)
         except ValueError as error:
