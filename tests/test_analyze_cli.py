@@ -10,18 +10,11 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES
+from conftest import FIXTURES, assert_one_line_error
 from propaganda_lens.cli.main import app
 from propaganda_lens.ingest.ptc import parse_labels
 
 runner = CliRunner()
-
-
-def one_line_error(result, fragment: str) -> None:
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and fragment in lines[0], result.stderr
 
 
 def test_example_article_becomes_an_html_report(example_article, tmp_path):
@@ -114,19 +107,19 @@ def test_every_bad_input_gets_one_clear_line(tmp_path, content, options, fragmen
     suffix = ".html" if content.startswith(b"<!DOCTYPE") else ".txt"
     path = tmp_path / f"input{suffix}"
     path.write_bytes(content)
-    one_line_error(runner.invoke(app, ["analyze", str(path), *options]), fragment)
+    assert_one_line_error(runner.invoke(app, ["analyze", str(path), *options]), fragment)
 
 
 def test_bad_urls_get_one_clear_line(missing_page_url):
-    one_line_error(runner.invoke(app, ["analyze", missing_page_url]), "answered 404 Not Found")
+    assert_one_line_error(runner.invoke(app, ["analyze", missing_page_url]), "answered 404 Not Found")
 
 
 def test_outputs_never_overwrite_inputs_and_several_html_reports_need_a_folder(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("They are traitors.")
-    one_line_error(runner.invoke(app, ["analyze", str(article), "-o", str(article)]), "is one of the inputs")
+    assert_one_line_error(runner.invoke(app, ["analyze", str(article), "-o", str(article)]), "is one of the inputs")
     assert article.read_text() == "They are traitors."
     other = tmp_path / "b.txt"
     other.write_text("Cowards, all of them.")
-    one_line_error(runner.invoke(app, ["analyze", str(article), str(other), "-f", "html"]), "give a folder with -o")
-    one_line_error(runner.invoke(app, ["analyze", str(tmp_path / "*.nothing")]), "matches no files")
+    assert_one_line_error(runner.invoke(app, ["analyze", str(article), str(other), "-f", "html"]), "give a folder with -o")
+    assert_one_line_error(runner.invoke(app, ["analyze", str(tmp_path / "*.nothing")]), "matches no files")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import assert_one_line_error
 from propaganda_lens.cli.main import app
 from propaganda_lens.ingest.ptc import read_labels
 
@@ -20,13 +21,6 @@ def two_articles(ptc_folder, tmp_path_factory) -> Path:
     for article_id in DEV_IDS:
         shutil.copy(ptc_folder / "dev-articles" / f"article{article_id}.txt", folder)
     return folder
-
-
-def assert_one_line_error(result, fragment: str) -> None:
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and fragment in lines[0], result.stderr
 
 
 def test_predict_flc_and_si_write_ptc_rows(two_articles, tmp_path):
