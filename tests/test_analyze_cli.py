@@ -62,6 +62,8 @@ def test_a_batch_goes_on_past_bad_inputs_and_reports_them(tmp_path):
     assert "2 of 4 inputs analyzed" in result.stderr
     assert "empty.txt: is empty" in result.stderr and "scan.txt: is a PDF" in result.stderr
     assert sorted(path.name for path in reports.iterdir()) == ["blog.html", "news.html"]
+    single = runner.invoke(app, ["analyze", str(inputs / "news.html"), "-f", "semeval", "-o", str(reports)])
+    assert single.exit_code == 0 and (reports / "news.labels").read_text().startswith("news\t")
     lines = runner.invoke(app, ["analyze", str(inputs / "news.html"), str(inputs / "blog.htm"), "-f", "json"])
     assert [json.loads(line)["article"]["id"] for line in lines.stdout.splitlines()] == ["news", "blog"]
 

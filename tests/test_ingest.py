@@ -1,7 +1,6 @@
 """Ingestion: every input format, the example article's boilerplate and metadata, encodings,
 every class of bad input, URL fetching against a local server, and fuzzing."""
 
-import codecs
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

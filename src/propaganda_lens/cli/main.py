@@ -15,9 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from propaganda_lens.data import Article, Span
-from propaganda_lens.ingest.sources import InputFormat
 from propaganda_lens.ingest.fetch import MAX_BYTES
 from propaganda_lens.ingest.ptc import PtcFormatError, article_paths, read_article, read_labels, write_labels
+from propaganda_lens.ingest.sources import InputFormat
 
 app = typer.Typer(
     help="Find propaganda techniques in news articles (SemEval-2020 Task 11 techniques).",
@@ -115,7 +115,7 @@ SUFFIX_REPORT_FORMATS = {
     ".labels": ReportFormat.semeval,
     ".txt": ReportFormat.text,
 }
-REPORT_SUFFIXES = {ReportFormat.text: ".txt", ReportFormat.json: ".json", ReportFormat.html: ".html"}
+REPORT_SUFFIXES = {ReportFormat.text: ".txt", ReportFormat.json: ".json", ReportFormat.html: ".html", ReportFormat.semeval: ".labels"}
 
 
 def report_format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
@@ -165,7 +165,7 @@ def analyze(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="File to write (a folder when several inputs get html or text reports)."),
+        typer.Option("-o", "--output", help="File to write, or a folder for one file per input (needed for several html or text reports)."),
     ] = None,
     input_format: Annotated[
         InputFormat, typer.Option("--input-format", help="auto, text, markdown or html.")
@@ -195,7 +195,7 @@ def analyze(
     if not paths:
         report_problems(problems or ["no input given"])
     several = len(paths) > 1
-    to_folder = several and output is not None and chosen in (ReportFormat.html, ReportFormat.text)
+    to_folder = output is not None and (output.is_dir() or several and chosen in (ReportFormat.html, ReportFormat.text))
     if several and chosen is ReportFormat.html and output is None:
         fail("several inputs make several HTML reports: give a folder with -o")
     if output is not None and any(Path(path).resolve() == output.resolve() for path in paths if path != "-"):
