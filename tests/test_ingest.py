@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from propaganda_lens.ingest.decoding import decode
 from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest import fetch as fetch_module
 from propaganda_lens.ingest.fetch import FetchLimits
 from propaganda_lens.ingest.markdown import parse_markdown, strip_inline
 from propaganda_lens.ingest.sources import (
@@ -20,6 +21,7 @@ from propaganda_lens.ingest.sources import (
     article_from_text,
     expand_sources,
     read_file,
+    read_url,
     read_source,
     sniff_format,
 )
@@ -195,6 +197,7 @@ class _Site(BaseHTTPRequestHandler):
             "/report.pdf": lambda: self._send(200, "application/pdf", b"%PDF-1.7"),
             "/huge": lambda: self._send(200, "text/html", b"<p>" + b"x" * 5000 + b"</p>"),
             "/slow": lambda: (time.sleep(2), self._send(200, "text/html", page)),
+            "/to-private": lambda: self._send(302, "text/html", b"", [("Location", "http://10.20.30.40/internal")]),
         }
         routes.get(self.path, lambda: self._send(404, "text/html", b"<h1>Not found</h1>"))()
 
@@ -278,3 +281,27 @@ def test_fuzzed_markup_raises_nothing_but_ingest_errors(pieces, input_format):
     if input_format is InputFormat.markdown:
         body, _ = parse_markdown(text)
         assert body == article.text
+
+
+def test_private_addresses_are_refused_when_asked(site, monkeypatch):
+    closed = FetchLimits(allow_private=False)
+    port = site.rsplit(":", 1)[1]
+    for url in (f"{site}/news/harbour-bridge.html", f"http://localhost:{port}/", "http://[::ffff:127.0.0.1]/",
+                "http://169.254.169.254/latest/meta-data/", "http://224.0.0.1/", "http://0.0.0.0/"):
+        with pytest.raises(IngestError, match="private or local network address"):
+            read_source(url, limits=closed)
+    with pytest.raises(IngestError, match="only http and https"):
+        read_url("ftp://127.0.0.1/file.txt", limits=closed)
+
+    public_check = fetch_module.is_public
+    monkeypatch.setattr(fetch_module, "is_public", lambda address: address == "127.0.0.1" or public_check(address))
+    assert read_source(f"{site}/news/harbour-bridge.html", limits=closed).metadata.author == "Maria Keller"
+    with pytest.raises(IngestError, match="private or local network address"):
+        read_source(f"{site}/to-private", limits=closed)  # refused at the redirect's hop
+
+
+def test_a_dns_answer_that_changes_is_caught_at_connect_time(site, monkeypatch):
+    """The check resolves a public address, the connection lands on loopback: refused before the body."""
+    monkeypatch.setattr(fetch_module, "getaddrinfo", lambda *args, **kwargs: [(2, 1, 6, "", ("93.184.216.34", 80))])
+    with pytest.raises(IngestError, match="private or local network address"):
+        read_source(f"{site}/news/harbour-bridge.html", limits=FetchLimits(allow_private=False))
