@@ -1,4 +1,8 @@
 import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,3 +41,26 @@ EXAMPLE = SHARED / "examples" / "libya-haftar-derna-2018.md"
 @pytest.fixture(scope="session")
 def example_article() -> Path:
     return shared(EXAMPLE, "the example article")
+
+
+@contextmanager
+def live_server(app):
+    """Serve an ASGI app with uvicorn on a free loopback port for the duration of the block; yields its URL."""
+    import uvicorn
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()

@@ -240,6 +240,34 @@ def analyze(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Analyses that run at the same time.")] = 2,
+    queue: Annotated[int, typer.Option(min=0, help="Analyses that may wait; past them requests get 503.")] = 16,
+    timeout: Annotated[float, typer.Option(min=1.0, help="Seconds allowed per analysis (504 past it).")] = 30.0,
+    max_body_bytes: Annotated[int, typer.Option(min=1000, help="Largest request body (413 past it).")] = 2_000_000,
+    allow_private_urls: Annotated[
+        bool, typer.Option(help="Let the API fetch loopback, private and link-local addresses.")
+    ] = False,
+    model: ModelOption = None,
+) -> None:
+    """Serve the web page and the REST API (FastAPI under uvicorn); the model is loaded once and shared."""
+    import uvicorn
+
+    from propaganda_lens.server.app import ServerSettings, create_app
+
+    settings = ServerSettings(workers=workers, queue=queue, timeout_s=timeout, max_body_bytes=max_body_bytes,
+                              allow_private_urls=allow_private_urls)
+    server_app = create_app(load_detector(model), settings)
+    stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs); Ctrl+C stops it")
+    try:
+        uvicorn.run(server_app, host=host, port=port, log_level="warning")
+    except OSError as error:
+        fail(f"cannot listen on {host}:{port}: {error.strerror}")
+
+
+@app.command()
 def predict(
     articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],

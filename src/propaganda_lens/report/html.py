@@ -1,5 +1,6 @@
 """The HTML report: one self-contained file (inline CSS and JS, no external requests) with the article,
 its highlighted spans, explanations on hover and click, a legend, a technique chart and the metadata.
+The full analysis (the JSON output) travels inside it, in the `analysis-data` script element.
 
 Every piece of article text goes through Jinja2's autoescaping, and the span data reaches the script
 through `tojson`, which escapes `<`, `>`, `&` and quotes, so article content can never become markup.

@@ -1,0 +1,1 @@
+"""The web app and REST API (`propaganda-lens serve`): FastAPI under uvicorn."""

@@ -1,0 +1,197 @@
+"""The FastAPI app: the REST API, the web page, limits and JSON errors. `create_app` builds it around one
+detector that every request shares."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from propaganda_lens.api import analyze
+from propaganda_lens.catalogue import CATALOGUE
+from propaganda_lens.data import Analysis
+from propaganda_lens.detect.detector import Detector
+from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.fetch import FetchLimits
+from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_url
+from propaganda_lens.server.limits import AnalysisPool, BodySizeLimit, ServerBusy
+from propaganda_lens.server.models import (
+    BATCH_RESPONSE_SCHEMA,
+    AnalyzeRequest,
+    BatchRequest,
+    ErrorResponse,
+    HealthResponse,
+    TechniquesResponse,
+    analysis_components,
+)
+
+log = logging.getLogger("propaganda_lens.server")
+STATIC = Path(str(resources.files("propaganda_lens.server").joinpath("static")))
+PAGE_HEADERS = {
+    # The report is shown in a sandboxed srcdoc iframe, which inherits this policy: its inline script and
+    # styles need 'unsafe-inline'; the sandbox (no allow-same-origin) keeps it away from this page.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-src 'self' about:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+               415: "unsupported_media_type", 422: "invalid_request"}
+RETRY_AFTER_S = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    workers: int = 2
+    queue: int = 16
+    timeout_s: float = 30.0
+    max_body_bytes: int = 2_000_000
+    fetch_timeout_s: float = 15.0
+    allow_private_urls: bool = False
+
+
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+ERRORS = {status: {"model": ErrorResponse} for status in (413, 422, 500, 503, 504)}
+
+
+def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) -> FastAPI:
+    """The app around `detector`, loaded once by the caller and shared by every request."""
+    pool = AnalysisPool(settings.workers, settings.queue, settings.timeout_s)
+    fetch_limits = FetchLimits(timeout_s=settings.fetch_timeout_s, allow_private=settings.allow_private_urls)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        pool.shutdown()
+
+    app = FastAPI(
+        title="propaganda-lens",
+        version="0.1.0",
+        summary="Find, label and explain propaganda techniques in news articles.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    def run_analysis(request: AnalyzeRequest) -> Analysis:
+        if request.url is not None:
+            article = read_url(request.url, limits=fetch_limits)
+        elif request.html is not None:
+            article = article_from_text(request.html, "html", "html", input_format=InputFormat.html)
+        else:
+            article = article_from_text(request.text, "text", "text", input_format=InputFormat(request.input_format))
+        return analyze(article, detector=detector, threshold=request.threshold)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, ERROR_CODES.get(exc.status_code, "http_error"), str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        return error(422, "invalid_request", f"{where + ': ' if where else ''}{first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(IngestError)
+    async def bad_input(_request: Request, exc: IngestError) -> JSONResponse:
+        return error(422, "bad_input", str(exc))
+
+    @app.exception_handler(ServerBusy)
+    async def busy(_request: Request, _exc: ServerBusy) -> JSONResponse:
+        return error(503, "busy", "the server is busy with other analyses; retry shortly",
+                     {"Retry-After": str(RETRY_AFTER_S)})
+
+    @app.exception_handler(TimeoutError)
+    async def timed_out(_request: Request, _exc: TimeoutError) -> JSONResponse:
+        return error(504, "timeout", f"the analysis took longer than {settings.timeout_s:g} s; try a shorter text")
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("request failed", exc_info=exc)
+        return error(500, "internal_error", "the server failed on this request; its log has the details")
+
+    @app.get("/health", response_model=HealthResponse, tags=["service"])
+    async def health() -> HealthResponse:
+        """Liveness and load: the model's name and how full the analysis pool is."""
+        return HealthResponse(status="ok", model=detector.config.name, running_or_waiting=pool.pending,
+                              capacity=pool.capacity)
+
+    @app.get("/api/techniques", response_model=TechniquesResponse, tags=["analysis"])
+    async def techniques() -> TechniquesResponse:
+        """The technique catalogue: label, name, definition, example and color of each technique."""
+        return TechniquesResponse(techniques=[asdict(entry) for entry in CATALOGUE.values()])
+
+    @app.post(
+        "/api/analyze",
+        tags=["analysis"],
+        responses={200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Analysis"}}}},
+                   **ERRORS},
+    )
+    async def analyze_one(request: AnalyzeRequest) -> JSONResponse:
+        """Analyze one article; the answer is the JSON that `propaganda-lens analyze --format json` writes."""
+        analysis = await pool.run(lambda: run_analysis(request))
+        return JSONResponse(analysis.to_dict())
+
+    @app.post(
+        "/api/report",
+        tags=["analysis"],
+        response_class=HTMLResponse,
+        responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}, **ERRORS},
+    )
+    async def report(request: AnalyzeRequest) -> HTMLResponse:
+        """Analyze one article; the answer is the self-contained HTML report (the analysis JSON inside)."""
+        analysis = await pool.run(lambda: run_analysis(request))
+        return HTMLResponse(analysis.to_html(), headers={"Content-Security-Policy": "default-src 'none'; "
+                            "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"})
+
+    @app.post(
+        "/api/analyze/batch",
+        tags=["analysis"],
+        responses={200: {"content": {"application/json": {"schema": BATCH_RESPONSE_SCHEMA}}}, **ERRORS},
+    )
+    async def analyze_batch(batch: BatchRequest) -> JSONResponse:
+        """Analyze up to 20 articles; a bad item gets an error in its place and the rest go on."""
+
+        def run_all() -> list[dict]:
+            results = []
+            for item in batch.items:
+                try:
+                    results.append({"analysis": run_analysis(item).to_dict(), "error": None})
+                except IngestError as problem:
+                    results.append({"analysis": None, "error": {"code": "bad_input", "message": str(problem)}})
+            return results
+
+        results = await pool.run(run_all, settings.timeout_s * len(batch.items))
+        return JSONResponse({"results": results})
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> Response:
+        return Response((STATIC / "index.html").read_bytes(), media_type="text/html; charset=utf-8",
+                        headers=PAGE_HEADERS)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(analysis_components())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+    return app
