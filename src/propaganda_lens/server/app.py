@@ -69,13 +69,13 @@ ERRORS = {status: {"model": ErrorResponse} for status in (413, 422, 500, 503, 50
 
 def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) -> FastAPI:
     """The app around `detector`, loaded once by the caller and shared by every request."""
-    pool = AnalysisPool(settings.workers, settings.queue, settings.timeout_s)
     fetch_limits = FetchLimits(timeout_s=settings.fetch_timeout_s, allow_private=settings.allow_private_urls)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(app: FastAPI):
+        app.state.pool = AnalysisPool(settings.workers, settings.queue, settings.timeout_s)
         yield
-        pool.shutdown()
+        app.state.pool.shutdown()
 
     app = FastAPI(
         title="propaganda-lens",
@@ -126,8 +126,9 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         return error(500, "internal_error", "the server failed on this request; its log has the details")
 
     @app.get("/health", response_model=HealthResponse, tags=["service"])
-    async def health() -> HealthResponse:
+    async def health(request: Request) -> HealthResponse:
         """Liveness and load: the model's name and how full the analysis pool is."""
+        pool = request.app.state.pool
         return HealthResponse(status="ok", model=detector.config.name, running_or_waiting=pool.pending,
                               capacity=pool.capacity)
 
@@ -142,9 +143,9 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         responses={200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Analysis"}}}},
                    **ERRORS},
     )
-    async def analyze_one(request: AnalyzeRequest) -> JSONResponse:
+    async def analyze_one(request: AnalyzeRequest, http: Request) -> JSONResponse:
         """Analyze one article; the answer is the JSON that `propaganda-lens analyze --format json` writes."""
-        analysis = await pool.run(lambda: run_analysis(request))
+        analysis = await http.app.state.pool.run(lambda: run_analysis(request))
         return JSONResponse(analysis.to_dict())
 
     @app.post(
@@ -153,9 +154,9 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         response_class=HTMLResponse,
         responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}, **ERRORS},
     )
-    async def report(request: AnalyzeRequest) -> HTMLResponse:
+    async def report(request: AnalyzeRequest, http: Request) -> HTMLResponse:
         """Analyze one article; the answer is the self-contained HTML report (the analysis JSON inside)."""
-        analysis = await pool.run(lambda: run_analysis(request))
+        analysis = await http.app.state.pool.run(lambda: run_analysis(request))
         return HTMLResponse(analysis.to_html(), headers={"Content-Security-Policy": "default-src 'none'; "
                             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"})
 
@@ -164,7 +165,7 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         tags=["analysis"],
         responses={200: {"content": {"application/json": {"schema": BATCH_RESPONSE_SCHEMA}}}, **ERRORS},
     )
-    async def analyze_batch(batch: BatchRequest) -> JSONResponse:
+    async def analyze_batch(batch: BatchRequest, http: Request) -> JSONResponse:
         """Analyze up to 20 articles; a bad item gets an error in its place and the rest go on."""
 
         def run_all() -> list[dict]:
@@ -176,7 +177,7 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
                     results.append({"analysis": None, "error": {"code": "bad_input", "message": str(problem)}})
             return results
 
-        results = await pool.run(run_all, settings.timeout_s * len(batch.items))
+        results = await http.app.state.pool.run(run_all, settings.timeout_s * len(batch.items))
         return JSONResponse({"results": results})
 
     @app.get("/", include_in_schema=False)
