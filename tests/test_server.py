@@ -2,14 +2,21 @@
 
 import asyncio
 import json
+import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from starlette.staticfiles import StaticFiles
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, live_server
+from conftest import FIXTURES, assert_one_line_error, live_server
 from propaganda_lens.api import default_detector
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.cli.main import app as cli
@@ -189,3 +196,26 @@ def test_the_pool_never_holds_more_than_workers_plus_queue():
         pool.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_serve_answers_on_its_port_and_a_busy_port_is_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert_one_line_error(CliRunner().invoke(cli, ["serve", "--port", str(port)]), "Address already in use")
+    command = shutil.which("propaganda-lens") or str(Path(sys.executable).with_name("propaganda-lens"))
+    server = subprocess.Popen([command, "serve", "--port", str(port)], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health")
+                break
+            except httpx.ConnectError:
+                time.sleep(0.2)
+        assert health.json()["status"] == "ok"
+        assert httpx.post(f"http://127.0.0.1:{port}/api/analyze", json={"text": TEXT}).json()["spans"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

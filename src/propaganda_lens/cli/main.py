@@ -253,18 +253,24 @@ def serve(
     model: ModelOption = None,
 ) -> None:
     """Serve the web page and the REST API (FastAPI under uvicorn); the model is loaded once and shared."""
+    import socket
+
     import uvicorn
 
     from propaganda_lens.server.app import ServerSettings, create_app
 
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(family, kind)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as error:
+        fail(f"cannot listen on {host}:{port}: {error.strerror}; choose another --host or --port")
     settings = ServerSettings(workers=workers, queue=queue, timeout_s=timeout, max_body_bytes=max_body_bytes,
                               allow_private_urls=allow_private_urls)
-    server_app = create_app(load_detector(model), settings)
-    stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs); Ctrl+C stops it")
-    try:
-        uvicorn.run(server_app, host=host, port=port, log_level="warning")
-    except OSError as error:
-        fail(f"cannot listen on {host}:{port}: {error.strerror}")
+    server = uvicorn.Server(uvicorn.Config(create_app(load_detector(model), settings), log_level="warning"))
+    stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs); Ctrl+C stops it", soft_wrap=True)
+    server.run(sockets=[listener])
 
 
 @app.command()
