@@ -179,7 +179,7 @@ def analyze(
     model: ModelOption = None,
 ) -> None:
     """Find, label and explain the propaganda techniques of articles: text, Markdown or HTML."""
-    from propaganda_lens.enrich import enrich
+    from propaganda_lens.api import analyze as analyze_article
     from propaganda_lens.ingest.decoding import check_encoding_name
     from propaganda_lens.ingest.errors import IngestError
     from propaganda_lens.ingest.fetch import FetchLimits
@@ -221,7 +221,7 @@ def analyze(
             except IngestError as error:
                 problems.append(str(error))
                 continue
-            analysis = enrich(article, detector.find_spans(article.text, threshold), detector.config.name)
+            analysis = analyze_article(article, detector=detector, threshold=threshold)
             if sink is None:
                 target = unused_path(output, article.id, REPORT_SUFFIXES[chosen], taken)
                 with target.open("w", encoding="utf-8") as handle:

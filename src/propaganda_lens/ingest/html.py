@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 
-import trafilatura
-
 from propaganda_lens.data import Metadata
 from propaganda_lens.ingest.errors import IngestError
 
@@ -17,6 +15,8 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metadata]:
     """The article text (title first as in PTC articles, paragraphs separated by blank lines) and its
     metadata; an IngestError if the page has no article text."""
+    import trafilatura  # imported on first use: it takes a third of the command line's start-up time
+
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_images=False, favor_precision=True
     )

@@ -81,7 +81,6 @@ def _environment() -> Environment:
 def render_html(analysis: Analysis) -> str:
     """The report as one HTML document."""
     text = analysis.article.text
-    used = [CATALOGUE[label] for label in (analysis.summary.technique_counts if analysis.summary else {})]
     counts = analysis.summary.technique_counts if analysis.summary else {}
     span_data = [
         {
@@ -101,7 +100,7 @@ def render_html(analysis: Analysis) -> str:
         segments=segments(text, analysis.spans),
         spans=analysis.spans,
         span_data=span_data,
-        used=used,
+        used=[CATALOGUE[label] for label in counts],
         counts=counts,
         top_count=max(counts.values(), default=1),
         schema_version=SCHEMA_VERSION,
