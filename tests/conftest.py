@@ -64,3 +64,12 @@ def live_server(app):
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+
+
+def fixture_site():
+    """An ASGI web site serving tests/fixtures (404 for other paths), to run with live_server."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    return Starlette(routes=[Mount("/", StaticFiles(directory=FIXTURES))])

@@ -2,15 +2,13 @@
 past bad inputs, and one clear line for every class of bad input."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, assert_one_line_error
+from conftest import FIXTURES, assert_one_line_error, fixture_site, live_server
 from propaganda_lens.cli.main import app
 from propaganda_lens.ingest.ptc import parse_labels
 
@@ -76,20 +74,10 @@ def test_stdin_with_an_explicit_input_format():
     assert data["article"]["id"] == "stdin" and data["article"]["metadata"]["author"] == "Maria Keller"
 
 
-class _Missing(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.send_error(404)
-
-
 @pytest.fixture()
 def missing_page_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Missing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/gone"
-    server.shutdown()
+    with live_server(fixture_site()) as base:
+        yield f"{base}/gone.html"
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from starlette.staticfiles import StaticFiles
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, assert_one_line_error, live_server
+from conftest import FIXTURES, assert_one_line_error, fixture_site, live_server
 from propaganda_lens.api import default_detector
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.cli.main import app as cli
@@ -80,7 +79,7 @@ def test_html_input_and_the_html_report(client):
 
 
 def test_url_input_is_fetched_only_from_public_addresses_unless_allowed():
-    with live_server(StaticFiles(directory=FIXTURES)) as base, TestClient(create_app(default_detector())) as closed, TestClient(
+    with live_server(fixture_site()) as base, TestClient(create_app(default_detector())) as closed, TestClient(
         create_app(default_detector(), ServerSettings(allow_private_urls=True))
     ) as open_client:
         url = f"{base}/news-page.html"

@@ -186,11 +186,11 @@ def analyze(
     from propaganda_lens.ingest.sources import expand_sources, read_source
 
     chosen = report_format(output_format, output)
-    try:
-        if encoding is not None:
+    if encoding is not None:
+        try:
             check_encoding_name(encoding)
-    except IngestError as error:
-        fail(str(error))
+        except IngestError as error:
+            fail(str(error))
     paths, problems = expand_sources(sources)
     if not paths:
         report_problems(problems or ["no input given"])
@@ -222,7 +222,7 @@ def analyze(
                 problems.append(str(error))
                 continue
             analysis = analyze_article(article, detector=detector, threshold=threshold)
-            if sink is None:
+            if to_folder:
                 target = unused_path(output, article.id, REPORT_SUFFIXES[chosen], taken)
                 with target.open("w", encoding="utf-8") as handle:
                     report_of(analysis, chosen, Console(file=handle, width=100, no_color=True), several=False)

@@ -28,9 +28,10 @@ def sentence_ranges(text: str) -> list[tuple[int, int]]:
     ranges = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        end = match.end() if match.group() != "\n" else match.start()
-        if match.group() != "\n" and _is_abbreviation(text[start : match.start()]):
+        line_break = match.group() == "\n"
+        if not line_break and _is_abbreviation(text[start : match.start()]):
             continue
+        end = match.start() if line_break else match.end()
         ranges.append((start, end))
         start = end
     ranges.append((start, len(text)))

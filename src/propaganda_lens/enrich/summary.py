@@ -26,7 +26,7 @@ def score_sentences(ranges: list[tuple[int, int]], spans: list[Span], weights: n
     sentences = []
     for start, end in ranges:
         count = sum(1 for span in spans if span.start < end and start < span.end)
-        score = float(weights[start:end].mean()) if end > start else 0.0
+        score = float(weights[start:end].mean())  # sentence ranges are never empty
         sentences.append(Sentence(start=start, end=end, score=round(score, 4), span_count=count))
     return sentences
 

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 
 import chardet
 
 from propaganda_lens.ingest.errors import IngestError
 
-# Share of control characters (other than tab, line feed, carriage return, form feed) above which
-# decoded "text" is taken for binary data.
+# Share of control characters (Unicode category Cc except tab, line feed, vertical tab, form feed and
+# carriage return) above which decoded "text" is taken for binary data.
 MAX_CONTROL_SHARE = 0.01
-_WHITESPACE_CONTROLS = frozenset("\t\n\r\f\v")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _looks_binary(text: str) -> bool:
-    controls = sum(
-        1 for char in text if char not in _WHITESPACE_CONTROLS and unicodedata.category(char) == "Cc"
-    )
-    return controls > MAX_CONTROL_SHARE * len(text)
+    return len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text)
+
+
+def _binary(name: str) -> IngestError:
+    return IngestError(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
 
 
 def check_encoding_name(encoding: str) -> str:
@@ -51,13 +52,13 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         except UnicodeDecodeError:
             text = _detected(data, name)
     if _looks_binary(text):
-        raise IngestError(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+        raise _binary(name)
     return text
 
 
 def _detected(data: bytes, name: str) -> str:
     if b"\x00" in data:
-        raise IngestError(f"{name}: looks like a binary file, not text; give a text, Markdown or HTML file")
+        raise _binary(name)
     guess = chardet.detect(data)["encoding"]
     try:
         return data.decode(guess or "")

@@ -118,8 +118,8 @@ def read_url(
     if input_format is InputFormat.auto:
         input_format = MEDIA_FORMATS.get(fetched.media_type, InputFormat.auto)
     text = decode(fetched.data, url, encoding or fetched.charset)
-    path = urlsplit(fetched.url).path.rstrip("/")
-    article_id = Path(path).stem or urlsplit(fetched.url).hostname or "page"
+    parts = urlsplit(fetched.url)
+    article_id = Path(parts.path.rstrip("/")).stem or parts.hostname or "page"
     return article_from_text(text, article_id, url, url, input_format, url=fetched.url)
 
 
