@@ -5,7 +5,7 @@
 Starts `propaganda-lens serve` in its own process, warms it up, then runs the clients: each posts the
 example article to /api/analyze, waits for the answer and posts again (after the Retry-After delay on
 a 503). Prints requests/s, p50/p99 latency of the answered requests, every status and error seen, and
-the server's resident memory before, during and after the load, sampled every half second.
+the resident memory of the server and its workers before, during and after the load, sampled every half second.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT.parent / "shared" / "examples" / "libya-haftar-derna-2018.md"
@@ -34,10 +35,15 @@ def free_port() -> int:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of the server and its worker processes, in MB."""
+    root = psutil.Process(pid)
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2**20
 
 
 async def client(base: str, body: dict, stop_at: float, latencies: list[float], outcomes: collections.Counter) -> None:

@@ -6,10 +6,9 @@ from schemathesis import GenerationMode
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from propaganda_lens.api import default_detector
 from propaganda_lens.server.app import ServerSettings, create_app
 
-app = create_app(default_detector(), ServerSettings(fetch_timeout_s=2.0))
+app = create_app(settings=ServerSettings(fetch_timeout_s=2.0, allowed_hosts=("*",)))
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
 schema.config.generation.update(modes=list(GenerationMode))
 

@@ -1,6 +1,7 @@
 """Ingestion: every input format, the example article's boilerplate and metadata, encodings,
 every class of bad input, URL fetching against a local server, and fuzzing."""
 
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -165,7 +166,7 @@ def test_folders_and_globs_expand_to_article_files(tmp_path):
         (tmp_path / name).write_text("x")
     sources, problems = expand_sources([str(tmp_path), str(tmp_path / "*.md"), str(tmp_path / "*.nope")])
     names = [Path(source).relative_to(tmp_path).as_posix() for source in sources]
-    assert names == ["a.txt", "b.md", "sub/c.html", "b.md"]
+    assert names == ["a.txt", "b.md", "sub/c.html"]  # b.md once, though both the folder and the glob name it
     assert problems == [f"{tmp_path / '*.nope'}: matches no files"]
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -187,7 +188,10 @@ class _Site(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    paths: list[str] = []  # every path asked for, in order
+
     def do_GET(self):
+        self.paths.append(self.path)
         page = NEWS_PAGE.read_bytes()
         routes = {
             "/news/harbour-bridge.html": lambda: self._send(200, "text/html; charset=utf-8", page),
@@ -300,8 +304,47 @@ def test_private_addresses_are_refused_when_asked(site, monkeypatch):
         read_source(f"{site}/to-private", limits=closed)  # refused at the redirect's hop
 
 
-def test_a_dns_answer_that_changes_is_caught_at_connect_time(site, monkeypatch):
-    """The check resolves a public address, the connection lands on loopback: refused before the body."""
-    monkeypatch.setattr(fetch_module, "getaddrinfo", lambda *args, **kwargs: [(2, 1, 6, "", ("93.184.216.34", 80))])
-    with pytest.raises(IngestError, match="private or local network address"):
-        read_source(f"{site}/news/harbour-bridge.html", limits=FetchLimits(allow_private=False))
+def test_a_dns_answer_that_changes_never_gets_a_request_out(site, monkeypatch):
+    """DNS rebinding: the name resolves to a public address for the check and to loopback afterwards. The
+    request must go to the checked address only, so the loopback site never hears of it."""
+    answers = iter([("93.184.216.34", 80)])
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        address = next(answers, ("127.0.0.1", int(site.rsplit(":", 1)[1])))
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", address)]
+
+    monkeypatch.setattr(fetch_module, "getaddrinfo", rebinding)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    _Site.paths.clear()
+    with pytest.raises(IngestError):
+        read_source("http://rebind.example/news/harbour-bridge.html", limits=FetchLimits(timeout_s=2, allow_private=False))
+    assert _Site.paths == []
+
+
+def test_every_refusal_reads_the_same_whether_a_port_is_open_or_not(site):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        closed_port = closed.getsockname()[1]
+    messages = set()
+    for url in (f"{site}/news/harbour-bridge.html", f"http://127.0.0.1:{closed_port}/news/harbour-bridge.html"):
+        with pytest.raises(IngestError) as refusal:
+            read_source(url, limits=FetchLimits(allow_private=False))
+        messages.add(str(refusal.value).split(": ", 1)[1])
+    assert messages == {"points to a private or local network address, which this server does not fetch"}
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["100.64.0.1", "100.100.100.200", "fec0::1", "2002:7f00:1::", "2002:a00:1::", "64:ff9b::7f00:1", "::127.0.0.1",
+     "2001::1", "::ffff:10.0.0.1", "fe80::1", "ff02::1", "192.0.0.170", "198.18.0.1", "240.0.0.1", "::"],
+)
+def test_addresses_that_are_not_global_are_refused(address):
+    assert not fetch_module.is_public(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"])
+def test_global_addresses_are_allowed(address):
+    assert fetch_module.is_public(address)

@@ -16,35 +16,23 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, assert_one_line_error, fixture_site, live_server
-from propaganda_lens.api import default_detector
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.cli.main import app as cli
 from propaganda_lens.server.app import ServerSettings, create_app
-from propaganda_lens.server.limits import AnalysisPool, ServerBusy
+from propaganda_lens.server.workers import AnalysisPool, ServerBusy, Task
+from slow_models import FAIL, SLEEP, SPIN, MarkedModel
 
 TEXT = "They are traitors and cowards, and the corrupt elites will destroy our great nation. Wake up!"
 
 
-class HeldDetector:
-    """The real detector, held at `find_spans` until released (or made to fail), to fill the pool."""
-
-    def __init__(self, fail: bool = False):
-        self.real, self.fail = default_detector(), fail
-        self.config = self.real.config
-        self.release = threading.Event()
-        self.entered = threading.Semaphore(0)
-
-    def find_spans(self, text, threshold=None):
-        self.entered.release()
-        if self.fail:
-            raise RuntimeError("secret internal detail")
-        self.release.wait(10)
-        return self.real.find_spans(text, threshold)
+def local_client(app, **options) -> TestClient:
+    """A TestClient that sends `Host: localhost`, a name the server answers by default."""
+    return TestClient(app, base_url="http://localhost", **options)
 
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(default_detector())) as test_client:
+    with local_client(create_app()) as test_client:
         yield test_client
 
 
@@ -79,8 +67,8 @@ def test_html_input_and_the_html_report(client):
 
 
 def test_url_input_is_fetched_only_from_public_addresses_unless_allowed():
-    with live_server(fixture_site()) as base, TestClient(create_app(default_detector())) as closed, TestClient(
-        create_app(default_detector(), ServerSettings(allow_private_urls=True))
+    with live_server(fixture_site()) as base, local_client(create_app()) as closed, local_client(
+        create_app(settings=ServerSettings(allow_private_urls=True))
     ) as open_client:
         url = f"{base}/news-page.html"
         assert_error(closed.post("/api/analyze", json={"url": url}), 422, "bad_input", "private or local network")
@@ -135,7 +123,7 @@ def test_http_level_errors(client):
 
 
 def test_bodies_over_the_cap_get_413_declared_or_not():
-    with TestClient(create_app(default_detector(), ServerSettings(max_body_bytes=10_000))) as small:
+    with local_client(create_app(settings=ServerSettings(max_body_bytes=10_000))) as small:
         assert_error(small.post("/api/analyze", json={"text": "x" * 20_000}), 413, "body_too_large")
         chunks = (b'{"text": "' + b"x" * 4_000 for _ in range(5))
         assert_error(small.post("/api/analyze", content=chunks, headers={"content-type": "application/json"}),
@@ -151,50 +139,129 @@ def test_cors_stays_closed(client):
     assert "access-control-allow-origin" not in response.headers
 
 
-def test_past_the_queue_requests_get_503_and_slow_ones_504():
-    held = HeldDetector()
-    with TestClient(create_app(held, ServerSettings(workers=1, queue=0, timeout_s=5))) as busy:
+def timed(function):
+    started = time.monotonic()
+    value = function()
+    return value, time.monotonic() - started
+
+
+def test_past_the_queue_requests_get_503():
+    with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=3))) as busy:
         first = {}
-        worker = threading.Thread(target=lambda: first.update(r=busy.post("/api/analyze", json={"text": TEXT})))
-        worker.start()
-        assert held.entered.acquire(timeout=10)
+        holder = threading.Thread(target=lambda: first.update(r=busy.post("/api/analyze", json={"text": SLEEP})))
+        holder.start()
+        deadline = time.monotonic() + 10
+        while busy.get("/health").json()["running_or_waiting"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
         refused = busy.post("/api/analyze", json={"text": TEXT})
         assert_error(refused, 503, "busy")
         assert refused.headers["retry-after"] == "2"
-        held.release.set()
-        worker.join(10)
-        assert first["r"].status_code == 200
-    slow = HeldDetector()
-    with TestClient(create_app(slow, ServerSettings(workers=1, queue=1, timeout_s=0.3))) as impatient:
-        assert_error(impatient.post("/api/analyze", json={"text": TEXT}), 504, "timeout")
-        slow.release.set()
+        holder.join(30)
+        assert_error(first["r"], 504, "timeout")
+
+
+def test_hostile_work_neither_blocks_health_nor_delays_the_504():
+    """Two workers spin on the CPU: /health answers within 1 s throughout, each request gets its 504 within
+    1 s of the deadline, and the killed workers' replacements then analyze as usual."""
+    timeout_s = 3.0
+    with local_client(create_app(MarkedModel(), ServerSettings(workers=2, queue=2, timeout_s=timeout_s))) as hostile:
+        assert hostile.post("/api/analyze", json={"text": TEXT}).status_code == 200  # workers are up
+        answers = []
+
+        def attack():
+            answers.append(timed(lambda: hostile.post("/api/analyze", json={"text": SPIN + TEXT})))
+
+        attackers = [threading.Thread(target=attack) for _ in range(2)]
+        for attacker in attackers:
+            attacker.start()
+        health_times = []
+        while any(attacker.is_alive() for attacker in attackers):
+            response, seconds = timed(lambda: hostile.get("/health"))
+            assert response.status_code == 200
+            health_times.append(seconds)
+            time.sleep(0.1)
+        for attacker in attackers:
+            attacker.join()
+        assert len(health_times) > 5 and max(health_times) < 1.0, health_times
+        for response, seconds in answers:
+            assert_error(response, 504, "timeout")
+            assert timeout_s <= seconds < timeout_s + 1.0, seconds
+        after = hostile.post("/api/analyze", json={"text": TEXT})
+        assert after.status_code == 200 and after.json()["spans"]
 
 
 def test_a_failure_inside_is_a_500_without_details():
-    with TestClient(create_app(HeldDetector(fail=True)), raise_server_exceptions=False) as failing:
-        body = assert_error(failing.post("/api/analyze", json={"text": TEXT}), 500, "internal_error")
+    with local_client(create_app(MarkedModel()), raise_server_exceptions=False) as failing:
+        body = assert_error(failing.post("/api/analyze", json={"text": FAIL}), 500, "internal_error")
         assert "secret internal detail" not in json.dumps(body)
+        assert failing.post("/api/analyze", json={"text": TEXT}).status_code == 200
+
+
+def test_a_slow_batch_item_fails_only_its_own_place():
+    with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=2))) as batching:
+        items = [{"text": TEXT}, {"text": SLEEP}, {"text": "bad \ud800 text"}, {"text": FAIL}, {"text": TEXT}]
+        body = json.dumps({"items": items})  # ASCII JSON: the surrogate travels as the escape \\ud800
+        results = batching.post("/api/analyze/batch", content=body, headers={"content-type": "application/json"})
+        results = results.json()["results"]
+        codes = [result["error"] and result["error"]["code"] for result in results]
+        assert codes == [None, "timeout", "bad_input", "internal_error", None]
+        assert results[4]["analysis"]["spans"]
+
+
+def test_a_lone_surrogate_is_a_400_not_a_500(client):
+    for body in ('{"text": "They are traitors \\ud800 and liars."}', '{"html": "<p>\\udfff</p>"}'):
+        response = client.post("/api/analyze", content=body, headers={"content-type": "application/json"})
+        assert_error(response, 400, "bad_request", "unpaired surrogate")
+        response = client.post("/api/report", content=body, headers={"content-type": "application/json"})
+        assert_error(response, 400, "bad_request", "unpaired surrogate")
+
+
+def test_workers_are_recycled_after_their_task_or_memory_budget():
+    async def scenario(max_tasks, max_mb):
+        pool = AnalysisPool(MarkedModel(), workers=1, queue=0, timeout_s=20, max_tasks=max_tasks, max_rss_mb=max_mb)
+        pool.start()
+        try:
+            for _ in range(3):
+                assert (await pool.run(Task({"text": TEXT})))["spans"]
+            return pool.replaced
+        finally:
+            pool.shutdown()
+
+    assert asyncio.run(scenario(2, 10_000)) == 1
+    assert asyncio.run(scenario(1000, 1)) == 3
 
 
 def test_the_pool_never_holds_more_than_workers_plus_queue():
     async def scenario():
-        pool = AnalysisPool(workers=2, queue=3, timeout_s=5)
-        gate = threading.Event()
-        tasks = [asyncio.create_task(pool.run(gate.wait)) for _ in range(5)]
-        await asyncio.sleep(0.05)
-        assert pool.pending == 5
-        with pytest.raises(ServerBusy):
-            await pool.run(gate.wait)
-        gate.set()
-        await asyncio.gather(*tasks)
-        for _ in range(50):
-            if pool.pending == 0:
-                break
-            await asyncio.sleep(0.01)
-        assert pool.pending == 0
-        pool.shutdown()
+        pool = AnalysisPool(MarkedModel(), workers=2, queue=3, timeout_s=2)
+        pool.start()
+        try:
+            tasks = [asyncio.create_task(pool.run(Task({"text": SLEEP}))) for _ in range(5)]
+            await asyncio.sleep(0.05)
+            assert pool.pending == 5
+            with pytest.raises(ServerBusy):
+                await pool.run(Task({"text": TEXT}))
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            assert all(isinstance(outcome, TimeoutError) for outcome in outcomes)
+            assert pool.pending == 0
+        finally:
+            pool.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_only_the_allowed_host_names_are_answered():
+    """DNS rebinding in a browser: a page on evil.example whose name now points at 127.0.0.1."""
+    app = create_app()
+    with TestClient(app, base_url="http://evil.example") as rebound:
+        assert rebound.get("/health").status_code == 400
+        assert rebound.post("/api/analyze", json={"text": TEXT}).status_code == 400
+    for host in ("localhost", "127.0.0.1:8000", "[::1]:8000"):
+        with TestClient(app, base_url=f"http://{host}") as local:
+            assert local.get("/health").status_code == 200
+    with TestClient(create_app(settings=ServerSettings(allowed_hosts=("lens.example",))),
+                    base_url="http://lens.example") as named:
+        assert named.get("/health").status_code == 200
 
 
 def test_serve_answers_on_its_port_and_a_busy_port_is_one_line():

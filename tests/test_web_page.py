@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from conftest import live_server
-from propaganda_lens.api import default_detector
 from propaganda_lens.server.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +35,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def server_url():
-    with live_server(create_app(default_detector())) as url:
+    with live_server(create_app()) as url:
         yield url
 
 

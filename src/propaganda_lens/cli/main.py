@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from propaganda_lens.data import Article, Span
+from propaganda_lens.files import atomic_writer
 from propaganda_lens.ingest.fetch import MAX_BYTES
 from propaganda_lens.ingest.ptc import PtcFormatError, article_paths, read_article, read_labels, write_labels
 from propaganda_lens.ingest.sources import InputFormat
@@ -205,35 +207,33 @@ def analyze(
     limits = FetchLimits(timeout_s=timeout, max_bytes=max_bytes)
     detector = load_detector(model)
     taken: set[Path] = set()
-    try:
-        if to_folder:
-            output.mkdir(parents=True, exist_ok=True)
-            sink = None
-        else:
-            sink = stdout if output is None else Console(file=output.open("w", encoding="utf-8"), width=100, no_color=True)
-    except OSError as error:
-        fail(f"cannot write {output}: {error.strerror}")
     written = 0
+    # Every file is written atomically: a killed run leaves the earlier report or the new one, never a part.
     try:
-        for path in with_progress(paths, len(paths), "Analyzing"):
-            try:
-                article = read_source(path, input_format, encoding, limits)
-            except IngestError as error:
-                problems.append(str(error))
-                continue
-            analysis = analyze_article(article, detector=detector, threshold=threshold)
+        with ExitStack() as stack:
             if to_folder:
-                target = unused_path(output, article.id, REPORT_SUFFIXES[chosen], taken)
-                with target.open("w", encoding="utf-8") as handle:
-                    report_of(analysis, chosen, Console(file=handle, width=100, no_color=True), several=False)
+                output.mkdir(parents=True, exist_ok=True)
+                sink = None
+            elif output is None:
+                sink = stdout
             else:
-                report_of(analysis, chosen, sink, several)
-            written += 1
+                sink = Console(file=stack.enter_context(atomic_writer(output)), width=100, no_color=True)
+            for path in with_progress(paths, len(paths), "Analyzing"):
+                try:
+                    article = read_source(path, input_format, encoding, limits)
+                except IngestError as error:
+                    problems.append(str(error))
+                    continue
+                analysis = analyze_article(article, detector=detector, threshold=threshold)
+                if to_folder:
+                    target = unused_path(output, article.id, REPORT_SUFFIXES[chosen], taken)
+                    with atomic_writer(target) as handle:
+                        report_of(analysis, chosen, Console(file=handle, width=100, no_color=True), several=False)
+                else:
+                    report_of(analysis, chosen, sink, several)
+                written += 1
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    finally:
-        if sink is not None and sink is not stdout:
-            sink.file.close()
     if output is not None:
         stderr.print(f"{written} of {len(paths)} inputs analyzed; {chosen.value} written to {output}")
     report_problems(problems)
@@ -250,14 +250,19 @@ def serve(
     allow_private_urls: Annotated[
         bool, typer.Option(help="Let the API fetch loopback, private and link-local addresses.")
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(help="Another Host header to answer (repeatable; '*' for any). Default: loopback names and --host."),
+    ] = None,
     model: ModelOption = None,
 ) -> None:
-    """Serve the web page and the REST API (FastAPI under uvicorn); the model is loaded once and shared."""
+    """Serve the web page and the REST API (FastAPI under uvicorn); each worker process loads the model once."""
     import socket
 
     import uvicorn
 
-    from propaganda_lens.server.app import ServerSettings, create_app
+    from propaganda_lens.server.app import LOOPBACK_HOSTS, ServerSettings, create_app
+    from propaganda_lens.server.workers import ModelSource
 
     try:
         family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
@@ -266,9 +271,11 @@ def serve(
         listener.bind(address)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror}; choose another --host or --port")
+    load_detector(model)  # a bad model folder is one clear line here, not a failing worker later
     settings = ServerSettings(workers=workers, queue=queue, timeout_s=timeout, max_body_bytes=max_body_bytes,
-                              allow_private_urls=allow_private_urls)
-    server = uvicorn.Server(uvicorn.Config(create_app(load_detector(model), settings), log_level="warning"))
+                              allow_private_urls=allow_private_urls,
+                              allowed_hosts=(*LOOPBACK_HOSTS, host, *(allowed_host or [])))
+    server = uvicorn.Server(uvicorn.Config(create_app(ModelSource(model), settings), log_level="warning"))
     stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs); Ctrl+C stops it", soft_wrap=True)
     server.run(sockets=[listener])
 

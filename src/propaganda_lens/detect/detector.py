@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -53,6 +54,7 @@ class DetectorConfig:
     sep_token_id: int = 102
     pad_token_id: int = 0
     batch_size: int = 16
+    kept_windows: int = 64  # hidden states held in memory per text (see HiddenStates)
     techniques: tuple[str, ...] = TECHNIQUES
 
     @classmethod
@@ -74,6 +76,33 @@ class Backend(Protocol):
         """(n, 3H) pooled span vectors and (n, F) features -> technique logits (n, n_techniques)."""
 
 
+class HiddenStates:
+    """The encoder's hidden states per window, at most `kept` windows of them in memory (the most recently
+    used). A window that was let go is encoded again, with the rest of its batch (int8 models quantize
+    activations per batch, so the same batch gives the same numbers). A long text thus costs bounded memory
+    and at most two encoder passes; a text of up to `kept` windows is encoded once."""
+
+    def __init__(self, encode_batch: Callable[[int], list[np.ndarray]], batch_size: int, kept: int) -> None:
+        self._encode_batch = encode_batch
+        self._batch_size = batch_size
+        self._kept = max(kept, batch_size)
+        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+
+    def keep(self, window: int, hidden: np.ndarray) -> None:
+        self._cache[window] = hidden
+        self._cache.move_to_end(window)
+        while len(self._cache) > self._kept:
+            self._cache.popitem(last=False)
+
+    def __getitem__(self, window: int) -> np.ndarray:
+        if window not in self._cache:
+            first = window - window % self._batch_size
+            for offset, hidden in enumerate(self._encode_batch(first)):
+                self.keep(first + offset, hidden)
+        self._cache.move_to_end(window)
+        return self._cache[window]
+
+
 @dataclass
 class EncoderState:
     """What the encoder computed for one text: tokens, windows, tag probabilities, hidden states."""
@@ -82,7 +111,7 @@ class EncoderState:
     encoded: EncodedText
     windows: list[tuple[int, int]]
     tag_probabilities: np.ndarray
-    hidden: list[np.ndarray]
+    hidden: HiddenStates
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -120,31 +149,40 @@ class Detector:
         shutil.copytree(source, path, dirs_exist_ok=True)
 
     # -- inference ---------------------------------------------------------------------------
+    def _encode(self, encoded: EncodedText, batch: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Tag logits and hidden states of a batch of token windows, each wrapped in [CLS] … [SEP]."""
+        config = self.config
+        width = max(end - start for start, end in batch) + 2
+        input_ids = np.full((len(batch), width), config.pad_token_id, dtype=np.int64)
+        attention_mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, (start, end) in enumerate(batch):
+            tokens = np.r_[config.cls_token_id, encoded.ids[start:end], config.sep_token_id]
+            input_ids[row, : len(tokens)] = tokens
+            attention_mask[row, : len(tokens)] = 1
+        return self.backend.encode_windows(input_ids, attention_mask)
+
     def run(self, text: str) -> EncoderState:
         config = self.config
         encoded = encode(self.tokenizer, text)
         windows = window_ranges(len(encoded), config.window_size - 2, config.window_stride)
+        hidden_states = HiddenStates(
+            lambda first: list(self._encode(encoded, windows[first : first + config.batch_size])[1]),
+            config.batch_size,
+            config.kept_windows,
+        )
         tag_logits_per_window: list[np.ndarray] = []
-        hidden_per_window: list[np.ndarray] = []
         for batch_start in range(0, len(windows), config.batch_size):
             batch = windows[batch_start : batch_start + config.batch_size]
-            width = max(end - start for start, end in batch) + 2
-            input_ids = np.full((len(batch), width), config.pad_token_id, dtype=np.int64)
-            attention_mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, (start, end) in enumerate(batch):
-                tokens = np.r_[config.cls_token_id, encoded.ids[start:end], config.sep_token_id]
-                input_ids[row, : len(tokens)] = tokens
-                attention_mask[row, : len(tokens)] = 1
-            tag_logits, hidden = self.backend.encode_windows(input_ids, attention_mask)
+            tag_logits, hidden = self._encode(encoded, batch)
             for row, (start, end) in enumerate(batch):
                 tag_logits_per_window.append(tag_logits[row, 1 : end - start + 1])
-                hidden_per_window.append(hidden[row])
+                hidden_states.keep(batch_start + row, hidden[row])
         tag_probabilities = np.zeros((len(encoded), 3), dtype=np.float32)
         owner = central_window_of_tokens(windows, len(encoded))
         for index, (start, end) in enumerate(windows):
             mine = np.flatnonzero(owner[start:end] == index)
             tag_probabilities[start + mine] = softmax(tag_logits_per_window[index][mine])
-        return EncoderState(text, encoded, windows, tag_probabilities, hidden_per_window)
+        return EncoderState(text, encoded, windows, tag_probabilities, hidden_states)
 
     def _technique_probabilities(self, state: EncoderState, spans: list[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (n, n_techniques) for character spans of the analysed text."""

@@ -12,11 +12,15 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st sen rep gov gen col lt sgt capt jr sr inc ltd co corp vs etc no fig e.g i.e u.s u.k u.n"
     .split()
 )
-_LAST_WORD = re.compile(r"([\w.]+)\.$")
+_LONGEST_ABBREVIATION = max(len(word) for word in _ABBREVIATIONS)
+# The word before a full stop, if it is short enough to be an abbreviation; searched in a bounded window, so
+# the check costs the same however long the sentence is.
+_LAST_WORD = re.compile(rf"(?<![\w.])([\w.]{{1,{_LONGEST_ABBREVIATION}}})\.$")
 
 
-def _is_abbreviation(text_before: str) -> bool:
-    match = _LAST_WORD.search(text_before)
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether the full stop at text[end - 1] (in a sentence that began at `start`) ends an abbreviation."""
+    match = _LAST_WORD.search(text, max(start, end - _LONGEST_ABBREVIATION - 1), end)
     if match is None:
         return False
     word = match.group(1).lower()
@@ -29,7 +33,7 @@ def sentence_ranges(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         line_break = match.group() == "\n"
-        if not line_break and _is_abbreviation(text[start : match.start()]):
+        if not line_break and _is_abbreviation(text, start, match.start()):
             continue
         end = match.start() if line_break else match.end()
         ranges.append((start, end))

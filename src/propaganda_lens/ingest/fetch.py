@@ -1,14 +1,15 @@
 """Downloading an article: a timeout on the whole transfer, a size cap, few redirects, HTML or text only,
-and, where the caller asks for it (the server does), no private, loopback, link-local or multicast
-addresses: every hop's host is resolved and checked before the request, and the address actually
-connected to is checked again before the body is read, so a DNS answer that changes cannot slip through."""
+and, where the caller asks for it (the server does), only global addresses: every hop's host is resolved
+once, every address it resolves to must be global (no loopback, private, shared, link-local, site-local,
+multicast or reserved address, nor one that embeds such an IPv4 address), and the connection goes to exactly
+the address that was checked, so a DNS answer that changes between check and connect cannot slip through."""
 
 from __future__ import annotations
 
 import ipaddress
-from socket import SOCK_STREAM, gaierror, getaddrinfo
 import time
 from dataclasses import dataclass
+from socket import SOCK_STREAM, gaierror, getaddrinfo
 
 import httpx
 
@@ -40,29 +41,55 @@ class Fetched:
     url: str
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
 def is_public(address: str) -> bool:
-    """False for loopback, private, link-local, multicast, reserved and unspecified addresses
-    (IPv4-mapped IPv6 addresses judged by their IPv4 part)."""
+    """True only for a global unicast address. IPv6 addresses that carry an IPv4 address (mapped,
+    compatible, 6to4, Teredo, NAT64) are judged by that IPv4 address too."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
-                or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip.is_global and not ip.is_multicast
+    if ip.ipv4_mapped is not None:
+        return is_public(str(ip.ipv4_mapped))
+    if not ip.is_global or ip.is_multicast or ip.is_site_local or ip in _NAT64_LOCAL:
+        return False
+    embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+    if embedded is None and (ip in _NAT64 or ip in _IPV4_COMPATIBLE):
+        embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return embedded is None or is_public(str(embedded))
 
 
-def _check_host(url: httpx.URL, original: str) -> None:
+def _checked_address(url: httpx.URL, original: str) -> str:
+    """The one address `url`'s host resolves to that the request will go to; refused unless every
+    address the host resolves to is public."""
     if url.scheme not in ("http", "https"):
         raise IngestError(f"{original}: only http and https addresses can be fetched")
     try:
         infos = getaddrinfo(url.host, url.port or (443 if url.scheme == "https" else 80), type=SOCK_STREAM)
-    except (gaierror, UnicodeError):
+    except (gaierror, UnicodeError, ValueError):
         raise IngestError(f"{original}: cannot resolve the host {url.host!r}; check the address") from None
-    if not all(is_public(info[4][0]) for info in infos):
+    addresses = [info[4][0] for info in infos]
+    if not addresses or not all(is_public(address) for address in addresses):
         raise _private(original)
+    return addresses[0]
 
 
 def _private(original: str) -> IngestError:
     return IngestError(f"{original}: points to a private or local network address, which this server does not fetch")
+
+
+def _pinned_request(client: httpx.Client, url: httpx.URL, original: str) -> httpx.Request:
+    """A GET of `url` sent to the checked address of its host, with the Host header and TLS server name of
+    the original host (so virtual hosts and certificates work as usual)."""
+    address = _checked_address(url, original)
+    host_header = url.netloc.decode("ascii")
+    return client.build_request(
+        "GET", url.copy_with(host=address), headers={"Host": host_header}, extensions={"sni_hostname": url.host}
+    )
 
 
 def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
@@ -81,19 +108,20 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
             trust_env=limits.allow_private,  # a proxy would resolve hosts where they cannot be checked
             headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9"},
         ) as client:
-            request = client.build_request("GET", target)
             for _ in range(limits.max_redirects + 1):
-                if not limits.allow_private:
-                    _check_host(request.url, url)
-                with client.stream("GET", request.url) as response:
-                    if not limits.allow_private:
-                        peer = response.extensions["network_stream"].get_extra_info("server_addr")
-                        if peer is None or not is_public(peer[0]):
-                            raise _private(url)
-                    if response.next_request is not None:
-                        request = response.next_request
+                if limits.allow_private:
+                    request = client.build_request("GET", target)
+                else:
+                    request = _pinned_request(client, target, url)
+                response = client.send(request, stream=True)
+                try:
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECT_STATUSES and location:
+                        target = target.join(location)
                         continue
-                    return _read(response, url, limits, deadline)
+                    return _read(response, url, target, limits, deadline)
+                finally:
+                    response.close()
             raise httpx.TooManyRedirects("too many redirects", request=request)
     except httpx.TimeoutException:
         raise IngestError(f"{url}: no complete answer within {limits.timeout_s:g} s; try again later") from None
@@ -107,7 +135,7 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
         raise IngestError(f"{url}: the download failed ({type(error).__name__}); try again later") from None
 
 
-def _read(response: httpx.Response, url: str, limits: FetchLimits, deadline: float) -> Fetched:
+def _read(response: httpx.Response, url: str, final: httpx.URL, limits: FetchLimits, deadline: float) -> Fetched:
     if response.status_code >= 400:
         raise IngestError(f"{url}: the server answered {response.status_code} {response.reason_phrase}; check the address")
     media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -127,7 +155,7 @@ def _read(response: httpx.Response, url: str, limits: FetchLimits, deadline: flo
         if time.monotonic() > deadline:
             raise httpx.ReadTimeout("transfer deadline passed")
         chunks.append(chunk)
-    return Fetched(b"".join(chunks), media_type, response.charset_encoding, str(response.url))
+    return Fetched(b"".join(chunks), media_type, response.charset_encoding, str(final))
 
 
 def _too_big(url: str, limits: FetchLimits) -> IngestError:

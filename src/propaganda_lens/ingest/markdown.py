@@ -13,17 +13,19 @@ import re
 from propaganda_lens.data import Metadata
 from propaganda_lens.ingest.dates import DATE_PATTERN, iso_date
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")
-_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+# Every pattern that reads the input runs in linear time: a repeated part never matches its own delimiter
+# (link text has no brackets, emphasis no star), so a failed attempt stops at the next delimiter.
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)|\[([^\[\]]+)\]\[[^\[\]]*\]")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^<>\s]+)>")
+_STRONG = re.compile(r"\*\*(?=\S)([^*\n]+)(?<=\S)\*\*|__(?=\S)([^_\n]+)(?<=\S)__")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+)(?<=\S)\*(?!\*)|(?<!\w)_(?=\S)([^_\n]+)(?<=\S)_(?!\w)")
 _CODE = re.compile(r"`([^`]*)`")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 _PARKED = 0xF0000
 _PARKED_CHARS = re.compile("[\U000F0000-\U000F007F]")
 _LINE_PREFIX = re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+(?=\S)|\d{1,3}[.)]\s+(?=\S))")
-_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"#{1,6}[ \t]+(.*)")
 _RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 
 _BYLINE = re.compile(r"^by\s+(.{2,120})$", re.IGNORECASE)
@@ -57,7 +59,7 @@ def strip_inline(text: str) -> str:
     text = _AUTOLINK.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):  # nested emphasis such as ***bold italic***
-        text = _STRONG.sub(r"\2", text)
+        text = _STRONG.sub(lambda match: match.group(1) or match.group(2), text)
         text = _EMPHASIS.sub(lambda match: match.group(1) or match.group(2), text)
     text = _PARKED_CHARS.sub(lambda match: chr(ord(match.group()) - _PARKED), text)
     lines = [_LINE_PREFIX.sub("", line).rstrip() for line in text.split("\n")]
@@ -96,25 +98,26 @@ def _read_header(block: str, metadata: Metadata) -> bool:
 
 
 def _ends_mid_sentence(paragraph: str, following: str) -> bool:
-    return bool(re.search(r"[\w,;]$", paragraph)) and following[:1].islower()
+    last = paragraph[-1:]
+    return (last.isalnum() or last in "_,;") and following[:1].islower()
 
 
 def parse_markdown(markdown: str) -> tuple[str, Metadata]:
     """The article as plain text and its metadata. Like a PTC article, the text is the title, then the
     body's paragraphs, separated by blank lines; it is empty when the input has no body."""
     metadata = Metadata()
-    body: list[str] = []
+    body: list[list[str]] = []  # paragraphs, each the pieces a scraper split it into
     for block in _blocks(markdown.lstrip("\ufeff")):
         stripped = block.strip()
         if _RULE.match(stripped):
             continue
-        heading = _HEADING.match(stripped)
-        if heading and "\n" not in stripped:
-            text = strip_inline(heading.group(1))
+        heading = None if "\n" in stripped else _HEADING.fullmatch(stripped)
+        if heading:
+            text = strip_inline(heading.group(1).rstrip().rstrip("#").rstrip())
             if metadata.title is None and not body:
                 metadata.title = text
             elif text:
-                body.append(text)
+                body.append([text])
             continue
         if not body and _read_header(stripped, metadata):
             continue
@@ -123,10 +126,11 @@ def parse_markdown(markdown: str) -> tuple[str, Metadata]:
             break
         if not text or (len(text) <= SHORT_PARAGRAPH and _PROMPT.search(text)):
             continue
-        if body and _ends_mid_sentence(body[-1], text):
-            body[-1] = f"{body[-1]} {text}"
+        if body and _ends_mid_sentence(body[-1][-1], text):
+            body[-1].append(text)
         else:
-            body.append(text)
+            body.append([text])
     if not body:
         return "", metadata
-    return "\n\n".join([metadata.title, *body] if metadata.title else body), metadata
+    paragraphs = [" ".join(pieces) for pieces in body]
+    return "\n\n".join([metadata.title, *paragraphs] if metadata.title else paragraphs), metadata

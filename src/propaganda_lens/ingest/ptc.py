@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from propaganda_lens.data import TECHNIQUES, Article, Span
+from propaganda_lens.files import write_text_atomically
 
 ARTICLE_NAME = re.compile(r"^article(\d+)\.txt$")
 UNKNOWN_TECHNIQUE = "?"
@@ -136,4 +137,4 @@ def format_labels(labels: Mapping[str, Iterable[Span]], with_technique: bool) ->
 
 def write_labels(path: Path, labels: Mapping[str, Iterable[Span]], with_technique: bool) -> None:
     """Write a label file that the SemEval scorers read."""
-    path.write_text(format_labels(labels, with_technique), encoding="utf-8")
+    write_text_atomically(path, format_labels(labels, with_technique))

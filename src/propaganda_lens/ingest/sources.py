@@ -3,8 +3,9 @@ scraped Markdown or HTML, in any common encoding. Every failure is an IngestErro
 
 from __future__ import annotations
 
-import glob
+import os
 import re
+import stat
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,10 +14,12 @@ from urllib.parse import urlsplit
 
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.ingest.decoding import decode
-from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.errors import IngestError, InvalidText
 from propaganda_lens.ingest.fetch import MAX_BYTES, FetchLimits, fetch
 from propaganda_lens.ingest.html import parse_html
 from propaganda_lens.ingest.markdown import parse_markdown
+
+MAX_ARTICLE_CHARS = 1_000_000  # about 160,000 words: longer texts are refused, not cut
 
 
 class InputFormat(str, Enum):
@@ -41,18 +44,33 @@ MEDIA_FORMATS = {
     "text/markdown": InputFormat.markdown,
 }
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE | re.DOTALL)
+# Every pattern here runs in linear time: no two parts of one can match the same text in several ways.
+_SPACE = re.compile(r"\s*")
+_HTML_ROOT = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</(?:p|div|span|a|li|h[1-6]|article|section|table)>|<br\s*/?>", re.IGNORECASE)
 _MARKDOWN_SIGNS = re.compile(
-    r"^#{1,6}\s+\S|\[[^\]\n]+\]\([^)\s]*\)|^\s*\*\*[^*\n]+\*\*|^\s*(?:[-*_]\s*){3,}$", re.MULTILINE
+    r"^#{1,6}[ \t]+\S|\[[^\[\]\n]+\]\([^()\s]*\)|^[ \t]*\*\*[^*\n]+\*\*|^[ \t]*(?:[-*_][ \t]*){3,}$", re.MULTILINE
 )
+SNIFFED_CHARS = 20_000
+
+
+def _starts_as_html(text: str) -> bool:
+    """Whether the text opens, after whitespace and comments, with a doctype or an html, head or body tag."""
+    position = _SPACE.match(text).end()
+    while text.startswith("<!--", position):
+        close = text.find("-->", position + 4)
+        if close < 0:
+            return False
+        position = _SPACE.match(text, close + 3).end()
+    return _HTML_ROOT.match(text, position) is not None
 
 
 def sniff_format(text: str) -> InputFormat:
     """html, markdown or text, from the content alone."""
-    if _HTML_START.match(text) or len(_HTML_TAG.findall(text[:20_000])) >= 3:
+    head = text[:SNIFFED_CHARS]
+    if _starts_as_html(text) or len(_HTML_TAG.findall(head)) >= 3:
         return InputFormat.html
-    if len(_MARKDOWN_SIGNS.findall(text[:20_000])) >= 2:
+    if len(_MARKDOWN_SIGNS.findall(head)) >= 2:
         return InputFormat.markdown
     return InputFormat.text
 
@@ -69,6 +87,13 @@ def article_from_text(
     input (as in PTC files); Markdown and HTML are cleaned, and their metadata extracted."""
     if not text.strip():
         raise IngestError(f"{name}: {'is empty' if not text else 'contains only whitespace'}; there is nothing to analyze")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidText(
+            f"{name}: holds an unpaired surrogate code point at character {error.start}, which is not valid "
+            "Unicode text; send the text as valid UTF-8"
+        ) from None
     if input_format is InputFormat.auto:
         input_format = sniff_format(text)
     if input_format is InputFormat.html:
@@ -79,6 +104,11 @@ def article_from_text(
             raise IngestError(f"{name}: holds only headers, markup or boilerplate; there is no article text to analyze")
     else:
         body, metadata = text, Metadata()
+    if len(body) > MAX_ARTICLE_CHARS:
+        raise IngestError(
+            f"{name}: is {len(body):,} characters long, over the {MAX_ARTICLE_CHARS:,} an analysis accepts; "
+            "split it into parts"
+        )
     metadata.url = metadata.url or url
     return Article(id=article_id, text=body, source=source, metadata=metadata)
 
@@ -89,12 +119,24 @@ def read_file(
     encoding: str | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> Article:
-    """An Article from a file; the format comes from the suffix when it is a known one."""
+    """An Article from a regular file; the format comes from the suffix when it is a known one. Devices,
+    FIFOs and sockets are refused without waiting on them, and no more than `max_bytes` + 1 bytes are read."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(f"{path}: is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB cap; split it or raise --max-bytes")
-        data = path.read_bytes()
+        # Non-blocking, so that opening a FIFO cannot hang; the file is judged by what was opened.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if stat.S_ISDIR(status.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(status.st_mode):
+                raise IngestError(
+                    f"{path}: is not a regular file (a device, FIFO or socket); save its contents to a file first"
+                )
+            if status.st_size > max_bytes:
+                raise _too_big(path, status.st_size, max_bytes)
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:  # it grew while being read
+            raise _too_big(path, len(data), max_bytes)
     except FileNotFoundError:
         raise IngestError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -105,6 +147,10 @@ def read_file(
         input_format = SUFFIX_FORMATS.get(path.suffix.lower(), InputFormat.auto)
     text = decode(data, str(path), encoding)
     return article_from_text(text, path.stem, str(path), str(path), input_format)
+
+
+def _too_big(path: Path, size: int, max_bytes: int) -> IngestError:
+    return IngestError(f"{path}: is {size / 1e6:.1f} MB or more, over the {max_bytes / 1e6:g} MB cap; split it or raise --max-bytes")
 
 
 def read_url(
@@ -152,27 +198,63 @@ def read_source(
 
 def expand_sources(sources: list[str]) -> tuple[list[str], list[str]]:
     """Folders and glob patterns replaced by the article files they hold (text, Markdown and HTML
-    files, hidden ones left out, sorted); returns the sources and one problem line per empty one."""
+    files, hidden ones left out, sorted); returns the sources and one problem line per empty one.
+    Each real file is listed once, however many links lead to it, and link loops end the walk."""
     expanded, problems = [], []
+    seen: set[tuple[int, int]] = set()
+
+    def first_visit(file: str) -> bool:
+        try:
+            status = os.stat(file)
+        except OSError:
+            return True  # reading it reports the problem
+        key = (status.st_dev, status.st_ino)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for source in sources:
         path = Path(source)
-        if source == "-" or URL.fullmatch(source) or path.is_file():
+        if source == "-" or URL.fullmatch(source):
             expanded.append(source)
         elif path.is_dir():
-            files = sorted(
-                str(file)
-                for file in path.rglob("*")
-                if file.is_file() and file.suffix.lower() in SUFFIX_FORMATS
-                and not any(part.startswith(".") for part in file.relative_to(path).parts)
-            )
-            expanded.extend(files)
+            files = _walk(path)
+            expanded.extend(file for file in files if first_visit(file))
             if not files:
                 problems.append(f"{source}: no .txt, .md or .html files in this folder")
-        elif glob.has_magic(source):
-            files = sorted(match for match in glob.glob(source, recursive=True) if Path(match).is_file())
-            expanded.extend(files)
+        elif not path.exists() and _has_magic(source):
+            from wcmatch import glob
+
+            # `**` does not enter linked folders, so link loops cannot make the expansion endless.
+            files = sorted(glob.glob(source, flags=glob.GLOBSTAR | glob.NODIR))
+            expanded.extend(file for file in files if first_visit(file))
             if not files:
                 problems.append(f"{source}: matches no files")
-        else:
-            expanded.append(source)  # reading it reports the problem
+        elif first_visit(source):
+            expanded.append(source)  # reading it reports any problem
     return expanded, problems
+
+
+def _has_magic(source: str) -> bool:
+    return any(character in source for character in "*?[")
+
+
+def _walk(folder: Path) -> list[str]:
+    """The article files under `folder`, sorted, following links to folders but entering each real folder once."""
+    entered: set[tuple[int, int]] = set()
+    files = []
+    for directory, subdirectories, names in os.walk(folder, followlinks=True):
+        status = os.stat(directory)
+        if (status.st_dev, status.st_ino) in entered:
+            subdirectories.clear()
+            continue
+        entered.add((status.st_dev, status.st_ino))
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        files.extend(
+            os.path.join(directory, name)
+            for name in names
+            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIX_FORMATS
+            and os.path.isfile(os.path.join(directory, name))
+        )
+    return sorted(files)

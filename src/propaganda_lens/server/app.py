@@ -1,5 +1,5 @@
-"""The FastAPI app: the REST API, the web page, limits and JSON errors. `create_app` builds it around one
-detector that every request shares."""
+"""The FastAPI app: the REST API, the web page, limits and JSON errors. `create_app` builds it around a
+pool of worker processes that each load the model once (see `workers`)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from propaganda_lens.api import analyze
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
 from propaganda_lens.catalogue import CATALOGUE
-from propaganda_lens.data import Analysis
-from propaganda_lens.detect.detector import Detector
-from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.errors import IngestError, InvalidText
 from propaganda_lens.ingest.fetch import FetchLimits
-from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_url
-from propaganda_lens.server.limits import AnalysisPool, BodySizeLimit, ServerBusy
+from propaganda_lens.server.limits import BodySizeLimit
+from propaganda_lens.server.workers import AnalysisPool, ModelSource, ServerBusy, Task, WorkerFailed
 from propaganda_lens.server.models import (
     BATCH_RESPONSE_SCHEMA,
     AnalyzeRequest,
@@ -48,6 +47,7 @@ PAGE_HEADERS = {
 ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
                415: "unsupported_media_type", 422: "invalid_request"}
 RETRY_AFTER_S = 2
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +58,43 @@ class ServerSettings:
     max_body_bytes: int = 2_000_000
     fetch_timeout_s: float = 15.0
     allow_private_urls: bool = False
+    # Host headers answered (DNS rebinding defence); "*" answers any. The CLI adds the address it binds to.
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    max_tasks_per_worker: int = 200
+    max_worker_mb: float = 1500.0
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
+def batch_result(result) -> dict:
+    """One batch item's place in the answer: its analysis, or its error."""
+    if isinstance(result, IngestError):
+        return {"analysis": None, "error": {"code": "bad_input", "message": str(result)}}
+    if isinstance(result, TimeoutError):
+        return {"analysis": None, "error": {"code": "timeout", "message": "this item took longer than the timeout"}}
+    if isinstance(result, Exception):
+        log.error("batch item failed: %s", result)
+        return {"analysis": None, "error": {"code": "internal_error", "message": "the server failed on this item"}}
+    return {"analysis": result, "error": None}
+
+
 ERRORS = {status: {"model": ErrorResponse} for status in (413, 422, 500, 503, 504)}
 
 
-def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) -> FastAPI:
-    """The app around `detector`, loaded once by the caller and shared by every request."""
+def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = ServerSettings()) -> FastAPI:
+    """The app; its workers load `model` (default: the shipped one) when it starts."""
     fetch_limits = FetchLimits(timeout_s=settings.fetch_timeout_s, allow_private=settings.allow_private_urls)
+    model_name = model.name
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.pool = AnalysisPool(settings.workers, settings.queue, settings.timeout_s)
+        app.state.pool = AnalysisPool(
+            model, settings.workers, settings.queue, settings.timeout_s, fetch_limits,
+            settings.max_tasks_per_worker, settings.max_worker_mb,
+        )
+        app.state.pool.start()
         yield
         app.state.pool.shutdown()
 
@@ -87,15 +108,7 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-
-    def run_analysis(request: AnalyzeRequest) -> Analysis:
-        if request.url is not None:
-            article = read_url(request.url, limits=fetch_limits)
-        elif request.html is not None:
-            article = article_from_text(request.html, "html", "html", input_format=InputFormat.html)
-        else:
-            article = article_from_text(request.text, "text", "text", input_format=InputFormat(request.input_format))
-        return analyze(article, detector=detector, threshold=request.threshold)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
@@ -106,6 +119,10 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         return error(422, "invalid_request", f"{where + ': ' if where else ''}{first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(InvalidText)
+    async def invalid_text(_request: Request, exc: InvalidText) -> JSONResponse:
+        return error(400, "bad_request", str(exc))
 
     @app.exception_handler(IngestError)
     async def bad_input(_request: Request, exc: IngestError) -> JSONResponse:
@@ -120,6 +137,11 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
     async def timed_out(_request: Request, _exc: TimeoutError) -> JSONResponse:
         return error(504, "timeout", f"the analysis took longer than {settings.timeout_s:g} s; try a shorter text")
 
+    @app.exception_handler(WorkerFailed)
+    async def worker_failed(_request: Request, exc: WorkerFailed) -> JSONResponse:
+        log.error("analysis failed: %s", exc)
+        return error(500, "internal_error", "the server failed on this request; its log has the details")
+
     @app.exception_handler(Exception)
     async def internal_error(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("request failed", exc_info=exc)
@@ -129,7 +151,7 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
     async def health(request: Request) -> HealthResponse:
         """Liveness and load: the model's name and how full the analysis pool is."""
         pool = request.app.state.pool
-        return HealthResponse(status="ok", model=detector.config.name, running_or_waiting=pool.pending,
+        return HealthResponse(status="ok", model=model_name, running_or_waiting=pool.pending,
                               capacity=pool.capacity)
 
     @app.get("/api/techniques", response_model=TechniquesResponse, tags=["analysis"])
@@ -145,8 +167,8 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
     )
     async def analyze_one(request: AnalyzeRequest, http: Request) -> JSONResponse:
         """Analyze one article; the answer is the JSON that `propaganda-lens analyze --format json` writes."""
-        analysis = await http.app.state.pool.run(lambda: run_analysis(request))
-        return JSONResponse(analysis.to_dict())
+        analysis = await http.app.state.pool.run(Task(request.model_dump(), "json"))
+        return JSONResponse(analysis)
 
     @app.post(
         "/api/report",
@@ -156,8 +178,8 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
     )
     async def report(request: AnalyzeRequest, http: Request) -> HTMLResponse:
         """Analyze one article; the answer is the self-contained HTML report (the analysis JSON inside)."""
-        analysis = await http.app.state.pool.run(lambda: run_analysis(request))
-        return HTMLResponse(analysis.to_html(), headers={"Content-Security-Policy": "default-src 'none'; "
+        html = await http.app.state.pool.run(Task(request.model_dump(), "html"))
+        return HTMLResponse(html, headers={"Content-Security-Policy": "default-src 'none'; "
                             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"})
 
     @app.post(
@@ -166,19 +188,11 @@ def create_app(detector: Detector, settings: ServerSettings = ServerSettings()) 
         responses={200: {"content": {"application/json": {"schema": BATCH_RESPONSE_SCHEMA}}}, **ERRORS},
     )
     async def analyze_batch(batch: BatchRequest, http: Request) -> JSONResponse:
-        """Analyze up to 20 articles; a bad item gets an error in its place and the rest go on."""
-
-        def run_all() -> list[dict]:
-            results = []
-            for item in batch.items:
-                try:
-                    results.append({"analysis": run_analysis(item).to_dict(), "error": None})
-                except IngestError as problem:
-                    results.append({"analysis": None, "error": {"code": "bad_input", "message": str(problem)}})
-            return results
-
-        results = await http.app.state.pool.run(run_all, settings.timeout_s * len(batch.items))
-        return JSONResponse({"results": results})
+        """Analyze up to 20 articles, each within the timeout; a bad item gets an error in its place and the
+        rest go on."""
+        tasks = [Task(item.model_dump(), "json") for item in batch.items]
+        results = await http.app.state.pool.run_all(tasks)
+        return JSONResponse({"results": [batch_result(result) for result in results]})
 
     @app.get("/", include_in_schema=False)
     async def page() -> Response:

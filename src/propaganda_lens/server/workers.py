@@ -1,0 +1,237 @@
+"""Analyses in worker processes, so that no input can hold the server.
+
+The event loop only hands requests to workers and waits on them; a worker does the ingestion, detection and
+rendering. A task past its deadline gets its worker killed at once and replaced, so the client gets its 504
+on time and `/health` answers throughout. Each worker loads the model once; it is replaced after
+`max_tasks` tasks, or when its memory passes `max_rss_mb`, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Literal
+
+from propaganda_lens.detect.detector import CONFIG_FILE, Detector, DetectorConfig, shipped_model_path
+from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.fetch import FetchLimits
+
+Output = Literal["json", "html"]
+
+
+class ServerBusy(Exception):
+    """Every worker is busy and the queue is full; the client should retry later."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or raised an unexpected error; the message is for the log, not the client."""
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where workers load the model from. Picklable, so that it can travel to a worker process."""
+
+    folder: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return DetectorConfig.from_file((self.folder or shipped_model_path()) / CONFIG_FILE).name
+
+    def load(self) -> Detector:
+        return Detector.from_disk(self.folder)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One article to analyze (a request body as a dict) and the output wanted: analysis JSON or HTML report."""
+
+    request: dict[str, Any]
+    output: Output = "json"
+
+
+def perform(task: Task, detector: Detector, fetch_limits: FetchLimits) -> dict | str:
+    from propaganda_lens.api import analyze
+    from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_url
+
+    request = task.request
+    if request.get("url") is not None:
+        article = read_url(request["url"], limits=fetch_limits)
+    elif request.get("html") is not None:
+        article = article_from_text(request["html"], "html", "html", input_format=InputFormat.html)
+    else:
+        input_format = InputFormat(request.get("input_format") or "auto")
+        article = article_from_text(request["text"], "text", "text", input_format=input_format)
+    analysis = analyze(article, detector=detector, threshold=request.get("threshold"))
+    return analysis.to_html() if task.output == "html" else analysis.to_dict()
+
+
+def resident_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def worker_main(connection: Connection, model: ModelSource, fetch_limits: FetchLimits) -> None:
+    """A worker's life: load the model, then answer tasks until the pipe closes. Each answer is
+    (status, value, resident MB): ok and the result, bad_input and the IngestError, or error and a traceback."""
+    detector = model.load()
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", perform(task, detector, fetch_limits))
+        except IngestError as problem:
+            answer = ("bad_input", problem)
+        except Exception:  # reported to the server's log; the client gets a generic 500
+            answer = ("error", traceback.format_exc())
+        try:
+            connection.send((*answer, resident_mb()))
+        except (EOFError, OSError):
+            return
+
+
+class Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(self, context, model: ModelSource, fetch_limits: FetchLimits) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=worker_main, args=(child, model, fetch_limits), name="propaganda-lens-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.tasks = 0
+
+    def exchange(self, task: Task) -> tuple[str, Any, float]:
+        """Send a task and wait for its answer (blocking: runs on a thread, never on the event loop)."""
+        try:
+            self.connection.send(task)
+            return self.connection.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerFailed(f"the worker process ended ({type(error).__name__})") from None
+
+    def stop(self) -> None:
+        """Kill the process at once and reap it."""
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class AnalysisPool:
+    """`workers` worker processes, with at most `queue` more requests waiting for one. A request past that
+    gets ServerBusy at once; one that passes its deadline, waiting or running, gets TimeoutError within
+    moments of the deadline (its worker, if it had one, is killed and replaced)."""
+
+    def __init__(
+        self,
+        model: ModelSource,
+        workers: int,
+        queue: int,
+        timeout_s: float,
+        fetch_limits: FetchLimits = FetchLimits(),
+        max_tasks: int = 200,
+        max_rss_mb: float = 1500.0,
+    ) -> None:
+        self.model, self.fetch_limits = model, fetch_limits
+        self.workers, self.capacity, self.timeout_s = workers, workers + queue, timeout_s
+        self.max_tasks, self.max_rss_mb = max_tasks, max_rss_mb
+        self._context = multiprocessing.get_context("spawn")  # a clean interpreter: no threads or locks copied
+        self._threads = ThreadPoolExecutor(max_workers=workers * 2, thread_name_prefix="worker-pipe")
+        self._lock = threading.Lock()
+        self._pending = 0
+        self._idle: asyncio.Queue[Worker] | None = None
+        self._live: set[Worker] = set()
+        self.replaced = 0  # workers replaced so far (timeouts, crashes, recycling)
+
+    @property
+    def pending(self) -> int:
+        """Requests running or waiting."""
+        return self._pending
+
+    def start(self) -> None:
+        """Start the workers; call from the event loop that will use the pool."""
+        self._idle = asyncio.Queue()
+        for _ in range(self.workers):
+            self._idle.put_nowait(self._new_worker())
+
+    def _new_worker(self) -> Worker:
+        worker = Worker(self._context, self.model, self.fetch_limits)
+        self._live.add(worker)
+        return worker
+
+    def _replacement(self, worker: Worker) -> Worker:
+        """A new worker in place of `worker`, which is killed and reaped off the event loop."""
+        self.replaced += 1
+        self._live.discard(worker)
+        self._threads.submit(worker.stop)
+        return self._new_worker()
+
+    async def run(self, task: Task, timeout_s: float | None = None) -> Any:
+        """The task's result. Raises IngestError for bad input, TimeoutError past the deadline, WorkerFailed
+        when the worker failed, ServerBusy when the pool is full."""
+        [result] = await self.run_all([task], timeout_s)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def run_all(self, tasks: list[Task], timeout_s: float | None = None) -> list[Any]:
+        """Run tasks one after another on one worker, each within `timeout_s` (the first one's time counts
+        from the call, waiting included). Each result is the value, or the exception in its place
+        (IngestError, TimeoutError, WorkerFailed). Raises ServerBusy when the pool is full, and TimeoutError
+        when no worker became free in time."""
+        with self._lock:
+            if self._pending >= self.capacity:
+                raise ServerBusy
+            self._pending += 1
+        timeout_s = timeout_s or self.timeout_s
+        try:
+            deadline = time.monotonic() + timeout_s
+            worker = await asyncio.wait_for(self._idle.get(), timeout_s)
+            results = []
+            try:
+                for task in tasks:
+                    worker, result = await self._attempt(worker, task, deadline - time.monotonic())
+                    results.append(result)
+                    deadline = time.monotonic() + timeout_s
+            except BaseException:  # cancelled while the worker holds a task: it cannot be trusted to be free
+                self._idle.put_nowait(self._replacement(worker))
+                raise
+            self._idle.put_nowait(worker)
+            return results
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    async def _attempt(self, worker: Worker, task: Task, timeout_s: float) -> tuple[Worker, Any]:
+        """(the worker to go on with, the task's value or exception). A worker that timed out, died, did
+        `max_tasks` tasks or grew past `max_rss_mb` is replaced."""
+        loop = asyncio.get_running_loop()
+        try:
+            status, value, rss_mb = await asyncio.wait_for(
+                loop.run_in_executor(self._threads, worker.exchange, task), max(timeout_s, 0.0)
+            )
+        except (TimeoutError, WorkerFailed) as problem:
+            return self._replacement(worker), problem
+        worker.tasks += 1
+        if worker.tasks >= self.max_tasks or rss_mb > self.max_rss_mb:
+            worker = self._replacement(worker)
+        if status == "ok":
+            return worker, value
+        return worker, value if status == "bad_input" else WorkerFailed(value)
+
+    def shutdown(self) -> None:
+        """Kill every worker, busy or idle."""
+        for worker in list(self._live):
+            worker.stop()
+        self._live.clear()
+        self._threads.shutdown(wait=False, cancel_futures=True)
