@@ -372,6 +372,9 @@ def train_command(
     base_model: Annotated[str, typer.Option(help="minilm, mpnet, or an encoder folder.")] = "minilm",
     resume: Annotated[bool, typer.Option(help="Continue from OUTPUT/checkpoint.pt if present.")] = False,
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: all cores).")] = None,
+    holdout_share: Annotated[
+        float, typer.Option(min=0.0, max=0.5, help="Share of train articles kept out of training, to fit calibration.")
+    ] = 0.0,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     require_train_extra()
@@ -393,6 +396,7 @@ def train_command(
         train_window_stride=train_window_stride,
         frozen_layers=frozen_layers,
         threads=threads,
+        holdout_share=holdout_share,
     )
     try:
         best = train(settings, resume=resume)

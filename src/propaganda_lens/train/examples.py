@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,22 @@ def load_split(ptc_folder: Path, split: str) -> Split:
         si.setdefault(article_id, [])
         techniques.setdefault(article_id, [])
     return Split(articles, si, techniques)
+
+
+def split_off(split: Split, share: float) -> tuple[Split, Split]:
+    """(kept, held out): about `share` of the articles, chosen by a stable hash of their id, are held out."""
+
+    def held_out(article_id: str) -> bool:
+        digest = hashlib.sha256(article_id.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+    def part(ids: list[str]) -> Split:
+        return Split(
+            {i: split.articles[i] for i in ids}, {i: split.si[i] for i in ids}, {i: split.techniques[i] for i in ids}
+        )
+
+    ids = sorted(split.articles)
+    return part([i for i in ids if not held_out(i)]), part([i for i in ids if held_out(i)])
 
 
 def build_windows(

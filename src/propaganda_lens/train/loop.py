@@ -3,7 +3,8 @@
 Everything a run produces goes to its output folder:
 - `checkpoint.pt`   the latest state (network, optimizer, schedule, RNG, position), for `--resume`;
 - `best.pt`         the network of the epoch with the best dev SI F1 + TC F1;
-- `training_log.jsonl`  one JSON object per logged step and per epoch (loss, dev scores).
+- `training_log.jsonl`  one JSON object per logged step and per epoch (loss, dev scores);
+- `holdout.txt`     the train articles kept out of training (`holdout_share`), for fitting calibration.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.detect.detector import Detector, DetectorConfig
 from propaganda_lens.detect.encoding import Decoding, load_tokenizer, special_token_ids
 from propaganda_lens.train.evaluation import evaluate_split
-from propaganda_lens.train.examples import WindowExample, build_windows, load_split
+from propaganda_lens.train.examples import WindowExample, build_windows, load_split, split_off
 from propaganda_lens.train.network import DetectorNetwork, TorchBackend, pool_spans
 
 log = logging.getLogger("propaganda_lens.train")
@@ -48,6 +49,7 @@ class TrainSettings:
     log_every: int = 10
     checkpoint_every: int = 50
     threads: int | None = None
+    holdout_share: float = 0.0
 
     @classmethod
     def of_run(cls, run_folder: Path) -> "TrainSettings":
@@ -136,7 +138,8 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
     tokenizer = load_tokenizer(settings.base_model / "tokenizer.json")
     cls_id, sep_id, pad_id = special_token_ids(tokenizer)
 
-    train_split = load_split(settings.ptc_folder, "train")
+    train_split, holdout = split_off(load_split(settings.ptc_folder, "train"), settings.holdout_share)
+    (settings.output / "holdout.txt").write_text("".join(f"{i}\n" for i in sorted(holdout.articles)), encoding="utf-8")
     dev_split = load_split(settings.ptc_folder, "dev")
     windows = build_windows(
         train_split, tokenizer, TECHNIQUES, settings.window_size, settings.train_window_stride, cls_id, sep_id
