@@ -69,8 +69,11 @@ class DetectorConfig:
 
 
 class Backend(Protocol):
-    def encode_windows(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(batch, length) ids and mask -> tag logits (batch, length, 3) and hidden states (batch, length, H)."""
+    def encode_windows(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, last: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(batch, length) ids and mask -> tag logits (batch, length, 3) and hidden states (batch, length, H).
+        `last`: no more batches of this text follow, so memory held for them can be given back."""
 
     def classify(self, span_vectors: np.ndarray, span_features: np.ndarray) -> np.ndarray:
         """(n, 3H) pooled span vectors and (n, F) features -> technique logits (n, n_techniques)."""
@@ -149,7 +152,9 @@ class Detector:
         shutil.copytree(source, path, dirs_exist_ok=True)
 
     # -- inference ---------------------------------------------------------------------------
-    def _encode(self, encoded: EncodedText, batch: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    def _encode(
+        self, encoded: EncodedText, batch: list[tuple[int, int]], last: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Tag logits and hidden states of a batch of token windows, each wrapped in [CLS] … [SEP]."""
         config = self.config
         width = max(end - start for start, end in batch) + 2
@@ -159,7 +164,7 @@ class Detector:
             tokens = np.r_[config.cls_token_id, encoded.ids[start:end], config.sep_token_id]
             input_ids[row, : len(tokens)] = tokens
             attention_mask[row, : len(tokens)] = 1
-        return self.backend.encode_windows(input_ids, attention_mask)
+        return self.backend.encode_windows(input_ids, attention_mask, last)
 
     def run(self, text: str) -> EncoderState:
         config = self.config
@@ -173,7 +178,7 @@ class Detector:
         tag_logits_per_window: list[np.ndarray] = []
         for batch_start in range(0, len(windows), config.batch_size):
             batch = windows[batch_start : batch_start + config.batch_size]
-            tag_logits, hidden = self._encode(encoded, batch)
+            tag_logits, hidden = self._encode(encoded, batch, last=batch_start + config.batch_size >= len(windows))
             for row, (start, end) in enumerate(batch):
                 tag_logits_per_window.append(tag_logits[row, 1 : end - start + 1])
                 hidden_states.keep(batch_start + row, hidden[row])

@@ -61,7 +61,7 @@ class ServerSettings:
     # Host headers answered (DNS rebinding defence); "*" answers any. The CLI adds the address it binds to.
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     max_tasks_per_worker: int = 200
-    max_worker_mb: float = 1500.0
+    max_worker_mb: float = 1000.0
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -9,6 +9,8 @@ on time and `/health` answers throughout. Each worker loads the model once; it i
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import gc
 import multiprocessing
 import threading
 import time
@@ -73,6 +75,15 @@ def perform(task: Task, detector: Detector, fetch_limits: FetchLimits) -> dict |
     return analysis.to_html() if task.output == "html" else analysis.to_dict()
 
 
+def release_memory() -> None:
+    """Give freed memory back to the system after a task (malloc_trim where the C library has it)."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def resident_mb() -> float:
     import psutil
 
@@ -94,6 +105,7 @@ def worker_main(connection: Connection, model: ModelSource, fetch_limits: FetchL
             answer = ("bad_input", problem)
         except Exception:  # reported to the server's log; the client gets a generic 500
             answer = ("error", traceback.format_exc())
+        release_memory()
         try:
             connection.send((*answer, resident_mb()))
         except (EOFError, OSError):
@@ -140,7 +152,7 @@ class AnalysisPool:
         timeout_s: float,
         fetch_limits: FetchLimits = FetchLimits(),
         max_tasks: int = 200,
-        max_rss_mb: float = 1500.0,
+        max_rss_mb: float = 1000.0,
     ) -> None:
         self.model, self.fetch_limits = model, fetch_limits
         self.workers, self.capacity, self.timeout_s = workers, workers + queue, timeout_s

@@ -64,7 +64,9 @@ class TorchBackend:
         self.network = network
 
     @torch.inference_mode()
-    def encode_windows(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def encode_windows(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, last: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         self.network.eval()
         logits, hidden = self.network(torch.from_numpy(input_ids), torch.from_numpy(attention_mask))
         return logits.numpy(), hidden.numpy()
