@@ -31,14 +31,15 @@ SCHEMA = json.loads(resources.files("propaganda_lens").joinpath("schema/analysis
 
 
 def analysis_of(text: str, spans: list[Span], metadata: Metadata | None = None):
-    return enrich(Article("a1", text, "test", metadata or Metadata()), spans, "test-model")
+    precision = {"Name_Calling,Labeling": 0.24, "Loaded_Language": 0.3}
+    return enrich(Article("a1", text, "test", metadata or Metadata()), spans, "test-model", precision)
 
 
 def sample():
     text = "Title\n\nThe corrupt elites lie. They will destroy us all! Vote now.\nMr. Smith agreed."
     spans = [
         Span(11, 25, "Loaded_Language", 0.8),
-        Span(7, 30, "Name_Calling,Labeling", 0.6),
+        Span(7, 30, "Name_Calling,Labeling", 0.6, cues=((11, 18),)),
         Span(31, 54, "Appeal_to_fear-prejudice", 0.4),
         Span(55, 64, "Slogans", 0.3),
     ]
@@ -53,7 +54,9 @@ def test_enrich_explains_spans_and_scores_sentences():
     ]
     assert all(span.explanation.startswith(CATALOGUE[span.technique].name) for span in analysis.spans)
     assert analysis.spans[0].explanation == (
-        "Name calling or labeling (60% confidence): " + CATALOGUE["Name_Calling,Labeling"].definition
+        "Name calling or labeling: " + CATALOGUE["Name_Calling,Labeling"].definition
+        + " The model gives this passage 60%; of the passages it marks as Name calling or labeling in the annotated"
+        " test articles (PTC dev), 24% were marked so by the annotators too. Words that weighed most: “corrupt”."
     )
     by_text = {text[s.start : s.end]: s for s in analysis.sentences}
     assert by_text["Title"].score == 0 and by_text["Mr. Smith agreed."].span_count == 0

@@ -50,7 +50,9 @@ def test_paste_analyze_and_read_the_report(browser, server_url, example_article,
     assert report.locator(".legend dt").count() >= 2
     assert "Richard Galustian" in report.locator("header.report").inner_text()
     report.locator("mark.span").nth(1).click()
-    assert report.locator("#explanation .card h3").first.inner_text().endswith("confidence")
+    card = report.locator("#explanation .card").first
+    assert "The model gives this passage" in card.inner_text() and "were marked so by the annotators" in card.inner_text()
+    assert report.locator(".legend .precision").count() >= 2
     with page.expect_download() as download:
         page.click("#download-json")
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
@@ -89,4 +91,73 @@ def test_errors_show_as_text(browser, server_url):
     error.wait_for(timeout=10_000)
     assert "private or local network address" in error.inner_text()
     assert page.locator("#error b").count() == 0
+    page.close()
+
+
+def frame_heights(page) -> tuple[float, float]:
+    """(the frame's height on the page, the height of the report's content inside it)."""
+    frame_height = page.evaluate("document.getElementById('report').getBoundingClientRect().height")
+    report = next(frame for frame in page.frames if frame != page.main_frame)
+    return frame_height, report.evaluate("document.body.getBoundingClientRect().height")
+
+
+def test_the_frame_settles_at_the_height_of_the_report(browser, server_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server_url)
+    page.fill("#article-text", "They are traitors and cowards. The corrupt elites will destroy our great nation.")
+    page.click("#analyze")
+    page.locator("#status", has_text="Done.").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    settled, content = frame_heights(page)
+    page.wait_for_timeout(1500)
+    assert frame_heights(page)[0] == settled  # it stopped growing
+    assert settled <= 1.5 * max(content, 640)  # 640 px: the frame's minimum height (40rem)
+    page.close()
+
+
+def test_the_status_line_never_says_done_after_an_error(browser, server_url):
+    page = browser.new_page()
+    page.goto(server_url)
+    page.fill("#article-text", "They are traitors and cowards.")
+    page.click("#analyze")
+    page.locator("#status", has_text="Done.").wait_for(timeout=30_000)
+    for text, url, message in (("", "", "Paste an article"), ("Some text.", "https://example.org/", "not both")):
+        page.fill("#article-text", text)
+        page.fill("#article-url", url)
+        page.click("#analyze")
+        page.locator("#error", has_text=message).wait_for(timeout=5_000)
+        assert page.locator("#status").inner_text() == ""
+    page.close()
+
+
+def test_the_api_docs_render_without_the_network(browser, server_url):
+    page = browser.new_page()
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(server_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{server_url}/api/docs")
+    page.locator(".swagger-ui .info .title", has_text="propaganda-lens").wait_for(timeout=15_000)
+    assert page.locator(".opblock-summary-path", has_text="/api/analyze").count() >= 1
+    assert outside == []
+    page.close()
+
+
+def test_the_readme_report_screenshot_comes_from_the_example(browser, example_article, tmp_path):
+    from propaganda_lens.api import analyze
+
+    report = tmp_path / "report.html"
+    report.write_text(analyze(example_article).to_html(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1500})
+    page.goto(report.as_uri())
+    assert page.locator("h2", has_text="Densest sentences").count() == 1
+    folder = Path(os.environ.get("PROPAGANDA_LENS_SCREENSHOTS", tmp_path))
+    page.screenshot(path=folder / "report.png")
+    assert (folder / "report.png").stat().st_size > 10_000
     page.close()

@@ -1,5 +1,12 @@
 """propaganda-lens: find the spans of a text that use propaganda techniques, offline, on a CPU."""
 
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("propaganda-lens")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
 from propaganda_lens.api import analyze, default_detector
 from propaganda_lens.catalogue import CATALOGUE, Technique
 from propaganda_lens.data import TECHNIQUES, Analysis, Article, Metadata, Sentence, Span, Summary
@@ -7,6 +14,7 @@ from propaganda_lens.detect.detector import Detector
 from propaganda_lens.ingest.errors import IngestError
 
 __all__ = [
+    "__version__",
     "CATALOGUE",
     "TECHNIQUES",
     "Analysis",

@@ -39,4 +39,5 @@ def analyze(
     else:
         article = article_from_text(source, "text", "text", input_format=input_format)
     detector = detector or default_detector()
-    return enrich(article, detector.find_spans(article.text, threshold), detector.config.name)
+    spans = detector.find_spans(article.text, threshold)
+    return enrich(article, spans, detector.config.name, getattr(detector, "technique_precision", None))

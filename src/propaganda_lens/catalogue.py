@@ -128,8 +128,19 @@ CATALOGUE: dict[str, Technique] = {entry.label: entry for entry in _ENTRIES}
 assert tuple(CATALOGUE) == TECHNIQUES, "the catalogue must list every technique, in TECHNIQUES order"
 
 
-def explain(technique: str, probability: float | None) -> str:
-    """One sentence telling a reader why a span was marked."""
+def explain(
+    technique: str, probability: float | None, precision: float | None = None, cue_words: tuple[str, ...] = ()
+) -> str:
+    """Why a span was marked, for a reader: the technique's definition, this span's probability beside how
+    often the model's spans of this technique match annotators', and the words that weighed most."""
     entry = CATALOGUE[technique]
-    confidence = "" if probability is None else f" ({probability:.0%} confidence)"
-    return f"{entry.name}{confidence}: {entry.definition}"
+    parts = [f"{entry.name}: {entry.definition}"]
+    if probability is not None:
+        judged = f"The model gives this passage {probability:.0%}"
+        if precision is not None:
+            judged += (f"; of the passages it marks as {entry.name} in the annotated test articles (PTC dev), "
+                       f"{precision:.0%} were marked so by the annotators too")
+        parts.append(judged + ".")
+    if cue_words:
+        parts.append("Words that weighed most: " + ", ".join(f"“{word}”" for word in cue_words) + ".")
+    return " ".join(parts)

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 
 # The 14 technique labels of SemEval-2020 Task 11, spelled as in the PTC label files.
 TECHNIQUES: tuple[str, ...] = (
@@ -40,6 +40,8 @@ class Span:
     technique: str | None = None
     probability: float | None = None
     explanation: str | None = None
+    # The words that weighed most for the technique, as [start, end) ranges of the same text, best first.
+    cues: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
@@ -106,6 +108,8 @@ class Analysis:
     model: str
     sentences: list[Sentence] = field(default_factory=list)
     summary: Summary | None = None
+    # Per technique, the share of the model's spans that matched annotators' on PTC dev.
+    technique_precision: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; all offsets refer to `article.text`."""
@@ -128,7 +132,15 @@ class Analysis:
             "article": asdict(self.article),
             "summary": summary,
             "sentences": [sentence(item) for item in self.sentences],
-            "spans": [{**asdict(span), "text": span.text_in(text)} for span in self.spans],
+            "technique_precision": self.technique_precision,
+            "spans": [
+                {
+                    **asdict(span),
+                    "text": span.text_in(text),
+                    "cues": [{"start": start, "end": end, "text": text[start:end]} for start, end in span.cues],
+                }
+                for span in self.spans
+            ],
         }
 
     def to_json(self, indent: int | None = 2) -> str:

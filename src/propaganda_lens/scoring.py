@@ -133,3 +133,19 @@ def score_tc(gold: Labels, predicted: Labels) -> Score:
     }
     overall = score(sum(correct.values()), sum(predicted_totals.values()), sum(gold_totals.values()))
     return Score(overall.precision, overall.recall, overall.f1, per_technique)
+
+
+def span_precision(gold: Labels, predicted: Labels) -> dict[str, float]:
+    """Per technique, the share of predicted spans that overlap a gold span of the same technique in the
+    same article: how often a reader who checks a flagged passage finds that annotators marked it too."""
+    hits: Counter = Counter()
+    counts: Counter = Counter()
+    for article_id, spans in predicted.items():
+        gold_spans = list(gold.get(article_id, ()))
+        for span in spans:
+            counts[span.technique] += 1
+            hits[span.technique] += any(
+                other.technique == span.technique and other.start < span.end and span.start < other.end
+                for other in gold_spans
+            )
+    return {technique: hits[technique] / counts[technique] for technique in TECHNIQUES if counts[technique]}

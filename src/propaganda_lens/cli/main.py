@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import ExitStack
 from collections.abc import Iterable, Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperCommand
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -22,14 +24,49 @@ from propaganda_lens.ingest.ptc import PtcFormatError, article_paths, read_artic
 from propaganda_lens.ingest.sources import InputFormat
 
 app = typer.Typer(
-    help="Find propaganda techniques in news articles (SemEval-2020 Task 11 techniques).",
+    epilog="""Examples:
+
+\b
+  propaganda-lens analyze article.md                  a colored report on the terminal
+  propaganda-lens analyze article.md -o report.html   a self-contained HTML report
+  propaganda-lens analyze https://example.org/story -f json
+  propaganda-lens analyze 'corpus/**/*.txt' -o reports/
+  propaganda-lens serve                               the web page and REST API
+
+Run 'propaganda-lens COMMAND -h' for a command's options.""",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 stdout = Console()
 stderr = Console(stderr=True)
 T = TypeVar("T")
+
+
+class PlainUsage(TyperCommand):
+    """A usage line in the usual notation: `analyze [OPTIONS] SOURCE...`, not `{SOURCE}...`."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [piece.replace("{", "").replace("}", "") for piece in super().collect_usage_pieces(ctx)]
+
+
+def show_version(wanted: bool) -> None:
+    if wanted:
+        from propaganda_lens import __version__
+
+        print(f"propaganda-lens {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Find propaganda techniques in news articles (SemEval-2020 Task 11 techniques)."""
 
 
 class SpanTask(str, Enum):
@@ -53,10 +90,10 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def with_progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
-    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
+def with_progress(items: Iterable[T], total: int, description: str, shown: bool = True) -> Iterator[T]:
+    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
+    with Progress(*columns, console=stderr, transient=True, disable=not (shown and stderr.is_terminal)) as progress:
         task = progress.add_task(description, total=total)
         for item in items:
             yield item
@@ -121,12 +158,17 @@ REPORT_SUFFIXES = {ReportFormat.text: ".txt", ReportFormat.json: ".json", Report
 
 
 def report_format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
-    """--format if given, else the output file's suffix, else text on a terminal and JSON in a pipe."""
+    """--format if given, else the output file's suffix (JSON without one), else text on a terminal and
+    JSON in a pipe. A suffix that no format has is an error: the user expects that format."""
     if chosen is not None:
         return chosen
-    if output is not None and output.suffix.lower() in SUFFIX_REPORT_FORMATS:
-        return SUFFIX_REPORT_FORMATS[output.suffix.lower()]
-    return ReportFormat.text if stdout.is_terminal else ReportFormat.json
+    if output is None:
+        return ReportFormat.text if stdout.is_terminal else ReportFormat.json
+    suffix = output.suffix.lower()
+    if suffix and suffix not in SUFFIX_REPORT_FORMATS:
+        known = ", ".join(sorted(SUFFIX_REPORT_FORMATS))
+        fail(f"no report format writes {suffix} files; name the output with {known}, or choose one with -f")
+    return SUFFIX_REPORT_FORMATS.get(suffix, ReportFormat.json)
 
 
 def report_of(analysis, output_format: ReportFormat, console: Console, several: bool) -> None:
@@ -155,19 +197,27 @@ def unused_path(folder: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
     return path
 
 
-@app.command()
+@app.command(cls=PlainUsage)
 def analyze(
     sources: Annotated[
         list[str],
-        typer.Argument(help="Files, folders, glob patterns, http(s) URLs, or - for standard input.", show_default=False),
+        typer.Argument(
+            help="Files, folders, glob patterns, http(s) URLs, or - for standard input.",
+            show_default=False,
+            metavar="SOURCE",
+        ),
     ],
     output_format: Annotated[
         ReportFormat | None,
         typer.Option("--format", "-f", help="text, json, html or semeval (default: from -o's suffix; text on a terminal, json otherwise)."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="File to write, or a folder for one file per input (needed for several html or text reports)."),
+    output_name: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", metavar="PATH",
+            help="File to write (its suffix sets the format), or a folder for one file per input: an existing "
+            "folder, a name ending in /, or any name when several html or text reports are asked for.",
+        ),
     ] = None,
     input_format: Annotated[
         InputFormat, typer.Option("--input-format", help="auto, text, markdown or html.")
@@ -187,7 +237,9 @@ def analyze(
     from propaganda_lens.ingest.fetch import FetchLimits
     from propaganda_lens.ingest.sources import expand_sources, read_source
 
-    chosen = report_format(output_format, output)
+    output = Path(output_name) if output_name is not None else None
+    wants_folder = output is not None and (output_name.endswith(("/", os.sep)) or output.is_dir())
+    chosen = report_format(output_format, None if wants_folder else output)
     if encoding is not None:
         try:
             check_encoding_name(encoding)
@@ -197,7 +249,7 @@ def analyze(
     if not paths:
         report_problems(problems or ["no input given"])
     several = len(paths) > 1
-    to_folder = output is not None and (output.is_dir() or several and chosen in (ReportFormat.html, ReportFormat.text))
+    to_folder = wants_folder or output is not None and several and chosen in (ReportFormat.html, ReportFormat.text)
     if several and chosen is ReportFormat.html and output is None:
         fail("several inputs make several HTML reports: give a folder with -o")
     if output is not None and any(Path(path).resolve() == output.resolve() for path in paths if path != "-"):
@@ -218,7 +270,8 @@ def analyze(
                 sink = stdout
             else:
                 sink = Console(file=stack.enter_context(atomic_writer(output)), width=100, no_color=True)
-            for path in with_progress(paths, len(paths), "Analyzing"):
+            # The bar shows only while reports go to files: one printed to the terminal would break it.
+            for path in with_progress(paths, len(paths), "Analyzing", shown=output is not None):
                 try:
                     article = read_source(path, input_format, encoding, limits)
                 except IngestError as error:
@@ -280,9 +333,9 @@ def serve(
     server.run(sockets=[listener])
 
 
-@app.command()
+@app.command(cls=PlainUsage)
 def predict(
-    articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.")],
+    articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.", metavar="ARTICLES_DIR")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],
     task: Annotated[SpanTask, typer.Option(help="si: spans only; flc: spans with techniques.")] = SpanTask.flc,
     threshold: Annotated[
@@ -303,9 +356,9 @@ def predict(
     report_problems(problems)
 
 
-@app.command("classify-spans")
+@app.command("classify-spans", cls=PlainUsage)
 def classify_spans(
-    articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.")],
+    articles_dir: Annotated[Path, typer.Argument(help="Folder of article<ID>.txt files.", metavar="ARTICLES_DIR")],
     spans: Annotated[Path, typer.Option("--spans", help="Template file: ID, ?, start, end per row.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Label file to write.")],
     model: ModelOption = None,
@@ -339,7 +392,7 @@ def evaluate(
     pred: Annotated[Path, typer.Option(help="Predicted label file.")],
 ) -> None:
     """Score predictions against gold labels with the SemEval-2020 Task 11 measures."""
-    from propaganda_lens.scoring import score_flc, score_si, score_tc
+    from propaganda_lens.scoring import score_flc, score_si, score_tc, span_precision
 
     try:
         gold_labels, predicted_labels = read_labels(gold), read_labels(pred)
@@ -350,12 +403,17 @@ def evaluate(
         fail(f"{pred}: {len(unknown)} article IDs are not in the gold labels, e.g. {unknown[0]}")
     scorer = {ScoreTask.si: score_si, ScoreTask.tc: score_tc, ScoreTask.flc: score_flc}[task]
     score = scorer(gold_labels, predicted_labels)
+    # FLC also gives the share of predicted spans that overlap a gold span of their technique, the
+    # precision the reports show beside each technique.
+    overlap = span_precision(gold_labels, predicted_labels) if task is ScoreTask.flc else {}
     table = Table(title=f"{task.value.upper()} scores")
-    for column in ("", "precision", "recall", "F1"):
+    columns = ["", "precision", "recall", "F1"] + (["spans right"] if overlap else [])
+    for column in columns:
         table.add_column(column, justify="right" if column else "left")
     table.add_row("all", f"{score.precision:.4f}", f"{score.recall:.4f}", f"{score.f1:.4f}", style="bold")
     for technique, part in score.per_technique.items():
-        table.add_row(technique, f"{part.precision:.4f}", f"{part.recall:.4f}", f"{part.f1:.4f}")
+        right = [f"{overlap[technique]:.4f}" if technique in overlap else "-"] if overlap else []
+        table.add_row(technique, f"{part.precision:.4f}", f"{part.recall:.4f}", f"{part.f1:.4f}", *right)
     stdout.print(table)
 
 
@@ -426,9 +484,9 @@ def write_output(path: Path, labels: dict[str, list[Span]], with_technique: bool
         fail(f"cannot write {path}: {error.strerror}")
 
 
-@app.command("export")
+@app.command("export", cls=PlainUsage)
 def export_command(
-    run: Annotated[Path, typer.Argument(help="Run folder written by `train` (best.pt, checkpoint.pt).")],
+    run: Annotated[Path, typer.Argument(help="Run folder written by `train` (best.pt, checkpoint.pt).", metavar="RUN")],
     ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder, for the dev evaluation.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model folder to (re)write.")],
 ) -> None:

@@ -35,9 +35,12 @@ from propaganda_lens.detect.encoding import (
 )
 
 DEFAULT_MODEL = "ptc-minilm"
+MAX_CUES = 3  # words shown as what weighed most for a span's technique
 CONFIG_FILE = "config.json"
 TOKENIZER_FILE = "tokenizer.json"
 CHECKSUM_FILE = "SHA256SUMS"
+EVALUATION_FILE = "evaluation.json"
+PRECISION_KEY = "span_precision_per_technique"
 
 
 class ModelError(RuntimeError):
@@ -125,10 +128,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 class Detector:
     """Finds propaganda technique spans. Load the shipped model with `Detector.from_disk()`."""
 
-    def __init__(self, backend: Backend, tokenizer, config: DetectorConfig) -> None:
+    def __init__(
+        self, backend: Backend, tokenizer, config: DetectorConfig, technique_precision: dict[str, float] | None = None
+    ) -> None:
         self.backend = backend
         self.tokenizer = tokenizer
         self.config = config
+        # Per technique, the share of this model's spans that matched annotators' on PTC dev (from the
+        # model folder's evaluation.json), so that readers can weigh each span.
+        self.technique_precision = technique_precision or {}
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
@@ -142,7 +150,9 @@ class Detector:
         if verify:
             verify_checksums(folder)
         config = DetectorConfig.from_file(folder / CONFIG_FILE)
-        return cls(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config)
+        evaluation = folder / EVALUATION_FILE
+        precision = json.loads(evaluation.read_text(encoding="utf-8")).get(PRECISION_KEY, {}) if evaluation.is_file() else {}
+        return cls(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config, precision)
 
     def to_disk(self, path: Path) -> None:
         """Copy this model's folder (ONNX backend only) to `path`."""
@@ -189,25 +199,79 @@ class Detector:
             tag_probabilities[start + mine] = softmax(tag_logits_per_window[index][mine])
         return EncoderState(text, encoded, windows, tag_probabilities, hidden_states)
 
+    def _span_rows(self, state: EncoderState, start: int, end: int) -> tuple[int, int, int]:
+        """(window, first, last): the window that holds most of a character span, and the span's rows
+        [first, last) in that window's hidden states (row 0 is [CLS])."""
+        first, last = state.encoded.token_range(start, end)
+        if first == last:  # no token inside (only whitespace or unknown characters): nearest token
+            first = min(first, len(state.encoded) - 1)
+            last = first + 1
+        window = best_window(state.windows, first, last)
+        window_start, window_end = state.windows[window]
+        first, last = max(first, window_start), min(last, window_end)
+        return window, first - window_start + 1, last - window_start + 1
+
     def _technique_probabilities(self, state: EncoderState, spans: list[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities (n, n_techniques) for character spans of the analysed text."""
         if not spans:
             return np.zeros((0, len(self.config.techniques)), dtype=np.float32)
         vectors = []
         for start, end in spans:
-            first, last = state.encoded.token_range(start, end)
-            if first == last:  # no token inside (only whitespace or unknown characters): nearest token
-                first = min(first, len(state.encoded) - 1)
-                last = first + 1
-            window = best_window(state.windows, first, last)
-            window_start, window_end = state.windows[window]
-            first, last = max(first, window_start), min(last, window_end)
-            # +1: position 0 of every window is [CLS].
-            vectors.append(pool_span(state.hidden[window], first - window_start + 1, last - window_start + 1))
+            window, first, last = self._span_rows(state, start, end)
+            vectors.append(pool_span(state.hidden[window], first, last))
         logits = self.backend.classify(
             np.asarray(vectors, dtype=np.float32), np.asarray(span_features(state.text, spans), dtype=np.float32)
         )
         return softmax(logits)
+
+    def _weighed_words(
+        self, state: EncoderState, spans: list[tuple[int, int]], techniques: list[int]
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """For each span, up to MAX_CUES words that weighed most for its technique, as character ranges:
+        the words whose tokens, left out of the span's mean vector, lower the technique's probability most."""
+        features = span_features(state.text, spans)
+        vectors, rows_features, owners, tokens = [], [], [], []
+        cues: list[list[tuple[float, int]]] = [[] for _ in spans]
+        for index, ((start, end), feature) in enumerate(zip(spans, features)):
+            window, first, last = self._span_rows(state, start, end)
+            token_offset = state.windows[window][0] - 1  # row r of the window is token r + token_offset
+            if last - first == 1:
+                cues[index].append((1.0, first + token_offset))
+                continue
+            hidden = state.hidden[window]
+            rows = hidden[first:last]
+            without = (rows.sum(axis=0) - rows) / (len(rows) - 1)
+            ends = np.broadcast_to(np.concatenate([hidden[first], hidden[last - 1]]), (len(rows), 2 * rows.shape[1]))
+            vectors.append(np.concatenate([without, ends], axis=1))
+            rows_features.extend([feature] * len(rows))
+            owners.extend([index] * len(rows))
+            tokens.extend(range(first + token_offset, last + token_offset))
+        if vectors:
+            full = self._technique_probabilities(state, spans)
+            reduced = softmax(self.backend.classify(
+                np.concatenate(vectors).astype(np.float32), np.asarray(rows_features, dtype=np.float32)
+            ))
+            for row, (owner, token) in enumerate(zip(owners, tokens)):
+                technique = techniques[owner]
+                cues[owner].append((float(full[owner, technique] - reduced[row, technique]), token))
+        return [self._words(state.encoded, scored) for scored in cues]
+
+    @staticmethod
+    def _words(encoded: EncodedText, scored: list[tuple[float, int]]) -> tuple[tuple[int, int], ...]:
+        """The character ranges of the words of the best-scored tokens (positive scores only), best first."""
+        words: list[tuple[int, int]] = []
+        for score, token in sorted(scored, reverse=True):
+            if score <= 0 or len(words) == MAX_CUES:
+                break
+            first = last = token
+            while first > 0 and encoded.word_ids[first - 1] == encoded.word_ids[token]:
+                first -= 1
+            while last + 1 < len(encoded) and encoded.word_ids[last + 1] == encoded.word_ids[token]:
+                last += 1
+            word = (int(encoded.offsets[first, 0]), int(encoded.offsets[last, 1]))
+            if word not in words:
+                words.append(word)
+        return tuple(words)
 
     def find_spans(self, text: str, threshold: float | None = None) -> list[Span]:
         """Spans that use a propaganda technique, each with its most likely technique.
@@ -222,14 +286,14 @@ class Detector:
         if len(state.encoded) == 0:
             return []
         found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding or self.config.decoding)
-        probabilities = self._technique_probabilities(state, [(s, e) for s, e, _ in found])
-        spans = []
-        for (start, end, span_probability), technique_probabilities in zip(found, probabilities):
-            best = int(technique_probabilities.argmax())
-            spans.append(
-                Span(start, end, self.config.techniques[best], span_probability * float(technique_probabilities[best]))
-            )
-        return spans
+        ranges = [(start, end) for start, end, _ in found]
+        probabilities = self._technique_probabilities(state, ranges)
+        best = [int(row.argmax()) for row in probabilities]
+        cues = self._weighed_words(state, ranges, best) if ranges else []
+        return [
+            Span(start, end, self.config.techniques[technique], span_probability * float(row[technique]), cues=words)
+            for (start, end, span_probability), row, technique, words in zip(found, probabilities, best, cues)
+        ]
 
     def classify_spans(self, text: str, spans: list[Span]) -> list[Span]:
         """Label given spans with techniques (the TC task), keeping their order.

@@ -10,14 +10,24 @@ from propaganda_lens.enrich.sentences import sentence_ranges
 from propaganda_lens.enrich.summary import character_weights, score_sentences, summarize
 
 
-def enrich(article: Article, spans: list[Span], model: str) -> Analysis:
-    """The full Analysis of an article from the spans a detector found in its text."""
+def enrich(
+    article: Article, spans: list[Span], model: str, technique_precision: dict[str, float] | None = None
+) -> Analysis:
+    """The full Analysis of an article from the spans a detector found in its text. `technique_precision`
+    is the model's measured share of right spans per technique, shown beside its judgements."""
+    technique_precision = technique_precision or {}
     spans = sorted(spans, key=lambda span: (span.start, span.end))
     explained = [
-        replace(span, explanation=explain(span.technique, span.probability)) if span.technique else span
+        replace(span, explanation=explain(
+            span.technique,
+            span.probability,
+            technique_precision.get(span.technique),
+            tuple(article.text[start:end] for start, end in span.cues),
+        )) if span.technique else span
         for span in spans
     ]
     weights = character_weights(len(article.text), explained)
     sentences = score_sentences(sentence_ranges(article.text), explained, weights)
     summary = summarize(article.text, explained, sentences, weights)
-    return Analysis(article=article, spans=explained, model=model, sentences=sentences, summary=summary)
+    return Analysis(article=article, spans=explained, model=model, sentences=sentences, summary=summary,
+                    technique_precision=technique_precision)

@@ -12,6 +12,15 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings woul
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
+MIN_PROSE_WORDS = 8
+
+
+def is_prose(paragraph: str) -> bool:
+    """A paragraph of running text: at least MIN_PROSE_WORDS words, ending as a sentence does (a navigation
+    bar, a menu or a caption does not)."""
+    return len(paragraph.split()) >= MIN_PROSE_WORDS and paragraph.rstrip("\"'”’»)]").endswith((".", "!", "?", "…"))
+
+
 def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metadata]:
     """The article text (title first as in PTC articles, paragraphs separated by blank lines) and its
     metadata; an IngestError if the page has no article text."""
@@ -27,6 +36,11 @@ def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metad
         )
     title = document.title.strip() if document.title else None
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    if not any(is_prose(paragraph) for paragraph in paragraphs if paragraph != title):
+        raise IngestError(
+            f"{name}: found only menus, links or captions in this HTML page, no article text; "
+            "save the article's text and analyze that"
+        )
     if title and paragraphs[0] != title:
         paragraphs.insert(0, title)
     metadata = Metadata(

@@ -103,7 +103,7 @@ def article_from_text(
         if not body:
             raise IngestError(f"{name}: holds only headers, markup or boilerplate; there is no article text to analyze")
     else:
-        body, metadata = text, Metadata()
+        body, metadata = text, Metadata(title=headline(text))
     if len(body) > MAX_ARTICLE_CHARS:
         raise IngestError(
             f"{name}: is {len(body):,} characters long, over the {MAX_ARTICLE_CHARS:,} an analysis accepts; "
@@ -111,6 +111,18 @@ def article_from_text(
         )
     metadata.url = metadata.url or url
     return Article(id=article_id, text=body, source=source, metadata=metadata)
+
+
+def headline(text: str) -> str | None:
+    """The first line of a plain text when it reads as a headline: short, followed by more text, starting
+    with a capital or digit, and not ending like a sentence (a question or exclamation may end it)."""
+    first, newline, rest = text.lstrip("\ufeff").lstrip().partition("\n")
+    first = first.strip()
+    if not newline or not rest.strip() or not 3 <= len(first) <= 150 or len(first.split()) > 25:
+        return None
+    if not (first[0].isupper() or first[0].isdigit()) or first[-1] in ".,;:":
+        return None
+    return first
 
 
 def read_file(

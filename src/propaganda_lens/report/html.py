@@ -22,22 +22,37 @@ UNLABELLED_COLOR = "#ffd54f"
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A stretch of text covered by the same set of spans (indices into Analysis.spans, most probable first)."""
+    """A stretch [start, end) of text covered by the same set of spans (indices into Analysis.spans, most
+    probable first)."""
 
+    start: int
+    end: int
     text: str
     spans: tuple[int, ...]
 
 
-def segments(text: str, spans: list[Span]) -> list[Segment]:
-    """`text` cut at every span boundary, so that overlapping spans stay readable: each piece lists all
-    the spans that cover it."""
-    cuts = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
+def segments(text: str, spans: list[Span], cuts: tuple[int, ...] = ()) -> list[Segment]:
+    """`text` cut at every span boundary (and at `cuts`), so that overlapping spans stay readable: each
+    piece lists all the spans that cover it."""
+    cuts = sorted({0, len(text), *cuts, *(span.start for span in spans), *(span.end for span in spans)})
     order = sorted(range(len(spans)), key=lambda index: -(spans[index].probability or 0.0))
     pieces = []
     for start, end in zip(cuts, cuts[1:]):
         covering = tuple(index for index in order if spans[index].start <= start and end <= spans[index].end)
-        pieces.append(Segment(text[start:end], covering))
+        pieces.append(Segment(start, end, text[start:end], covering))
     return pieces
+
+
+def title_range(text: str, title: str | None) -> tuple[int, int, int]:
+    """(start, end, body start) of the title when the text opens with it, as PTC articles and scraped pages
+    do, so that the report shows it once, as the heading; (0, 0, 0) otherwise."""
+    if not title:
+        return 0, 0, 0
+    start = len(text) - len(text.lstrip("\ufeff \t\n"))
+    end = start + len(title)
+    if text[start:end] != title:
+        return 0, 0, 0
+    return start, end, len(text) - len(text[end:].lstrip())
 
 
 def color_of(span: Span) -> str:
@@ -90,18 +105,23 @@ def render_html(analysis: Analysis) -> str:
             "text": span.text_in(text),
             "explanation": span.explanation or "",
             "example": CATALOGUE[span.technique].example if span.technique else "",
+            "cues": [[max(start, span.start) - span.start, min(end, span.end) - span.start] for start, end in span.cues],
         }
         for span in analysis.spans
     ]
+    title_start, title_end, body_start = title_range(text, analysis.article.metadata.title)
+    pieces = segments(text, analysis.spans, (title_start, title_end, body_start))
     return _environment().get_template("report.html.j2").render(
         analysis=analysis,
         metadata=analysis.article.metadata,
         link=safe_link(analysis.article.metadata.url),
-        segments=segments(text, analysis.spans),
+        title_segments=[piece for piece in pieces if title_start <= piece.start and piece.end <= title_end],
+        segments=[piece for piece in pieces if piece.start >= body_start],
         spans=analysis.spans,
         span_data=span_data,
         used=[CATALOGUE[label] for label in counts],
         counts=counts,
+        precision=analysis.technique_precision,
         top_count=max(counts.values(), default=1),
         schema_version=SCHEMA_VERSION,
     )

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from propaganda_lens import __version__
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.ingest.errors import IngestError, InvalidText
 from propaganda_lens.ingest.fetch import FetchLimits
@@ -98,13 +100,15 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
         yield
         app.state.pool.shutdown()
 
-    app = FastAPI(
+    # FastAPIOffline serves the docs page's Swagger UI files from the package: the docs work offline.
+    app = FastAPIOffline(
         title="propaganda-lens",
-        version="0.1.0",
+        version=__version__,
         summary="Find, label and explain propaganda techniques in news articles.",
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
+        static_url="/api/docs-files",
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from propaganda_lens.data import Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.detect.encoding import Decoding, decode_spans
-from propaganda_lens.scoring import Score, score_flc, score_si, score_tc
+from propaganda_lens.scoring import Score, score_flc, score_si, score_tc, span_precision
 from propaganda_lens.train.examples import Split
 
 DECODING_GRID = tuple(
@@ -44,6 +44,7 @@ class SplitScores:
     si: Score
     tc: Score
     flc: Score
+    span_precision: dict[str, float]
 
     def summary(self) -> dict[str, float]:
         return {
@@ -82,4 +83,5 @@ def evaluate_split(
         si=si_by_decoding[best],
         tc=score_tc(split.techniques, classified),
         flc=score_flc(split.techniques, flc_predictions),
+        span_precision=span_precision(split.techniques, flc_predictions),
     )

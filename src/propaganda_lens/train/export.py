@@ -20,7 +20,15 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 from tokenizers import Tokenizer
 
 from propaganda_lens.data import TECHNIQUES
-from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, TOKENIZER_FILE, Detector, write_checksums
+from propaganda_lens.detect.detector import (
+    CHECKSUM_FILE,
+    CONFIG_FILE,
+    EVALUATION_FILE,
+    PRECISION_KEY,
+    TOKENIZER_FILE,
+    Detector,
+    write_checksums,
+)
 from propaganda_lens.detect.encoding import N_SPAN_FEATURES, load_tokenizer
 from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
 from propaganda_lens.scoring import Score
@@ -32,7 +40,6 @@ from propaganda_lens.train.network import DetectorNetwork
 
 log = logging.getLogger("propaganda_lens.train")
 MAX_QUANTIZATION_LOSS = 0.01
-EVALUATION_FILE = "evaluation.json"
 TRAINING_LOG_FILE = "training_log.jsonl"
 
 
@@ -129,6 +136,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         ],
         "tc_per_technique": {t: _precision_recall_f1(s) for t, s in chosen_scores.tc.per_technique.items()},
         "flc_per_technique": {t: _precision_recall_f1(s) for t, s in chosen_scores.flc.per_technique.items()},
+        PRECISION_KEY: chosen_scores.span_precision,
     }
     (destination / EVALUATION_FILE).write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
     write_model_card(destination, evaluation, settings)

@@ -45,6 +45,7 @@
     event.preventDefault();
     var text = textInput.value, url = urlInput.value.trim();
     errorBox.hidden = true;
+    statusLine.textContent = "";
     if (!text.trim() && !url) { showError("Paste an article or give a web address first."); return; }
     if (text.trim() && url) { showError("Give either a text or a web address, not both."); return; }
     analyzeButton.disabled = true;
@@ -83,10 +84,12 @@
     download(lastReport, "text/html", reportName(".html"));
   });
 
-  // The report tells its height, so the frame can show it without a second scroll bar.
+  // The report tells the height of its content (not of its window, which would grow with the frame), so
+  // the frame can show it without a second scroll bar; the frame takes exactly that height.
   window.addEventListener("message", function (event) {
     if (event.source === frame.contentWindow && event.data && event.data.type === "propaganda-lens-height") {
-      frame.style.height = Math.min(Number(event.data.height) || 0, 20000) + 40 + "px";
+      var height = Math.min(Math.ceil(Number(event.data.height) || 0), 200000);
+      if (Math.abs(frame.offsetHeight - height) > 1) { frame.style.height = height + "px"; }
     }
   });
 })();
