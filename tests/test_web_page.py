@@ -39,6 +39,16 @@ def server_url():
         yield url
 
 
+def analyzed_page(browser, server_url, text: str, **page_options):
+    """A new page of the web app with `text` pasted and analyzed."""
+    page = browser.new_page(**page_options)
+    page.goto(server_url)
+    page.fill("#article-text", text)
+    page.click("#analyze")
+    page.locator("#status", has_text="Done.").wait_for(timeout=30_000)
+    return page
+
+
 def test_paste_analyze_and_read_the_report(browser, server_url, example_article, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1500})
     page.goto(server_url)
@@ -102,11 +112,8 @@ def frame_heights(page) -> tuple[float, float]:
 
 
 def test_the_frame_settles_at_the_height_of_the_report(browser, server_url):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(server_url)
-    page.fill("#article-text", "They are traitors and cowards. The corrupt elites will destroy our great nation.")
-    page.click("#analyze")
-    page.locator("#status", has_text="Done.").wait_for(timeout=30_000)
+    text = "They are traitors and cowards. The corrupt elites will destroy our great nation."
+    page = analyzed_page(browser, server_url, text, viewport={"width": 1400, "height": 900})
     page.wait_for_timeout(1500)
     settled, content = frame_heights(page)
     page.wait_for_timeout(1500)
@@ -116,11 +123,7 @@ def test_the_frame_settles_at_the_height_of_the_report(browser, server_url):
 
 
 def test_the_status_line_never_says_done_after_an_error(browser, server_url):
-    page = browser.new_page()
-    page.goto(server_url)
-    page.fill("#article-text", "They are traitors and cowards.")
-    page.click("#analyze")
-    page.locator("#status", has_text="Done.").wait_for(timeout=30_000)
+    page = analyzed_page(browser, server_url, "They are traitors and cowards.")
     for text, url, message in (("", "", "Paste an article"), ("Some text.", "https://example.org/", "not both")):
         page.fill("#article-text", text)
         page.fill("#article-url", url)
