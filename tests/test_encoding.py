@@ -96,7 +96,10 @@ def test_decoding_keeps_words_whole_and_splits_at_begin_tags():
     probabilities[words.index("Total")] = [0.1, 0.8, 0.1]
     spans = [text[s:e] for s, e, _ in decode_spans(text, encoded, probabilities, Decoding(0.5))]
     assert spans == ["unbelievably stupid plan", "Total disaster"]
-    joined = decode_spans(text, encoded, probabilities, Decoding(0.5, join_gap=2))
+    # Spans are never joined across a sentence end, unless the boundary rules are off.
+    kept_apart = decode_spans(text, encoded, probabilities, Decoding(0.5, join_gap=2))
+    assert [text[s:e] for s, e, _ in kept_apart] == ["unbelievably stupid plan", "Total disaster"]
+    joined = decode_spans(text, encoded, probabilities, Decoding(0.5, join_gap=2, clean_boundaries=False))
     assert [text[s:e] for s, e, _ in joined] == ["unbelievably stupid plan. Total disaster"]
     assert decode_spans(text, encoded, probabilities, Decoding(0.5, min_chars=15))[0][:2] == (3, 27)
 

@@ -13,11 +13,13 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from propaganda_lens.data import Span
+from propaganda_lens.detect.boundaries import TRIM_CHARACTERS, clean_spans, crosses_sentence_end, trim
+
+__all__ = ["TRIM_CHARACTERS"]  # re-exported: callers trim like the decoder does
 
 # BIO tags of the span tagger.
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
 # Characters a span never starts or ends with (the PTC v2 trimming rule).
-TRIM_CHARACTERS = " \t\n\r.,:;"
 
 
 def load_tokenizer(path: Path) -> Tokenizer:
@@ -112,15 +114,6 @@ def bio_tags(encoded: EncodedText, spans: list[Span]) -> np.ndarray:
     return tags
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Shrink [start, end) past leading and trailing whitespace and clause punctuation."""
-    while start < end and text[start] in TRIM_CHARACTERS:
-        start += 1
-    while end > start and text[end - 1] in TRIM_CHARACTERS:
-        end -= 1
-    return start, end
-
-
 @dataclass(frozen=True)
 class Decoding:
     """How tag probabilities become spans; tuned on dev at export."""
@@ -128,6 +121,7 @@ class Decoding:
     threshold: float = 0.5  # a word is in a span when P(not O) of one of its pieces exceeds this
     join_gap: int = 0  # spans at most this many characters apart on one line are joined
     min_chars: int = 1  # shorter spans are dropped
+    clean_boundaries: bool = True  # whole words, no edge function words, no span or join across sentences
 
 
 def decode_spans(
@@ -167,19 +161,29 @@ def decode_spans(
             current = None
     if current is not None:
         close()
-    return [span for span in join_close_spans(text, spans, decoding.join_gap) if span[1] - span[0] >= decoding.min_chars]
+    if decoding.clean_boundaries:
+        spans = clean_spans(text, spans)
+    joined = join_close_spans(text, spans, decoding.join_gap, decoding.clean_boundaries)
+    return [span for span in joined if span[1] - span[0] >= decoding.min_chars]
 
 
 def join_close_spans(
-    text: str, spans: list[tuple[int, int, float]], gap: int
+    text: str, spans: list[tuple[int, int, float]], gap: int, within_sentences: bool = False
 ) -> list[tuple[int, int, float]]:
-    """Join neighbouring spans separated by at most `gap` characters and no line break."""
+    """Join neighbouring spans separated by at most `gap` characters and no line break (nor, when
+    `within_sentences`, a sentence end)."""
     joined: list[tuple[int, int, float]] = []
-    for start, end, probability in spans:
-        if joined and start - joined[-1][1] <= gap and "\n" not in text[joined[-1][1] : start]:
+    for start, end, probability in sorted(spans):
+        gap_start = joined[-1][1] if joined else start
+        if (
+            joined
+            and start - gap_start <= gap
+            and "\n" not in text[gap_start:start]
+            and not (within_sentences and crosses_sentence_end(text, gap_start, start))
+        ):
             previous_start, previous_end, previous_probability = joined[-1]
             weight = (previous_end - previous_start) / (previous_end - previous_start + end - start)
-            joined[-1] = (previous_start, end, weight * previous_probability + (1 - weight) * probability)
+            joined[-1] = (previous_start, max(end, previous_end), weight * previous_probability + (1 - weight) * probability)
         else:
             joined.append((start, end, probability))
     return joined
