@@ -131,3 +131,21 @@ def test_the_readme_names_what_the_report_shows():
     template = (Path(propaganda_lens.__file__).parent / "report" / "templates" / "report.html.j2").read_text("utf-8")
     for heading in ("Densest sentences", "Legend", "Explanation"):
         assert heading in template and heading.lower() in readme.lower()
+
+
+FRENCH = ("Le gouvernement a trahi la nation\n\nLes élites corrompues ont perdu le pouvoir de décider, et elles "
+          "détruiront notre grande nation si le peuple ne se réveille pas.")
+
+
+def test_text_that_is_not_english_is_analyzed_with_a_warning_in_every_output(tmp_path):
+    analysis = analyze(FRENCH)
+    assert analysis.language == "fr" and "English only" in analysis.warnings[0]
+    assert analysis.to_dict()["language"] == "fr"
+    page = lxml.html.fromstring(analysis.to_html())
+    assert "English only" in page.xpath('//p[@class="warning"]')[0].text_content()
+    (tmp_path / "fr.txt").write_text(FRENCH, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "fr.txt"), "-f", "text"])
+    assert result.exit_code == 0 and "English only" in result.stdout and "English only" in result.stderr
+    english = analyze(PASTED)
+    assert english.language == "en" and english.warnings == []
+    assert lxml.html.fromstring(english.to_html()).xpath('//p[@class="warning"]') == []

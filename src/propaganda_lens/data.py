@@ -110,6 +110,8 @@ class Analysis:
     summary: Summary | None = None
     # Per technique, the share of the model's spans that matched annotators' on PTC dev.
     technique_precision: dict[str, float] = field(default_factory=dict)
+    language: str | None = None  # ISO 639-1 code of the text's language, None when undetermined
+    warnings: list[str] = field(default_factory=list)  # what a reader must know before trusting the spans
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; all offsets refer to `article.text`."""
@@ -132,6 +134,8 @@ class Analysis:
             "article": asdict(self.article),
             "summary": summary,
             "sentences": [sentence(item) for item in self.sentences],
+            "language": self.language,
+            "warnings": self.warnings,
             "technique_precision": self.technique_precision,
             "spans": [
                 {

@@ -278,6 +278,8 @@ def analyze(
                     problems.append(str(error))
                     continue
                 analysis = analyze_article(article, detector=detector, threshold=threshold)
+                for warning in analysis.warnings:  # also on stderr: JSON and SemEval readers may not look
+                    stderr.print(f"[bold yellow]warning:[/] {escape(path)}: {escape(warning)}", highlight=False, soft_wrap=True)
                 if to_folder:
                     target = unused_path(output, article.id, REPORT_SUFFIXES[chosen], taken)
                     with atomic_writer(target) as handle:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from propaganda_lens.catalogue import explain
 from propaganda_lens.data import Analysis, Article, Span
+from propaganda_lens.enrich.language import detect_language, language_warnings
 from propaganda_lens.enrich.sentences import sentence_ranges
 from propaganda_lens.enrich.summary import character_weights, score_sentences, summarize
 
@@ -29,5 +30,6 @@ def enrich(
     weights = character_weights(len(article.text), explained)
     sentences = score_sentences(sentence_ranges(article.text), explained, weights)
     summary = summarize(article.text, explained, sentences, weights)
+    language = detect_language(article.text)
     return Analysis(article=article, spans=explained, model=model, sentences=sentences, summary=summary,
-                    technique_precision=technique_precision)
+                    technique_precision=technique_precision, language=language, warnings=language_warnings(language))

@@ -43,7 +43,8 @@ def render(analysis: Analysis) -> Group:
         table.add_column(column, overflow="fold", justify="right" if column == "spans" else "left")
     for label, count in counts.items():
         table.add_row(Text(CATALOGUE[label].name, style=CATALOGUE[label].color), str(count), CATALOGUE[label].definition)
-    parts = [_header(analysis), Text(), text, Text(), legend if counts else Text("No technique found.")]
+    warnings = [Text(f"Warning: {warning}", style="bold red") for warning in analysis.warnings]
+    parts = [_header(analysis), *warnings, Text(), text, Text(), legend if counts else Text("No technique found.")]
     if counts:
         covered = analysis.summary.covered_share if analysis.summary else 0.0
         parts += [table, Text(f"{covered:.0%} of the text lies inside technique spans.", style="dim")]
