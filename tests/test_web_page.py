@@ -59,7 +59,7 @@ def test_paste_analyze_and_read_the_report(browser, server_url, example_article,
     assert report.locator("mark.span").count() >= 5
     assert report.locator(".legend dt").count() >= 2
     assert "Richard Galustian" in report.locator("header.report").inner_text()
-    report.locator("mark.span").nth(1).click()
+    report.locator("mark.span:not(.uncertain)").first.click()
     card = report.locator("#explanation .card").first
     assert "The model gives this passage" in card.inner_text() and "were marked so by the annotators" in card.inner_text()
     assert report.locator(".legend .precision").count() >= 2
@@ -163,4 +163,26 @@ def test_the_readme_report_screenshot_comes_from_the_example(browser, example_ar
     folder = Path(os.environ.get("PROPAGANDA_LENS_SCREENSHOTS", tmp_path))
     page.screenshot(path=folder / "report.png")
     assert (folder / "report.png").stat().st_size > 10_000
+    page.close()
+
+
+def test_uncertain_spans_are_hidden_until_asked_for(browser, example_article, tmp_path):
+    from propaganda_lens.api import analyze
+    from propaganda_lens.report.html import UNCERTAIN_BELOW
+
+    analysis = analyze(example_article)
+    uncertain = [span for span in analysis.spans if span.probability < UNCERTAIN_BELOW]
+    assert uncertain and len(uncertain) < len(analysis.spans)
+    assert len(analysis.to_dict()["spans"]) == len(analysis.spans)  # the JSON keeps them
+    report = tmp_path / "report.html"
+    report.write_text(analysis.to_html(), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    marks = page.locator("mark.uncertain")
+    assert marks.count() >= 1
+    background = "getComputedStyle(document.querySelector('mark.uncertain')).backgroundColor"
+    assert page.evaluate(background) == "rgba(0, 0, 0, 0)"
+    page.check("#show-uncertain")
+    assert page.evaluate(background) != "rgba(0, 0, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.querySelector('mark.uncertain')).opacity") == "0.55"
     page.close()

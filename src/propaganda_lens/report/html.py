@@ -18,6 +18,9 @@ from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.data import SCHEMA_VERSION, Analysis, Span
 
 UNLABELLED_COLOR = "#ffd54f"
+# Spans less probable than this are faded and hidden until the reader asks for them ("show uncertain
+# spans"); they stay in the JSON.
+UNCERTAIN_BELOW = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,15 @@ def segment_style(segment: Segment, spans: list[Span]) -> str:
     return f"background-color: {colors[0]}59;" + (f" box-shadow: {stripes};" if stripes else "")
 
 
+def is_uncertain(span: Span) -> bool:
+    return span.probability is not None and span.probability < UNCERTAIN_BELOW
+
+
+def segment_class(segment: Segment, spans: list[Span]) -> str:
+    """'span', plus 'uncertain' when even the most probable span covering the segment is uncertain."""
+    return "span uncertain" if is_uncertain(spans[segment.spans[0]]) else "span"
+
+
 def segment_title(segment: Segment, span_data: list[dict]) -> str:
     """The hover text: each covering span's technique and confidence."""
     parts = []
@@ -90,6 +102,7 @@ def _environment() -> Environment:
     )
     environment.filters["segment_style"] = segment_style
     environment.filters["segment_title"] = segment_title
+    environment.filters["segment_class"] = segment_class
     return environment
 
 
@@ -122,6 +135,8 @@ def render_html(analysis: Analysis) -> str:
         used=[CATALOGUE[label] for label in counts],
         counts=counts,
         precision=analysis.technique_precision,
+        uncertain_count=sum(is_uncertain(span) for span in analysis.spans),
+        uncertain_below=UNCERTAIN_BELOW,
         top_count=max(counts.values(), default=1),
         schema_version=SCHEMA_VERSION,
     )
