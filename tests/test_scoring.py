@@ -70,3 +70,12 @@ def test_tc_does_not_credit_a_repeated_technique_twice():
     gold = {"1": [Span(0, 10, LOADED), Span(0, 10, DOUBT)]}
     predicted = {"1": [Span(0, 10, LOADED), Span(0, 10, LOADED)]}
     assert score_tc(gold, predicted).f1 == pytest.approx(1 / 2)
+
+
+def test_expected_calibration_error():
+    from propaganda_lens.scoring import expected_calibration_error
+
+    assert expected_calibration_error([0.75] * 4, [True, True, True, False]) == pytest.approx(0.0)
+    assert expected_calibration_error([0.95] * 2 + [0.15] * 2, [False, False, False, False]) == pytest.approx(0.55)
+    assert expected_calibration_error([1.0, 0.0], [True, False]) == pytest.approx(0.0)
+    assert expected_calibration_error([], []) == 0.0

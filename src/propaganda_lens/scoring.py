@@ -135,6 +135,13 @@ def score_tc(gold: Labels, predicted: Labels) -> Score:
     return Score(overall.precision, overall.recall, overall.f1, per_technique)
 
 
+def matches_gold(span: Span, gold_spans: Iterable[Span]) -> bool:
+    """Whether a predicted span overlaps a gold span of the same technique."""
+    return any(
+        other.technique == span.technique and other.start < span.end and span.start < other.end for other in gold_spans
+    )
+
+
 def span_precision(gold: Labels, predicted: Labels) -> dict[str, float]:
     """Per technique, the share of predicted spans that overlap a gold span of the same technique in the
     same article: how often a reader who checks a flagged passage finds that annotators marked it too."""
@@ -144,8 +151,21 @@ def span_precision(gold: Labels, predicted: Labels) -> dict[str, float]:
         gold_spans = list(gold.get(article_id, ()))
         for span in spans:
             counts[span.technique] += 1
-            hits[span.technique] += any(
-                other.technique == span.technique and other.start < span.end and span.start < other.end
-                for other in gold_spans
-            )
+            hits[span.technique] += matches_gold(span, gold_spans)
     return {technique: hits[technique] / counts[technique] for technique in TECHNIQUES if counts[technique]}
+
+
+def expected_calibration_error(probabilities: Iterable[float], outcomes: Iterable[bool], bins: int = 10) -> float:
+    """ECE over `bins` equal-width probability bins: the mean gap between confidence and accuracy, each bin
+    weighted by its share of the items."""
+    pairs = list(zip(probabilities, outcomes))
+    if not pairs:
+        return 0.0
+    gaps = 0.0
+    for index in range(bins):
+        members = [(p, o) for p, o in pairs if index / bins <= p < (index + 1) / bins or (index == bins - 1 and p == 1.0)]
+        if members:
+            confidence = sum(p for p, _ in members) / len(members)
+            accuracy = sum(o for _, o in members) / len(members)
+            gaps += len(members) * abs(confidence - accuracy)
+    return gaps / len(pairs)

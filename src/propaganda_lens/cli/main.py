@@ -419,6 +419,32 @@ def evaluate(
     stdout.print(table)
 
 
+@app.command("evaluate-model")
+def evaluate_model(
+    ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (dev-articles/, dev-labels-task-si/ …).")],
+    model: ModelOption = None,
+    split: Annotated[str, typer.Option(help="The labelled split to score: dev (or train).")] = "dev",
+) -> None:
+    """Score a model as a reader meets it: SI, TC, FLC, calibration and span boundaries on a PTC split."""
+    from propaganda_lens.train.evaluation import reader_measures
+    from propaganda_lens.train.examples import load_split
+
+    if split not in ("dev", "train"):
+        fail("--split must be dev or train: the test articles have no public labels, and are kept for independent evaluation")
+    try:
+        labelled = load_split(ptc, split)
+    except (PtcFormatError, OSError) as error:
+        fail(f"cannot read the {split} split of {ptc}: {error}")
+    detector = load_detector(model)
+    measures = reader_measures(detector, labelled, lambda ids: with_progress(ids, len(labelled.articles), "Scoring"))
+    table = Table(title=f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in measures.items():
+        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else str(value))
+    stdout.print(table)
+
+
 @app.command("train")
 def train_command(
     ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (train-articles/, dev-articles/ …).")],

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+import statistics
+from dataclasses import asdict, dataclass, replace
 
 from propaganda_lens.data import Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.detect.encoding import Decoding, decode_spans
-from propaganda_lens.scoring import Score, score_flc, score_si, score_tc, span_precision
+from propaganda_lens.detect.boundaries import FUNCTION_WORDS, _last_word
+from propaganda_lens.scoring import (
+    Score,
+    expected_calibration_error,
+    matches_gold,
+    score_flc,
+    score_si,
+    score_tc,
+    span_precision,
+)
 from propaganda_lens.train.examples import Split
 
 DECODING_GRID = tuple(
@@ -85,3 +95,54 @@ def evaluate_split(
         flc=score_flc(split.techniques, flc_predictions),
         span_precision=span_precision(split.techniques, flc_predictions),
     )
+
+
+def ends_on_function_word(text: str, span: Span) -> bool:
+    word_start, word_end = _last_word(text, span.start, span.end)
+    return text[word_start:word_end].lower() in FUNCTION_WORDS
+
+
+def reader_measures(
+    detector: Detector, split: Split, progress: Callable[[Iterable], Iterable] = lambda items: items
+) -> dict[str, float]:
+    """What a reader meets, on a labelled split, with the model's own decoding: SI with and without the
+    boundary rules, TC, FLC, calibration (ECE of the top technique on gold spans, and of predicted spans
+    judged by overlap with a gold span of their technique), spans ending on a function word, span lengths."""
+    decoding = detector.config.decoding
+    without_rules = replace(decoding, clean_boundaries=False)
+    predicted, unruled, labelled = {}, {}, {}
+    technique_confidence, technique_right = [], []
+    for article_id in progress(sorted(split.articles)):
+        state = detector.run(split.articles[article_id].text)
+        predicted[article_id] = detector.spans_from(state, decoding)
+        unruled[article_id] = detector.spans_from(state, without_rules)
+        gold = split.techniques[article_id]
+        labelled[article_id] = detector.label_spans(state, gold)
+        ranges = sorted({(span.start, span.end) for span in gold})
+        for (start, end), row in zip(ranges, detector._technique_probabilities(state, ranges)):
+            wanted = {span.technique for span in gold if (span.start, span.end) == (start, end)}
+            technique_confidence.append(float(row.max()))
+            technique_right.append(detector.config.techniques[int(row.argmax())] in wanted)
+    spans = [(article_id, span) for article_id, found in predicted.items() for span in found]
+    texts = {article_id: article.text for article_id, article in split.articles.items()}
+    si = score_si(split.si, predicted)
+    return {
+        "si_f1": si.f1,
+        "si_precision": si.precision,
+        "si_recall": si.recall,
+        "si_f1_without_boundary_rules": score_si(split.si, unruled).f1,
+        "tc_f1": score_tc(split.techniques, labelled).f1,
+        "flc_f1": score_flc(split.techniques, predicted).f1,
+        "ece_technique_on_gold_spans": expected_calibration_error(technique_confidence, technique_right),
+        "ece_predicted_spans": expected_calibration_error(
+            [span.probability for _, span in spans],
+            [matches_gold(span, split.techniques[article_id]) for article_id, span in spans],
+        ),
+        "function_word_ends": sum(ends_on_function_word(texts[a], span) for a, span in spans) / max(1, len(spans)),
+        "function_word_ends_gold": statistics.mean(
+            ends_on_function_word(texts[a], span) for a, found in split.si.items() for span in found
+        ),
+        "median_span_chars": statistics.median(span.end - span.start for _, span in spans) if spans else 0.0,
+        "median_gold_span_chars": statistics.median(span.end - span.start for found in split.si.values() for span in found),
+        "predicted_spans": len(spans),
+    }
