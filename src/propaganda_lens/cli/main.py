@@ -437,7 +437,11 @@ def evaluate_model(
         fail(f"cannot read the {split} split of {ptc}: {error}")
     detector = load_detector(model)
     measures = reader_measures(detector, labelled, lambda ids: with_progress(ids, len(labelled.articles), "Scoring"))
-    table = Table(title=f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)")
+    print_measures(f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)", measures)
+
+
+def print_measures(title: str, measures: dict[str, float]) -> None:
+    table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for name, value in measures.items():
@@ -489,6 +493,37 @@ def train_command(
     except (PtcFormatError, OSError) as error:
         fail(str(error))
     stderr.print(f"best network: {best}")
+
+
+@app.command("calibrate", cls=PlainUsage)
+def calibrate_command(
+    model_folder: Annotated[Path, typer.Argument(help="Model folder to calibrate (rewritten in place).", metavar="MODEL_DIR")],
+    ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (train-articles/ …).")],
+    articles: Annotated[Path, typer.Option(help="Train article ids held out of training, one per line (a run's holdout.txt).")],
+) -> None:
+    """Fit the technique temperature and the span probability map on held-out train articles (train extra)."""
+    require_train_extra()
+    from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, write_checksums
+    from propaganda_lens.train.calibration import calibrate
+    from propaganda_lens.train.examples import Split, load_split
+
+    detector = load_detector(model_folder)
+    try:
+        wanted = [line.strip() for line in articles.read_text(encoding="utf-8").splitlines() if line.strip()]
+        train = load_split(ptc, "train")
+    except (PtcFormatError, OSError) as error:
+        fail(str(error))
+    unknown = [article_id for article_id in wanted if article_id not in train.articles]
+    if unknown or not wanted:
+        fail(f"{articles}: calibration fits only on train articles kept out of training; not train articles: "
+             f"{', '.join(unknown[:3]) or 'none listed'}")
+    held_out = Split({i: train.articles[i] for i in wanted}, {i: train.si[i] for i in wanted},
+                     {i: train.techniques[i] for i in wanted})
+    config, measures = calibrate(detector, held_out)
+    listed = [line.split(maxsplit=1)[1] for line in (model_folder / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines()]
+    config.to_file(model_folder / CONFIG_FILE)
+    write_checksums(model_folder, listed)
+    print_measures(f"calibration of {config.name} on {len(wanted)} held-out train articles", measures)
 
 
 def require_train_extra() -> None:

@@ -21,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 from propaganda_lens.data import TECHNIQUES, Span
+from propaganda_lens.files import write_text_atomically
 from propaganda_lens.detect.encoding import (
     Decoding,
     EncodedText,
@@ -58,6 +59,10 @@ class DetectorConfig:
     pad_token_id: int = 0
     batch_size: int = 16
     kept_windows: int = 64  # hidden states held in memory per text (see HiddenStates)
+    # Calibration, fitted on train articles held out of training (`propaganda-lens calibrate`): technique
+    # logits are divided by the temperature; a span's probability p becomes sigmoid(a * logit(p) + b).
+    technique_temperature: float = 1.0
+    span_calibration: tuple[float, float] | None = None
     techniques: tuple[str, ...] = TECHNIQUES
 
     @classmethod
@@ -65,10 +70,12 @@ class DetectorConfig:
         values = json.loads(path.read_text(encoding="utf-8"))
         values["techniques"] = tuple(values.get("techniques", TECHNIQUES))
         values["decoding"] = Decoding(**values.get("decoding", {}))
+        if values.get("span_calibration") is not None:
+            values["span_calibration"] = tuple(values["span_calibration"])
         return cls(**values)
 
     def to_file(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        write_text_atomically(path, json.dumps(asdict(self), indent=2) + "\n")
 
 
 class Backend(Protocol):
@@ -222,7 +229,15 @@ class Detector:
         logits = self.backend.classify(
             np.asarray(vectors, dtype=np.float32), np.asarray(span_features(state.text, spans), dtype=np.float32)
         )
-        return softmax(logits)
+        return softmax(logits / self.config.technique_temperature)
+
+    def calibrated(self, probability: float) -> float:
+        """A span's probability after the fitted calibration map (unchanged when none was fitted)."""
+        if self.config.span_calibration is None:
+            return probability
+        slope, intercept = self.config.span_calibration
+        clipped = min(max(probability, 1e-6), 1 - 1e-6)
+        return float(1 / (1 + np.exp(-(slope * np.log(clipped / (1 - clipped)) + intercept))))
 
     def _weighed_words(
         self, state: EncoderState, spans: list[tuple[int, int]], techniques: list[int]
@@ -248,9 +263,10 @@ class Detector:
             tokens.extend(range(first + token_offset, last + token_offset))
         if vectors:
             full = self._technique_probabilities(state, spans)
-            reduced = softmax(self.backend.classify(
+            logits = self.backend.classify(
                 np.concatenate(vectors).astype(np.float32), np.asarray(rows_features, dtype=np.float32)
-            ))
+            )
+            reduced = softmax(logits / self.config.technique_temperature)
             for row, (owner, token) in enumerate(zip(owners, tokens)):
                 technique = techniques[owner]
                 cues[owner].append((float(full[owner, technique] - reduced[row, technique]), token))
@@ -291,7 +307,8 @@ class Detector:
         best = [int(row.argmax()) for row in probabilities]
         cues = self._weighed_words(state, ranges, best) if ranges else []
         return [
-            Span(start, end, self.config.techniques[technique], span_probability * float(row[technique]), cues=words)
+            Span(start, end, self.config.techniques[technique], self.calibrated(span_probability * float(row[technique])),
+                 cues=words)
             for (start, end, span_probability), row, technique, words in zip(found, probabilities, best, cues)
         ]
 
@@ -341,7 +358,7 @@ def file_sha256(path: Path) -> str:
 
 def write_checksums(folder: Path, names: list[str]) -> None:
     lines = [f"{file_sha256(folder / name)}  {name}\n" for name in sorted(names)]
-    (folder / CHECKSUM_FILE).write_text("".join(lines), encoding="utf-8")
+    write_text_atomically(folder / CHECKSUM_FILE, "".join(lines))
 
 
 def verify_checksums(folder: Path) -> None:

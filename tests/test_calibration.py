@@ -1,0 +1,60 @@
+"""Calibration: the temperature and span map fits, and `calibrate` on a copy of the shipped model."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+pytest.importorskip("scipy", reason="needs the train extra")
+
+from conftest import assert_one_line_error  # noqa: E402
+from propaganda_lens.cli.main import app as cli  # noqa: E402
+from propaganda_lens.detect.detector import Detector, shipped_model_path  # noqa: E402
+from propaganda_lens.train.calibration import fit_platt, fit_temperature  # noqa: E402
+
+
+def test_an_overconfident_head_gets_a_temperature_above_one():
+    rng = np.random.default_rng(0)
+    log_probabilities = np.tile([0.0, -8.0, -8.0], (400, 1))  # always 99.9% sure of technique 0 …
+    right = np.zeros((400, 3))
+    right[np.arange(400), np.where(rng.random(400) < 0.6, 0, rng.integers(1, 3, 400))] = 1  # … right 60% of the time
+    temperature = fit_temperature(log_probabilities, right)
+    scaled = np.exp(log_probabilities[0] / temperature)
+    assert temperature > 2 and scaled[0] / scaled.sum() == pytest.approx(right[:, 0].mean(), abs=0.01)
+
+
+def test_the_span_map_brings_probabilities_to_the_observed_rate():
+    rng = np.random.default_rng(1)
+    probabilities = rng.uniform(0.6, 0.9, 2000)
+    outcomes = (rng.random(2000) < probabilities / 3).astype(float)  # right a third as often as claimed
+    slope, intercept = fit_platt(probabilities, outcomes)
+    logits = np.log(probabilities / (1 - probabilities))
+    mapped = 1 / (1 + np.exp(-(slope * logits + intercept)))
+    assert mapped.mean() == pytest.approx(outcomes.mean(), abs=0.02)
+
+
+def test_calibrate_rewrites_the_config_and_checksums(ptc_folder, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(shipped_model_path(), model)
+    ids = sorted(path.stem.removeprefix("article") for path in (ptc_folder / "train-articles").glob("article*.txt"))[:6]
+    (tmp_path / "holdout.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["calibrate", str(model), "--ptc", str(ptc_folder),
+                                      "--articles", str(tmp_path / "holdout.txt")])
+    assert result.exit_code == 0, result.output
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    assert config["technique_temperature"] != 1.0 and len(config["span_calibration"]) == 2
+    detector = Detector.from_disk(model)  # the checksums were rewritten
+    spans = detector.find_spans("They are traitors and cowards, and the corrupt elites will destroy our nation.")
+    assert spans and all(0 < span.probability < 1 for span in spans)
+
+
+def test_calibrate_refuses_articles_that_are_not_train_articles(ptc_folder, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(shipped_model_path(), model)
+    dev_id = sorted((ptc_folder / "dev-articles").glob("article*.txt"))[0].stem.removeprefix("article")
+    (tmp_path / "ids.txt").write_text(dev_id + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["calibrate", str(model), "--ptc", str(ptc_folder), "--articles",
+                                      str(tmp_path / "ids.txt")])
+    assert_one_line_error(result, "only on train articles")
