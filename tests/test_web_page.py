@@ -65,6 +65,7 @@ def test_paste_analyze_and_read_the_report(browser, server_url, example_article,
     assert report.locator(".legend .precision").count() >= 2
     with page.expect_download() as download:
         page.click("#download-json")
+    assert download.value.suggested_filename.startswith("libya-field-marshall-khalifa-haftar")  # named after the title
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["article"]["metadata"]["author"] == "Richard Galustian" and data["spans"]
     folder = Path(os.environ.get("PROPAGANDA_LENS_SCREENSHOTS", tmp_path))
@@ -123,7 +124,10 @@ def test_the_frame_settles_at_the_height_of_the_report(browser, server_url):
 
 
 def test_the_status_line_never_says_done_after_an_error(browser, server_url):
-    page = analyzed_page(browser, server_url, "They are traitors and cowards.")
+    page = analyzed_page(browser, server_url, "Traitors in parliament\n\nThey are traitors and cowards.")
+    with page.expect_download() as download:
+        page.click("#download-html")
+    assert download.value.suggested_filename == "traitors-in-parliament.html"  # pasted text: its headline
     for text, url, message in (("", "", "Paste an article"), ("Some text.", "https://example.org/", "not both")):
         page.fill("#article-text", text)
         page.fill("#article-url", url)
