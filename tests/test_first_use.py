@@ -149,3 +149,30 @@ def test_text_that_is_not_english_is_analyzed_with_a_warning_in_every_output(tmp
     english = analyze(PASTED)
     assert english.language == "en" and english.warnings == []
     assert lxml.html.fromstring(english.to_html()).xpath('//p[@class="warning"]') == []
+
+
+def test_models_are_chosen_by_name_on_every_surface(ptc_folder, tmp_path):
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["models"], env={"COLUMNS": "200"})
+    assert listing.exit_code == 0 and "fast (default)" in listing.stdout and "ptc-minilm" in listing.stdout
+    article = tmp_path / "a.txt"
+    article.write_text(PASTED, encoding="utf-8")
+    by_name = runner.invoke(cli, ["analyze", str(article), "-f", "json", "--model", "fast"])
+    assert by_name.exit_code == 0 and json.loads(by_name.stdout)["model"] == "ptc-minilm"
+    assert_one_line_error(runner.invoke(cli, ["analyze", str(article), "-m", "huge"]), "neither a shipped model")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    source = sorted((ptc_folder / "dev-articles").glob("article*.txt"))[0]
+    (articles / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    predicted = runner.invoke(cli, ["predict", str(articles), "-o", str(tmp_path / "p.txt"), "-m", "fast"])
+    assert predicted.exit_code == 0 and (tmp_path / "p.txt").exists() and "in 1 articles" in predicted.stderr
+    template = tmp_path / "template.txt"
+    template.write_text(f"{source.stem.removeprefix('article')}\t?\t0\t10\n", encoding="utf-8")
+    classified = runner.invoke(cli, ["classify-spans", str(articles), "--spans", str(template), "-o",
+                                     str(tmp_path / "tc.txt"), "--model", "fast"])
+    assert classified.exit_code == 0 and (tmp_path / "tc.txt").read_text(encoding="utf-8").count("\t") == 3
+    assert analyze(PASTED, model="fast").model == "ptc-minilm"
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("propaganda_lens", config={"model": "fast"})
+    assert nlp(PASTED.split("\n\n")[1]).spans["propaganda"]

@@ -271,7 +271,7 @@ def test_serve_answers_on_its_port_and_a_busy_port_is_one_line():
         port = taken.getsockname()[1]
         assert_one_line_error(CliRunner().invoke(cli, ["serve", "--port", str(port)]), "Address already in use")
     command = shutil.which("propaganda-lens") or str(Path(sys.executable).with_name("propaganda-lens"))
-    server = subprocess.Popen([command, "serve", "--port", str(port)], stderr=subprocess.PIPE)
+    server = subprocess.Popen([command, "serve", "--port", str(port), "--model", "fast"], stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -11,10 +11,10 @@ from propaganda_lens.enrich import enrich
 from propaganda_lens.ingest.sources import URL, InputFormat, article_from_text, read_file, read_url
 
 
-@lru_cache(maxsize=1)
-def default_detector() -> Detector:
-    """The shipped model, loaded once per process."""
-    return Detector.from_disk()
+@lru_cache(maxsize=4)
+def default_detector(model: str | None = None) -> Detector:
+    """A shipped model by name (default: the default one) or a model folder, loaded once per process."""
+    return Detector.from_disk(model)
 
 
 def analyze(
@@ -22,12 +22,14 @@ def analyze(
     input_format: InputFormat | str = InputFormat.auto,
     detector: Detector | None = None,
     threshold: float | None = None,
+    model: str | None = None,
 ) -> Analysis:
     """Find, label and explain the propaganda technique spans of an article.
 
     `source` is the article's text (plain, Markdown or HTML, detected unless `input_format` says), a
-    `Path` to a file, an http(s) URL, or an `Article`. Raises `IngestError` for input that cannot be
-    analyzed (empty, binary, unreachable …); its message is meant for the user.
+    `Path` to a file, an http(s) URL, or an `Article`. `model` names a shipped model (`fast`) or a model
+    folder; `detector` passes one already loaded. Raises `IngestError` for input that cannot be analyzed
+    (empty, binary, unreachable …); its message is meant for the user.
     """
     input_format = InputFormat(input_format)
     if isinstance(source, Article):
@@ -38,6 +40,6 @@ def analyze(
         article = read_url(source.strip(), input_format)
     else:
         article = article_from_text(source, "text", "text", input_format=input_format)
-    detector = detector or default_detector()
+    detector = detector or default_detector(model)
     spans = detector.find_spans(article.text, threshold)
     return enrich(article, spans, detector.config.name, getattr(detector, "technique_precision", None))

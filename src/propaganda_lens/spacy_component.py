@@ -28,7 +28,7 @@ class PropagandaLens:
     @property
     def detector(self) -> Detector:
         if self._detector is None:
-            self._detector = Detector.from_disk(Path(self.model)) if self.model else default_detector()
+            self._detector = default_detector(self.model)
         return self._detector
 
     def __call__(self, doc: Doc) -> Doc:

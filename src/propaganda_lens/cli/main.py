@@ -100,7 +100,7 @@ def with_progress(items: Iterable[T], total: int, description: str, shown: bool 
             progress.advance(task)
 
 
-def load_detector(model: Path | None):
+def load_detector(model: str | Path | None):
     from propaganda_lens.detect.detector import Detector, ModelError
 
     try:
@@ -135,7 +135,8 @@ def report_problems(problems: list[str]) -> None:
 
 
 ModelOption = Annotated[
-    Path | None, typer.Option("--model", help="Model folder (default: the model shipped with the package).")
+    str | None,
+    typer.Option("--model", "-m", help="A shipped model by name (see 'propaganda-lens models'), or a model folder."),
 ]
 
 
@@ -416,6 +417,26 @@ def evaluate(
     for technique, part in score.per_technique.items():
         right = [f"{overlap[technique]:.4f}" if technique in overlap else "-"] if overlap else []
         table.add_row(technique, f"{part.precision:.4f}", f"{part.recall:.4f}", f"{part.f1:.4f}", *right)
+    stdout.print(table)
+
+
+@app.command("models")
+def models() -> None:
+    """List the shipped models: dev scores, size and intended use."""
+    import json
+
+    from propaganda_lens.detect.detector import DEFAULT_MODEL_NAME, SHIPPED_MODELS, shipped_model_path
+
+    table = Table(title="Shipped models (scores on PTC dev, int8 ONNX, without the boundary rules)")
+    for column in ("name", "folder", "SI F1", "TC F1", "size", "use"):
+        table.add_column(column, justify="right" if column in ("SI F1", "TC F1", "size") else "left")
+    for shipped in SHIPPED_MODELS:
+        folder = shipped_model_path(shipped.folder)
+        evaluation = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
+        scores = evaluation["variants"][evaluation["variant"]]
+        size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
+        name = shipped.name + (" (default)" if shipped.name == DEFAULT_MODEL_NAME else "")
+        table.add_row(name, folder.name, f"{scores['si_f1']:.4f}", f"{scores['tc_f1']:.4f}", f"{size:.0f} MB", shipped.use)
     stdout.print(table)
 
 

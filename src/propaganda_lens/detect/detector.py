@@ -147,11 +147,12 @@ class Detector:
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
-    def from_disk(cls, path: Path | None = None, verify: bool = True) -> "Detector":
-        """Load a model folder (default: the one shipped in the package) to run with onnxruntime."""
+    def from_disk(cls, path: str | Path | None = None, verify: bool = True) -> "Detector":
+        """Load a shipped model by name (`fast`) or a model folder (default: the default shipped model) to run
+        with onnxruntime."""
         from propaganda_lens.detect.onnx_backend import OnnxBackend
 
-        folder = Path(path) if path is not None else shipped_model_path()
+        folder = model_folder(path)
         if not (folder / CONFIG_FILE).is_file():
             raise ModelError(f"{folder}: no {CONFIG_FILE}; not a propaganda-lens model folder")
         if verify:
@@ -343,9 +344,38 @@ class Detector:
         return labelled
 
 
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model that ships inside the package, by the name `--model` takes."""
+
+    name: str
+    folder: str  # under propaganda_lens/models/
+    use: str
+
+
+SHIPPED_MODELS = (
+    ShippedModel("fast", DEFAULT_MODEL, "The default for now, and for bulk work: all-MiniLM-L6-v2, int8."),
+)
+DEFAULT_MODEL_NAME = "fast"
+
+
 def shipped_model_path(name: str = DEFAULT_MODEL) -> Path:
     """The folder of a model shipped inside the package."""
     return Path(str(resources.files("propaganda_lens") / "models" / name))
+
+
+def model_folder(model: str | Path | None = None) -> Path:
+    """The folder of a shipped model by name (`fast`), or the given model folder; None: the default model."""
+    if model is None:
+        model = DEFAULT_MODEL_NAME
+    for shipped in SHIPPED_MODELS:
+        if str(model) == shipped.name:
+            return shipped_model_path(shipped.folder)
+    folder = Path(model)
+    if not folder.is_dir():
+        names = ", ".join(shipped.name for shipped in SHIPPED_MODELS)
+        raise ModelError(f"{model}: neither a shipped model ({names}) nor a model folder")
+    return folder
 
 
 def file_sha256(path: Path) -> str:

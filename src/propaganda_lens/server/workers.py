@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Literal
 
-from propaganda_lens.detect.detector import CONFIG_FILE, Detector, DetectorConfig, shipped_model_path
+from propaganda_lens.detect.detector import CONFIG_FILE, Detector, DetectorConfig, model_folder
 from propaganda_lens.ingest.errors import IngestError
 from propaganda_lens.ingest.fetch import FetchLimits
 
@@ -41,14 +41,14 @@ class WorkerFailed(Exception):
 class ModelSource:
     """Where workers load the model from. Picklable, so that it can travel to a worker process."""
 
-    folder: Path | None = None
+    model: str | Path | None = None  # a shipped model's name or a model folder; None: the default model
 
     @property
     def name(self) -> str:
-        return DetectorConfig.from_file((self.folder or shipped_model_path()) / CONFIG_FILE).name
+        return DetectorConfig.from_file(model_folder(self.model) / CONFIG_FILE).name
 
     def load(self) -> Detector:
-        return Detector.from_disk(self.folder)
+        return Detector.from_disk(self.model)
 
 
 @dataclass(frozen=True)
