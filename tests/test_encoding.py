@@ -115,3 +115,13 @@ def test_bio_tags_mark_begin_and_inside():
 def test_texts_without_tokens_decode_to_nothing(text):
     encoded = encode(TOKENIZER, text)
     assert decode_spans(text, encoded, np.zeros((len(encoded), 3), dtype=np.float32), Decoding()) == []
+
+
+def test_viterbi_never_puts_inside_after_outside():
+    from propaganda_lens.detect.encoding import word_tags_by_viterbi
+
+    words = [(i, i + 1) for i in range(4)]
+    probabilities = np.array([[0.9, 0.05, 0.05], [0.2, 0.1, 0.7], [0.1, 0.1, 0.8], [0.9, 0.05, 0.05]])
+    tags = word_tags_by_viterbi(probabilities, words, threshold=0.5)
+    assert tags == [OUTSIDE, BEGIN, INSIDE, OUTSIDE]  # the I after O becomes the span's B
+    assert word_tags_by_viterbi(probabilities[:1], words[:1], threshold=0.05) == [BEGIN]  # a low threshold keeps it

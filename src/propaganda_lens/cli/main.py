@@ -445,9 +445,12 @@ def evaluate_model(
     ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (dev-articles/, dev-labels-task-si/ …).")],
     model: ModelOption = None,
     split: Annotated[str, typer.Option(help="The labelled split to score: dev (or train).")] = "dev",
+    decodings: Annotated[
+        bool, typer.Option("--decodings", help="Also give the best SI F1 of each decoding family over export's grid.")
+    ] = False,
 ) -> None:
     """Score a model as a reader meets it: SI, TC, FLC, calibration and span boundaries on a PTC split."""
-    from propaganda_lens.train.evaluation import reader_measures
+    from propaganda_lens.train.evaluation import DECODING_GRID, evaluate_split, reader_measures
     from propaganda_lens.train.examples import load_split
 
     if split not in ("dev", "train"):
@@ -458,10 +461,18 @@ def evaluate_model(
         fail(f"cannot read the {split} split of {ptc}: {error}")
     detector = load_detector(model)
     measures = reader_measures(detector, labelled, lambda ids: with_progress(ids, len(labelled.articles), "Scoring"))
+    if decodings:
+        tuned = evaluate_split(detector, labelled, DECODING_GRID).si_by_decoding
+        for family, viterbi in (("threshold rule", False), ("Viterbi", True)):
+            best = max((decoding for decoding in tuned if decoding.viterbi == viterbi), key=lambda d: tuned[d].f1)
+            measures[f"si_f1_best_{family.replace(' ', '_').lower()}"] = tuned[best].f1
+            measures[f"best_{family.replace(' ', '_').lower()}"] = (
+                f"threshold {best.threshold}, join {best.join_gap}, min {best.min_chars}"
+            )
     print_measures(f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)", measures)
 
 
-def print_measures(title: str, measures: dict[str, float]) -> None:
+def print_measures(title: str, measures: dict[str, float | str]) -> None:
     table = Table(title=title)
     table.add_column("measure")
     table.add_column("value", justify="right")

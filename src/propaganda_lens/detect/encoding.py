@@ -122,6 +122,41 @@ class Decoding:
     join_gap: int = 0  # spans at most this many characters apart on one line are joined
     min_chars: int = 1  # shorter spans are dropped
     clean_boundaries: bool = True  # whole words, no edge function words, no span or join across sentences
+    viterbi: bool = False  # constrained Viterbi over the words' BIO probabilities instead of the threshold rule
+
+
+def word_tags_by_threshold(
+    inside: np.ndarray, begins: np.ndarray, words: list[tuple[int, int]], threshold: float
+) -> list[int]:
+    """A word is in a span when one of its pieces has P(not O) above the threshold; it begins a new span when
+    its first piece is more likely B than I."""
+    return [
+        (BEGIN if begins[first] else INSIDE) if inside[first:last].max() > threshold else OUTSIDE
+        for first, last in words
+    ]
+
+
+def word_tags_by_viterbi(tag_probabilities: np.ndarray, words: list[tuple[int, int]], threshold: float) -> list[int]:
+    """The most likely BIO sequence of words under the constraint that I only follows B or I. Each word's
+    emission is that of its most span-like piece; O's score is shifted so that, as with the threshold rule,
+    a lone word is in a span when P(not O) > threshold."""
+    emissions = np.log(np.maximum(np.asarray(
+        [tag_probabilities[first + int(np.argmin(tag_probabilities[first:last, OUTSIDE]))] for first, last in words]
+    ), 1e-9))
+    emissions[:, OUTSIDE] += np.log(threshold / (1 - threshold))
+    allowed = np.ones((3, 3), dtype=bool)
+    allowed[OUTSIDE, INSIDE] = False  # from O, never to I
+    transition = np.where(allowed, 0.0, -np.inf)
+    score = emissions[0] + np.array([0.0, 0.0, -np.inf])
+    back = np.zeros((len(words), 3), dtype=np.int64)
+    for index in range(1, len(words)):
+        candidates = score[:, None] + transition  # previous tag x next tag
+        back[index] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + emissions[index]
+    tags = [int(score.argmax())]
+    for index in range(len(words) - 1, 0, -1):
+        tags.append(int(back[index, tags[-1]]))
+    return tags[::-1]
 
 
 def decode_spans(
@@ -129,16 +164,20 @@ def decode_spans(
 ) -> list[tuple[int, int, float]]:
     """Character spans (start, end, mean inside-probability) from per-token BIO probabilities.
 
-    Decisions are made per word (a word is in a span if any of its word pieces is), so spans never cut
-    a word; a word the tagger marks as a beginning starts a new span.
+    Decisions are made per word (by the threshold rule or by Viterbi), so spans never cut a word; a word
+    tagged as a beginning starts a new span.
     """
     if len(encoded) == 0:
         return []
     inside = 1.0 - tag_probabilities[:, OUTSIDE]
-    begins = tag_probabilities[:, BEGIN] > tag_probabilities[:, INSIDE]
     # Group tokens into words: a new word starts where word_id changes.
     word_starts = np.flatnonzero(np.r_[True, encoded.word_ids[1:] != encoded.word_ids[:-1]])
-    word_ends = np.r_[word_starts[1:], len(encoded)]
+    words = list(zip(word_starts.tolist(), np.r_[word_starts[1:], len(encoded)].tolist()))
+    if decoding.viterbi:
+        tags = word_tags_by_viterbi(tag_probabilities, words, decoding.threshold)
+    else:
+        begins = tag_probabilities[:, BEGIN] > tag_probabilities[:, INSIDE]
+        tags = word_tags_by_threshold(inside, begins, words, decoding.threshold)
     spans: list[tuple[int, int, float]] = []
     current: list[int] | None = None  # [first token, last token exclusive]
 
@@ -148,17 +187,17 @@ def decode_spans(
         if start < end:
             spans.append((start, end, float(inside[first:last].mean())))
 
-    for first, last in zip(word_starts, word_ends):
-        if inside[first:last].max() > decoding.threshold:
-            if current is not None and not begins[first]:
-                current[1] = last
-                continue
+    for (first, last), tag in zip(words, tags):
+        if tag == OUTSIDE:
+            if current is not None:
+                close()
+                current = None
+        elif tag == INSIDE and current is not None:
+            current[1] = last
+        else:
             if current is not None:
                 close()
             current = [first, last]
-        elif current is not None:
-            close()
-            current = None
     if current is not None:
         close()
     if decoding.clean_boundaries:
