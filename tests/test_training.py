@@ -84,3 +84,25 @@ def test_resuming_drops_log_records_after_the_checkpoint(tmp_path):
     log.write_text("".join(json.dumps(r) + "\n" for r in records))
     keep_log_until(log, epochs_done=1, step=50)  # checkpoint: 1 epoch done, 50 steps into the second
     assert [json.loads(line) for line in log.read_text().splitlines()] == records[:3]
+
+
+def test_distilling_a_teacher_trains_on_its_soft_targets(tiny_ptc, tiny_encoder, tmp_path):
+    from propaganda_lens.detect.encoding import load_tokenizer
+    from propaganda_lens.train.examples import build_windows, load_split, teacher_targets
+
+    split = load_split(tiny_ptc, "train")
+    teacher = Detector.from_disk("fast")  # another tokenizer would do: targets are aligned by characters
+    tokenizer = load_tokenizer(tiny_encoder / "tokenizer.json")
+    targets = teacher_targets(teacher, split, tokenizer)
+    some = next(iter(targets.values()))
+    assert some.tags.shape[1] == 3 and abs(float(some.tags.sum(axis=1).mean()) - 1) < 1e-4
+    windows = build_windows(split, tokenizer, teacher.config.techniques, 64, 48, 101, 102, targets)
+    assert all(window.soft_tags.shape == (len(window.input_ids), 3) for window in windows)
+    assert all(span.soft_label is not None for window in windows for span in window.spans)
+
+    settings = TrainSettings(ptc_folder=tiny_ptc, base_model=tiny_encoder, output=tmp_path / "run", epochs=1,
+                             batch_size=8, log_every=1, teacher="fast", distill_weight=0.7)
+    assert train(settings).is_file()
+    steps = [json.loads(line) for line in (tmp_path / "run" / "training_log.jsonl").read_text().splitlines()]
+    assert all(record["tag_loss"] > 0 for record in steps if "tag_loss" in record)
+    assert TrainSettings.of_run(tmp_path / "run").teacher == "fast"

@@ -497,10 +497,15 @@ def train_command(
     holdout_share: Annotated[
         float, typer.Option(min=0.0, max=0.5, help="Share of train articles kept out of training, to fit calibration.")
     ] = 0.0,
+    teacher: Annotated[
+        str | None, typer.Option(help="A model (name or folder) to distil: its soft targets join the gold labels.")
+    ] = None,
+    distill_weight: Annotated[float, typer.Option(min=0.0, max=1.0, help="The soft targets' share of each loss.")] = 0.5,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     require_train_extra()
     from propaganda_lens.train import base_models
+    from propaganda_lens.detect.detector import ModelError
     from propaganda_lens.train.loop import TrainSettings, train
 
     try:
@@ -519,10 +524,12 @@ def train_command(
         frozen_layers=frozen_layers,
         threads=threads,
         holdout_share=holdout_share,
+        teacher=teacher,
+        distill_weight=distill_weight,
     )
     try:
         best = train(settings, resume=resume)
-    except (PtcFormatError, OSError) as error:
+    except (PtcFormatError, OSError, ModelError) as error:
         fail(str(error))
     stderr.print(f"best network: {best}")
 

@@ -25,6 +25,7 @@ class SpanExample:
     last: int
     features: list[float]
     label: int
+    soft_label: np.ndarray | None = None  # a teacher's technique distribution, when distilling
 
 
 @dataclass
@@ -32,6 +33,16 @@ class WindowExample:
     input_ids: np.ndarray  # with [CLS] and [SEP]
     tags: np.ndarray  # -100 on [CLS] / [SEP]
     spans: list[SpanExample] = field(default_factory=list)
+    soft_tags: np.ndarray | None = None  # (length, 3) a teacher's O/B/I probabilities, when distilling
+
+
+@dataclass
+class SoftTargets:
+    """A teacher's view of one article: O/B/I probabilities per student token, and a technique distribution
+    per gold technique span (in the article's span order)."""
+
+    tags: np.ndarray
+    techniques: np.ndarray
 
 
 @dataclass
@@ -78,8 +89,10 @@ def build_windows(
     stride: int,
     cls_id: int,
     sep_id: int,
+    soft_targets: dict[str, SoftTargets] | None = None,
 ) -> list[WindowExample]:
-    """Cut every article into windows; each gold technique span goes to the window that holds it best."""
+    """Cut every article into windows; each gold technique span goes to the window that holds it best.
+    With `soft_targets` (distillation), windows and spans also carry the teacher's distributions."""
     examples: list[WindowExample] = []
     for article_id in sorted(split.articles):
         text = split.articles[article_id].text
@@ -88,16 +101,18 @@ def build_windows(
             continue
         tags = bio_tags(encoded, split.si[article_id])
         windows = window_ranges(len(encoded), window_size - 2, stride)
+        soft = soft_targets.get(article_id) if soft_targets else None
         article_examples = [
             WindowExample(
                 input_ids=np.r_[cls_id, encoded.ids[start:end], sep_id],
                 tags=np.r_[-100, tags[start:end], -100],
+                soft_tags=None if soft is None else np.pad(soft.tags[start:end], ((1, 1), (0, 0))),
             )
             for start, end in windows
         ]
         spans = split.techniques[article_id]
         features = span_features(text, [(span.start, span.end) for span in spans])
-        for span, span_feature in zip(spans, features):
+        for span_index, (span, span_feature) in enumerate(zip(spans, features)):
             first, last = encoded.token_range(span.start, span.end)
             if first == last:
                 continue
@@ -110,7 +125,28 @@ def build_windows(
                     last=last - start + 1,
                     features=span_feature,
                     label=techniques.index(span.technique),
+                    soft_label=None if soft is None else soft.techniques[span_index],
                 )
             )
         examples.extend(article_examples)
     return examples
+
+
+def teacher_targets(teacher, split: Split, tokenizer) -> dict[str, SoftTargets]:
+    """What a teacher detector (any tokenizer) says of each article, aligned to the student's tokens by
+    character offsets: each student token takes the tag probabilities of the first teacher token it overlaps."""
+    targets = {}
+    for article_id in sorted(split.articles):
+        text = split.articles[article_id].text
+        student = encode(tokenizer, text)
+        if len(student) == 0:
+            continue
+        state = teacher.run(text)
+        tags = np.full((len(student), 3), 1 / 3, dtype=np.float32)
+        for token, (start, end) in enumerate(student.offsets):
+            first, last = state.encoded.token_range(int(start), int(end))
+            if first < last:
+                tags[token] = state.tag_probabilities[first]
+        spans = [(span.start, span.end) for span in split.techniques[article_id]]
+        targets[article_id] = SoftTargets(tags, teacher._technique_probabilities(state, spans).astype(np.float32))
+    return targets

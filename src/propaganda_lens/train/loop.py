@@ -25,7 +25,7 @@ from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.detect.detector import Detector, DetectorConfig
 from propaganda_lens.detect.encoding import Decoding, load_tokenizer, special_token_ids
 from propaganda_lens.train.evaluation import evaluate_split
-from propaganda_lens.train.examples import WindowExample, build_windows, load_split, split_off
+from propaganda_lens.train.examples import WindowExample, build_windows, load_split, split_off, teacher_targets
 from propaganda_lens.train.network import DetectorNetwork, TorchBackend, pool_spans
 
 log = logging.getLogger("propaganda_lens.train")
@@ -50,6 +50,8 @@ class TrainSettings:
     checkpoint_every: int = 50
     threads: int | None = None
     holdout_share: float = 0.0
+    teacher: str | None = None  # a model (name or folder) to distil: its soft targets join the gold labels
+    distill_weight: float = 0.5  # the soft targets' share of each loss
 
     @classmethod
     def of_run(cls, run_folder: Path) -> "TrainSettings":
@@ -60,7 +62,7 @@ class TrainSettings:
             if spec.name not in stored:  # a setting added after the run: its default
                 continue
             text = stored[spec.name]
-            kind = {"Path": Path, "int": int, "float": float, "int | None": int}[str(spec.type)]
+            kind = {"Path": Path, "int": int, "float": float, "int | None": int, "str | None": str}[str(spec.type)]
             values[spec.name] = None if text == "None" else kind(text)
         return cls(**values)
 
@@ -71,24 +73,32 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor | list]:
+def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor | list | None]:
     width = max(len(example.input_ids) for example in batch)
     input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
     tags = torch.full((len(batch), width), -100, dtype=torch.long)
-    rows, firsts, lasts, features, labels = [], [], [], [], []
+    distilling = batch[0].soft_tags is not None
+    soft_tags = torch.zeros((len(batch), width, 3)) if distilling else None
+    rows, firsts, lasts, features, labels, soft_labels = [], [], [], [], [], []
     for row, example in enumerate(batch):
         length = len(example.input_ids)
         input_ids[row, :length] = torch.from_numpy(example.input_ids)
         attention_mask[row, :length] = 1
         tags[row, :length] = torch.from_numpy(example.tags)
+        if distilling:
+            soft_tags[row, :length] = torch.from_numpy(example.soft_tags)
         for span in example.spans:
             rows.append(row)
             firsts.append(span.first)
             lasts.append(span.last)
             features.append(span.features)
             labels.append(span.label)
+            if distilling:
+                soft_labels.append(span.soft_label)
     return {
+        "soft_tags": soft_tags,
+        "soft_labels": torch.from_numpy(np.asarray(soft_labels, dtype=np.float32)) if distilling and rows else None,
         "input_ids": input_ids,
         "attention_mask": attention_mask,
         "tags": tags,
@@ -98,6 +108,16 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
         "span_features": torch.tensor(features, dtype=torch.float32).reshape(len(rows), -1),
         "span_labels": torch.tensor(labels, dtype=torch.long),
     }
+
+
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against a teacher's distributions, averaged over the positions `mask` keeps."""
+    per_position = -(targets * torch.log_softmax(logits, dim=-1)).sum(dim=-1)
+    return per_position[mask].mean()
+
+
+def blend(hard: torch.Tensor, soft: torch.Tensor, weight: float) -> torch.Tensor:
+    return (1 - weight) * hard + weight * soft
 
 
 def detector_config(
@@ -141,8 +161,14 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
     train_split, holdout = split_off(load_split(settings.ptc_folder, "train"), settings.holdout_share)
     (settings.output / "holdout.txt").write_text("".join(f"{i}\n" for i in sorted(holdout.articles)), encoding="utf-8")
     dev_split = load_split(settings.ptc_folder, "dev")
+    soft_targets = None
+    if settings.teacher:
+        teacher = Detector.from_disk(settings.teacher)
+        log.info("distilling %s: computing its soft targets", teacher.config.name)
+        soft_targets = teacher_targets(teacher, train_split, tokenizer)
     windows = build_windows(
-        train_split, tokenizer, TECHNIQUES, settings.window_size, settings.train_window_stride, cls_id, sep_id
+        train_split, tokenizer, TECHNIQUES, settings.window_size, settings.train_window_stride, cls_id, sep_id,
+        soft_targets,
     )
     log.info("%d train windows, %d gold technique spans", len(windows), sum(len(w.spans) for w in windows))
 
@@ -210,12 +236,19 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
             batch = collate([windows[i] for i in batch_indices], pad_id)
             tag_logits, hidden = network(batch["input_ids"], batch["attention_mask"])
             tag_loss = tag_loss_function(tag_logits.reshape(-1, 3), batch["tags"].reshape(-1))
+            if batch["soft_tags"] is not None:
+                tag_loss = blend(tag_loss, soft_cross_entropy(tag_logits, batch["soft_tags"], batch["tags"] != -100),
+                                 settings.distill_weight)
             loss = tag_loss
             span_loss = torch.tensor(0.0)
             if batch["span_rows"]:
                 vectors = pool_spans(hidden, batch["span_rows"], batch["span_firsts"], batch["span_lasts"])
                 span_logits = network.span_head(vectors, batch["span_features"])
                 span_loss = span_loss_function(span_logits, batch["span_labels"])
+                if batch["soft_labels"] is not None:
+                    every = torch.ones(len(span_logits), dtype=torch.bool)
+                    span_loss = blend(span_loss, soft_cross_entropy(span_logits, batch["soft_labels"], every),
+                                      settings.distill_weight)
                 loss = loss + span_loss
             optimizer.zero_grad()
             loss.backward()
