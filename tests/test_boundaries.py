@@ -10,8 +10,8 @@ from propaganda_lens.api import default_detector
 from propaganda_lens.detect.boundaries import (
     FUNCTION_WORDS,
     SENTENCE_END,
-    _first_word,
-    _last_word,
+    first_word,
+    last_word,
     clean_spans,
     is_word_character,
 )
@@ -26,7 +26,7 @@ def assert_readable(text: str, start: int, end: int) -> None:
     assert span == span.strip() and span
     assert start == 0 or not (is_word_character(text, start - 1) and is_word_character(text, start)), span
     assert end == len(text) or not (is_word_character(text, end - 1) and is_word_character(text, end)), span
-    for word_start, word_end in (_first_word(text, start, end), _last_word(text, start, end)):
+    for word_start, word_end in (first_word(text, start, end), last_word(text, start, end)):
         assert text[word_start:word_end].lower() not in FUNCTION_WORDS, span
     assert SENTENCE_END.search(text, start, end) is None and "\n" not in span, span
 

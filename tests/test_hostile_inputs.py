@@ -178,3 +178,18 @@ def test_long_texts_give_the_same_spans_with_few_hidden_states_kept(example_arti
     expected = [(s.start, s.end, s.technique) for s in detector(10_000).find_spans(text)]
     assert [(s.start, s.end, s.technique) for s in detector(4).find_spans(text)] == expected
     assert len(expected) > 10
+
+
+def test_atomic_writes_give_files_the_usual_permissions(tmp_path):
+    from propaganda_lens.files import write_text_atomically
+
+    fresh = tmp_path / "fresh.txt"
+    write_text_atomically(fresh, "new")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    write_text_atomically(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text(encoding="utf-8") == "new"

@@ -16,6 +16,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text handle whose contents replace `path` when the block ends without an error."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
+        os.chmod(temporary, _mode_for(path))  # mkstemp makes it private; the file gets the usual mode
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             yield handle
             handle.flush()
@@ -24,6 +25,16 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file being replaced, or those a new file gets under the process umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomically(path: Path, text: str) -> None:

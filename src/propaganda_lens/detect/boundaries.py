@@ -60,7 +60,7 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _first_word(text: str, start: int, end: int) -> tuple[int, int]:
+def first_word(text: str, start: int, end: int) -> tuple[int, int]:
     """The first word of [start, end) as (its start, its end), or (end, end) if there is none."""
     while start < end and not is_word_character(text, start):
         start += 1
@@ -70,7 +70,7 @@ def _first_word(text: str, start: int, end: int) -> tuple[int, int]:
     return start, word_end
 
 
-def _last_word(text: str, start: int, end: int) -> tuple[int, int]:
+def last_word(text: str, start: int, end: int) -> tuple[int, int]:
     """The last word of [start, end) as (its start, its end), or (start, start) if there is none."""
     while end > start and not is_word_character(text, end - 1):
         end -= 1
@@ -83,12 +83,12 @@ def _last_word(text: str, start: int, end: int) -> tuple[int, int]:
 def without_edge_function_words(text: str, start: int, end: int) -> tuple[int, int]:
     """[start, end) shrunk past the function words at either edge (empty if it holds nothing else)."""
     while True:
-        word_start, word_end = _first_word(text, start, end)
+        word_start, word_end = first_word(text, start, end)
         if word_start == word_end or text[word_start:word_end].lower() not in FUNCTION_WORDS:
             break
         start = word_end
     while True:
-        word_start, word_end = _last_word(text, start, end)
+        word_start, word_end = last_word(text, start, end)
         if word_start == word_end or text[word_start:word_end].lower() not in FUNCTION_WORDS:
             break
         end = word_start
@@ -113,7 +113,7 @@ def clean_spans(text: str, spans: list[tuple[int, int, float]]) -> list[tuple[in
         start, end = whole_words(text, start, end)
         for piece_start, piece_end in sentence_pieces(text, start, end):
             piece_start, piece_end = without_edge_function_words(text, *trim(text, piece_start, piece_end))
-            word_start, word_end = _first_word(text, piece_start, piece_end)
+            word_start, word_end = first_word(text, piece_start, piece_end)
             if word_start < word_end:
                 cleaned.append((piece_start, piece_end, probability))
     return cleaned

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from propaganda_lens.data import Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.detect.encoding import Decoding, decode_spans
-from propaganda_lens.detect.boundaries import FUNCTION_WORDS, _last_word
+from propaganda_lens.detect.boundaries import FUNCTION_WORDS, last_word
 from propaganda_lens.scoring import (
     Score,
     expected_calibration_error,
@@ -100,7 +100,7 @@ def evaluate_split(
 
 
 def ends_on_function_word(text: str, span: Span) -> bool:
-    word_start, word_end = _last_word(text, span.start, span.end)
+    word_start, word_end = last_word(text, span.start, span.end)
     return text[word_start:word_end].lower() in FUNCTION_WORDS
 
 
