@@ -19,9 +19,11 @@ Propaganda Techniques Corpus (SemEval-2020 Task 11). Runs with onnxruntime on a 
 ## Method
 One encoder ({base_name}; {base_description}) with two heads, trained jointly:
 1. **Span tagger**: a BIO head over each token, trained on the merged SI spans. Decoding is per word (a
-   word is in a span if one of its pieces is), a word tagged B starts a new span, and edges are trimmed of
-   whitespace and `.,:;` like the gold. Spans on one line at most {join_gap} characters apart are joined
-   and spans under {min_chars} characters dropped. These and the threshold ({threshold}) were tuned on dev.
+   word is in a span if one of its pieces is, or by constrained Viterbi: {decoder}), a word tagged B starts a
+   new span, and edges are trimmed of whitespace and `.,:;` like the gold. The boundary rules then keep
+   whole words, drop function words at either edge and cut at sentence ends; spans of one sentence at most
+   {join_gap} characters apart are joined and spans under {min_chars} characters dropped. These and the
+   threshold ({threshold}) were tuned on dev.
 2. **Span head**: for each span, [mean, first, last] of its tokens' hidden states plus three features
    (log occurrences of the span text in the article, whether it recurs, log length) go through a 2-layer MLP
    to a softmax over the 14 techniques. Trained on the gold technique spans.
@@ -66,7 +68,8 @@ SemEval-2020 winners reached SI 0.5155 and TC 0.6207 on the test set with large 
   articles), and rare techniques (Bandwagon/Reductio ad Hitlerum, Thought-terminating cliches,
   Whataboutism/Straw men/Red herring) are often missed.
 - Annotators disagree a lot on span edges: the SI measure credits partial overlap, and so should users.
-- Probabilities are the model's softmax outputs, not calibrated frequencies.
+- Probabilities are the model's softmax outputs unless `propaganda-lens calibrate` fitted a temperature and a
+  span map on held-out train articles (config.json: `technique_temperature`, `span_calibration`).
 - The training articles come from a 2017–2019 selection of outlets; topics and outlets since then may
   differ.
 - A detected span is a prompt to read critically, not a verdict about an article or outlet.
@@ -106,6 +109,7 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
     text = CARD.format(
         name=folder.name,
         threshold=chosen["threshold"],
+        decoder="chosen on dev" if chosen.get("viterbi") else "tried, not chosen on dev",
         join_gap=chosen["join_gap"],
         min_chars=chosen["min_chars"],
         window_size=settings.window_size,
