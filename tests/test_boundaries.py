@@ -13,6 +13,7 @@ from propaganda_lens.detect.boundaries import (
     first_word,
     last_word,
     clean_spans,
+    ends_abbreviation,
     is_word_character,
 )
 from propaganda_lens.detect.encoding import join_close_spans
@@ -28,7 +29,8 @@ def assert_readable(text: str, start: int, end: int) -> None:
     assert end == len(text) or not (is_word_character(text, end - 1) and is_word_character(text, end)), span
     for word_start, word_end in (first_word(text, start, end), last_word(text, start, end)):
         assert text[word_start:word_end].lower() not in FUNCTION_WORDS, span
-    assert SENTENCE_END.search(text, start, end) is None and "\n" not in span, span
+    ends = [match for match in SENTENCE_END.finditer(text, start, end) if not ends_abbreviation(text, start, match.start() + 1)]
+    assert not ends and "\n" not in span, span
 
 
 @st.composite
@@ -52,6 +54,12 @@ def test_examples_from_the_issue():
     text = "It was a star-studded blow to the ruling party. They are traitors! Wake up."
     found = {text[start:end] for start, end, _ in clean_spans(text, [(14, 33, 0.5), (48, 74, 0.5)])}
     assert found == {"star-studded blow", "traitors!", "Wake up"}
+
+
+def test_abbreviations_and_initials_do_not_end_a_span():
+    text = "They attacked the corrupt Mr. Smith and the U.S. elites. Then J. Doe lied."
+    found = [text[start:end] for start, end, _ in clean_spans(text, [(5, 74, 0.5)])]
+    assert found == ["attacked the corrupt Mr. Smith and the U.S. elites", "J. Doe lied"]
 
 
 def test_the_detector_gives_readable_spans_on_dev_articles(ptc_folder):

@@ -21,7 +21,7 @@ def measures(ptc_folder) -> dict[str, float]:
 def test_quality_floors(measures):
     assert measures["si_f1"] >= 0.35
     assert measures["tc_f1"] >= 0.50
-    # On all of dev the boundary rules cost 0.3 points (0.3905 -> 0.3875); a sample of 25 varies more.
+    # On all of dev the boundary rules cost 0.2 points (0.3905 -> 0.3882); a sample of 25 varies more.
     assert measures["si_f1"] >= measures["si_f1_without_boundary_rules"] - 0.02
 
 

@@ -30,6 +30,35 @@ SENTENCE_PUNCTUATION = ".!?…\"'”’»)]"
 TRIM_CHARACTERS = " \t\n\r.,:;"
 
 
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sen rep gov gen col lt sgt capt jr sr inc ltd co corp vs etc no fig e.g i.e u.s u.k u.n"
+    .split()
+)
+_LONGEST_ABBREVIATION = max(len(word) for word in ABBREVIATIONS)
+# The word before a full stop, if it is short enough to be an abbreviation; searched in a bounded window, so
+# the check costs the same however long the sentence is.
+_LAST_WORD = re.compile(rf"(?<![\w.])([\w.]{{1,{_LONGEST_ABBREVIATION}}})\.$")
+
+
+def ends_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether the full stop at text[end - 1] (in a stretch that began at `start`) ends an abbreviation
+    ("Mr.", "U.S.") or an initial ("J. Smith") rather than a sentence."""
+    match = _LAST_WORD.search(text, max(start, end - _LONGEST_ABBREVIATION - 1), end)
+    if match is None:
+        return False
+    word = match.group(1).lower()
+    return word in ABBREVIATIONS or len(word) == 1
+
+
+def _ends_sentence(text: str, start: int, match: re.Match) -> bool:
+    """Whether a sentence-end match (in a stretch that began at `start`) is one: a line break, or punctuation
+    that does not close an abbreviation."""
+    if match.group() == "\n":
+        return True
+    first = match.start()
+    return text[first] != "." or not ends_abbreviation(text, start, first + 1)
+
+
 def is_word_character(text: str, index: int) -> bool:
     character = text[index]
     if character.isalnum():
@@ -99,6 +128,8 @@ def sentence_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """[start, end) cut at the sentence ends and line breaks inside it."""
     pieces = []
     for match in SENTENCE_BREAK.finditer(text, start, end):
+        if not _ends_sentence(text, start, match):
+            continue
         pieces.append((start, match.start() + len(match.group().rstrip())))
         start = match.end()
     pieces.append((start, end))
@@ -126,4 +157,6 @@ def crosses_sentence_end(text: str, start: int, end: int) -> bool:
         start -= 1
     while end < len(text) and (text[end] in SENTENCE_PUNCTUATION or text[end].isspace()):
         end += 1
-    return "\n" in text[start:end] or SENTENCE_END.search(text, start, end) is not None
+    if "\n" in text[start:end]:
+        return True
+    return any(_ends_sentence(text, max(0, start - 8), match) for match in SENTENCE_END.finditer(text, start, end))
