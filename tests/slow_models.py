@@ -13,7 +13,7 @@ SLEEP, SPIN, FAIL = "[sleep]", "[spin]", "[fail]"
 
 class MarkedDetector:
     def __init__(self, real):
-        self.real, self.config = real, real.config
+        self.real, self.config, self.technique_precision = real, real.config, real.technique_precision
 
     def find_spans(self, text, threshold=None):
         if SLEEP in text:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from propaganda_lens.api import default_detector
 from propaganda_lens.detect.boundaries import (
     FUNCTION_WORDS,
-    SENTENCE_END,
+    SENTENCE_BREAK,
     first_word,
     last_word,
     clean_spans,
@@ -29,7 +29,7 @@ def assert_readable(text: str, start: int, end: int) -> None:
     assert end == len(text) or not (is_word_character(text, end - 1) and is_word_character(text, end)), span
     for word_start, word_end in (first_word(text, start, end), last_word(text, start, end)):
         assert text[word_start:word_end].lower() not in FUNCTION_WORDS, span
-    ends = [match for match in SENTENCE_END.finditer(text, start, end) if not ends_abbreviation(text, start, match.start() + 1)]
+    ends = [match for match in SENTENCE_BREAK.finditer(text, start, end) if not ends_abbreviation(text, start, match.start() + 1)]
     assert not ends and "\n" not in span, span
 
 

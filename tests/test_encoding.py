@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 
 from propaganda_lens.data import Span
 from propaganda_lens.detect.detector import TOKENIZER_FILE, shipped_model_path
+from propaganda_lens.detect.boundaries import TRIM_CHARACTERS
 from propaganda_lens.detect.encoding import (
     BEGIN,
     INSIDE,
     Decoding,
     OUTSIDE,
-    TRIM_CHARACTERS,
     best_window,
     bio_tags,
     central_window_of_tokens,

@@ -42,4 +42,4 @@ def analyze(
         article = article_from_text(source, "text", "text", input_format=input_format)
     detector = detector or default_detector(model)
     spans = detector.find_spans(article.text, threshold)
-    return enrich(article, spans, detector.config.name, getattr(detector, "technique_precision", None))
+    return enrich(article, spans, detector.config.name, detector.technique_precision)

@@ -450,7 +450,7 @@ def evaluate_model(
     ] = False,
 ) -> None:
     """Score a model as a reader meets it: SI, TC, FLC, calibration and span boundaries on a PTC split."""
-    from propaganda_lens.train.evaluation import DECODING_GRID, evaluate_split, reader_measures
+    from propaganda_lens.train.evaluation import DECODING_GRID, encode_split, evaluate_split, reader_measures
     from propaganda_lens.train.examples import load_split
 
     if split not in ("dev", "train"):
@@ -460,9 +460,10 @@ def evaluate_model(
     except (PtcFormatError, OSError) as error:
         fail(f"cannot read the {split} split of {ptc}: {error}")
     detector = load_detector(model)
-    measures = reader_measures(detector, labelled, lambda ids: with_progress(ids, len(labelled.articles), "Scoring"))
+    states = encode_split(detector, labelled, lambda ids: with_progress(ids, len(labelled.articles), "Scoring"))
+    measures = reader_measures(detector, labelled, states=states)
     if decodings:
-        tuned = evaluate_split(detector, labelled, DECODING_GRID).si_by_decoding
+        tuned = evaluate_split(detector, labelled, DECODING_GRID, states=states).si_by_decoding
         for family, viterbi in (("threshold rule", False), ("Viterbi", True)):
             best = max((decoding for decoding in tuned if decoding.viterbi == viterbi), key=lambda d: tuned[d].f1)
             measures[f"si_f1_best_{family.replace(' ', '_').lower()}"] = tuned[best].f1

@@ -23,10 +23,11 @@ FUNCTION_WORDS = frozenset(
     """.split()
 )
 WORD_JOINERS = "-'’"
-# The end of a sentence inside a span or a gap: . ! ? or … (repeated), closing quotes or brackets, then space.
-SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+# A possible sentence end inside a span or a gap: . ! ? or … (repeated), closing quotes or brackets, then
+# space; or a line break. `_ends_sentence` tells abbreviations apart.
 SENTENCE_BREAK = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+|\n")
 SENTENCE_PUNCTUATION = ".!?…\"'”’»)]"
+# Characters a span never starts or ends with (the PTC v2 trimming rule).
 TRIM_CHARACTERS = " \t\n\r.,:;"
 
 
@@ -157,6 +158,5 @@ def crosses_sentence_end(text: str, start: int, end: int) -> bool:
         start -= 1
     while end < len(text) and (text[end] in SENTENCE_PUNCTUATION or text[end].isspace()):
         end += 1
-    if "\n" in text[start:end]:
-        return True
-    return any(_ends_sentence(text, max(0, start - 8), match) for match in SENTENCE_END.finditer(text, start, end))
+    # The stretch starts a little earlier, so that the word before a full stop is seen ("Mr." in a span).
+    return any(_ends_sentence(text, max(0, start - 8), match) for match in SENTENCE_BREAK.finditer(text, start, end))

@@ -132,6 +132,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
+def platt(probabilities: np.ndarray, slope: float, intercept: float) -> np.ndarray:
+    """The logistic calibration map sigmoid(slope * logit(p) + intercept), p clipped away from 0 and 1."""
+    clipped = np.clip(probabilities, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(slope * np.log(clipped / (1 - clipped)) + intercept)))
+
+
 class Detector:
     """Finds propaganda technique spans. Load the shipped model with `Detector.from_disk()`."""
 
@@ -219,33 +225,39 @@ class Detector:
         first, last = max(first, window_start), min(last, window_end)
         return window, first - window_start + 1, last - window_start + 1
 
-    def _technique_probabilities(self, state: EncoderState, spans: list[tuple[int, int]]) -> np.ndarray:
-        """Technique probabilities (n, n_techniques) for character spans of the analysed text."""
+    def technique_probabilities(
+        self, state: EncoderState, spans: list[tuple[int, int]], features: list[list[float]] | None = None
+    ) -> np.ndarray:
+        """Technique probabilities (n, n_techniques) for character spans of the analysed text (`features`: their
+        span_features, when the caller already has them)."""
         if not spans:
             return np.zeros((0, len(self.config.techniques)), dtype=np.float32)
         vectors = []
         for start, end in spans:
             window, first, last = self._span_rows(state, start, end)
             vectors.append(pool_span(state.hidden[window], first, last))
-        logits = self.backend.classify(
-            np.asarray(vectors, dtype=np.float32), np.asarray(span_features(state.text, spans), dtype=np.float32)
-        )
+        if features is None:
+            features = span_features(state.text, spans)
+        logits = self.backend.classify(np.asarray(vectors, dtype=np.float32), np.asarray(features, dtype=np.float32))
         return softmax(logits / self.config.technique_temperature)
 
     def calibrated(self, probability: float) -> float:
         """A span's probability after the fitted calibration map (unchanged when none was fitted)."""
         if self.config.span_calibration is None:
             return probability
-        slope, intercept = self.config.span_calibration
-        clipped = min(max(probability, 1e-6), 1 - 1e-6)
-        return float(1 / (1 + np.exp(-(slope * np.log(clipped / (1 - clipped)) + intercept))))
+        return float(platt(np.asarray(probability), *self.config.span_calibration))
 
     def _weighed_words(
-        self, state: EncoderState, spans: list[tuple[int, int]], techniques: list[int]
+        self,
+        state: EncoderState,
+        spans: list[tuple[int, int]],
+        features: list[list[float]],
+        probabilities: np.ndarray,
+        techniques: list[int],
     ) -> list[tuple[tuple[int, int], ...]]:
         """For each span, up to MAX_CUES words that weighed most for its technique, as character ranges:
-        the words whose tokens, left out of the span's mean vector, lower the technique's probability most."""
-        features = span_features(state.text, spans)
+        the words whose tokens, left out of the span's mean vector, lower the technique's probability (given
+        in `probabilities`) most."""
         vectors, rows_features, owners, tokens = [], [], [], []
         cues: list[list[tuple[float, int]]] = [[] for _ in spans]
         for index, ((start, end), feature) in enumerate(zip(spans, features)):
@@ -263,14 +275,13 @@ class Detector:
             owners.extend([index] * len(rows))
             tokens.extend(range(first + token_offset, last + token_offset))
         if vectors:
-            full = self._technique_probabilities(state, spans)
             logits = self.backend.classify(
                 np.concatenate(vectors).astype(np.float32), np.asarray(rows_features, dtype=np.float32)
             )
             reduced = softmax(logits / self.config.technique_temperature)
             for row, (owner, token) in enumerate(zip(owners, tokens)):
                 technique = techniques[owner]
-                cues[owner].append((float(full[owner, technique] - reduced[row, technique]), token))
+                cues[owner].append((float(probabilities[owner, technique] - reduced[row, technique]), token))
         return [self._words(state.encoded, scored) for scored in cues]
 
     @staticmethod
@@ -304,9 +315,10 @@ class Detector:
             return []
         found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding or self.config.decoding)
         ranges = [(start, end) for start, end, _ in found]
-        probabilities = self._technique_probabilities(state, ranges)
+        features = span_features(state.text, ranges)
+        probabilities = self.technique_probabilities(state, ranges, features)
         best = [int(row.argmax()) for row in probabilities]
-        cues = self._weighed_words(state, ranges, best) if ranges else []
+        cues = self._weighed_words(state, ranges, features, probabilities, best) if ranges else []
         return [
             Span(start, end, self.config.techniques[technique], self.calibrated(span_probability * float(row[technique])),
                  cues=words)
@@ -330,7 +342,7 @@ class Detector:
         if len(state.encoded) == 0:
             raise ValueError("the text has no tokens to classify")
         unique = sorted({(span.start, span.end) for span in spans})
-        probabilities = dict(zip(unique, self._technique_probabilities(state, unique)))
+        probabilities = dict(zip(unique, self.technique_probabilities(state, unique)))
         ranked = {key: np.argsort(-row) for key, row in probabilities.items()}
         used: dict[tuple[int, int], int] = defaultdict(int)
         labelled = []

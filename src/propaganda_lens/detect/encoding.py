@@ -13,13 +13,10 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from propaganda_lens.data import Span
-from propaganda_lens.detect.boundaries import TRIM_CHARACTERS, clean_spans, crosses_sentence_end, trim
-
-__all__ = ["TRIM_CHARACTERS"]  # re-exported: callers trim like the decoder does
+from propaganda_lens.detect.boundaries import clean_spans, crosses_sentence_end, trim
 
 # BIO tags of the span tagger.
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
-# Characters a span never starts or ends with (the PTC v2 trimming rule).
 
 
 def load_tokenizer(path: Path) -> Tokenizer:

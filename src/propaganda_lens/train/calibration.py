@@ -10,8 +10,9 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
-from propaganda_lens.detect.detector import Detector, DetectorConfig
+from propaganda_lens.detect.detector import Detector, DetectorConfig, platt, softmax
 from propaganda_lens.scoring import expected_calibration_error, matches_gold
+from propaganda_lens.train.evaluation import techniques_by_range
 from propaganda_lens.train.examples import Split
 
 EPSILON = 1e-6
@@ -22,9 +23,7 @@ def fit_temperature(log_probabilities: np.ndarray, right: np.ndarray) -> float:
     `right` (n, k) marks the techniques gold gives each span (a span may carry several)."""
 
     def loss(log_temperature: float) -> float:
-        scaled = log_probabilities / np.exp(log_temperature)
-        scaled = scaled - scaled.max(axis=1, keepdims=True)
-        probabilities = np.exp(scaled) / np.exp(scaled).sum(axis=1, keepdims=True)
+        probabilities = softmax(log_probabilities / np.exp(log_temperature))
         return float(-np.log(np.maximum((probabilities * right).sum(axis=1), EPSILON)).mean())
 
     return float(np.exp(minimize_scalar(loss, bounds=(np.log(0.1), np.log(20.0)), method="bounded").x))
@@ -32,11 +31,9 @@ def fit_temperature(log_probabilities: np.ndarray, right: np.ndarray) -> float:
 
 def fit_platt(probabilities: np.ndarray, outcomes: np.ndarray) -> tuple[float, float]:
     """(a, b) of the logistic map sigmoid(a * logit(p) + b) that best predicts the outcomes (log-loss)."""
-    clipped = np.clip(probabilities, EPSILON, 1 - EPSILON)
-    logits = np.log(clipped / (1 - clipped))
 
     def loss(parameters: np.ndarray) -> float:
-        mapped = np.clip(1 / (1 + np.exp(-(parameters[0] * logits + parameters[1]))), EPSILON, 1 - EPSILON)
+        mapped = np.clip(platt(probabilities, *parameters), EPSILON, 1 - EPSILON)
         return float(-(outcomes * np.log(mapped) + (1 - outcomes) * np.log(1 - mapped)).mean())
 
     slope, intercept = minimize(loss, np.array([1.0, 0.0]), method="Nelder-Mead").x
@@ -45,9 +42,7 @@ def fit_platt(probabilities: np.ndarray, outcomes: np.ndarray) -> tuple[float, f
 
 def _technique_ece(log_probabilities: np.ndarray, right: np.ndarray, temperature: float) -> float:
     """ECE of the top technique on gold spans at a temperature."""
-    scaled = log_probabilities / temperature
-    probabilities = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    probabilities = softmax(log_probabilities / temperature)
     top = probabilities.argmax(axis=1)
     return expected_calibration_error(probabilities.max(axis=1), right[np.arange(len(top)), top] > 0)
 
@@ -64,11 +59,10 @@ def calibrate(detector: Detector, held_out: Split) -> tuple[DetectorConfig, dict
     log_probabilities, right = [], []
     for article_id, state in states.items():
         gold = held_out.techniques[article_id]
-        ranges = sorted({(span.start, span.end) for span in gold})
-        for (start, end), row in zip(ranges, raw._technique_probabilities(state, ranges)):
-            wanted = {span.technique for span in gold if (span.start, span.end) == (start, end)}
+        wanted = techniques_by_range(gold)
+        for key, row in zip(wanted, raw.technique_probabilities(state, list(wanted))):
             log_probabilities.append(np.log(np.maximum(row, EPSILON)))
-            right.append([technique in wanted for technique in raw.config.techniques])
+            right.append([technique in wanted[key] for technique in raw.config.techniques])
     log_probabilities, right = np.asarray(log_probabilities), np.asarray(right, dtype=np.float64)
     temperature = fit_temperature(log_probabilities, right)
 

@@ -8,7 +8,7 @@ import statistics
 from dataclasses import asdict, dataclass, replace
 
 from propaganda_lens.data import Span
-from propaganda_lens.detect.detector import Detector
+from propaganda_lens.detect.detector import Detector, EncoderState
 from propaganda_lens.detect.encoding import Decoding, decode_spans
 from propaganda_lens.detect.boundaries import FUNCTION_WORDS, last_word
 from propaganda_lens.scoring import (
@@ -69,19 +69,35 @@ class SplitScores:
         }
 
 
+def encode_split(
+    detector: Detector, split: Split, progress: Callable[[Iterable], Iterable] = lambda items: items
+) -> dict[str, EncoderState]:
+    """The encoder's output for every article of a split, by article id (to score it several ways)."""
+    return {article_id: detector.run(split.articles[article_id].text) for article_id in progress(sorted(split.articles))}
+
+
+def techniques_by_range(spans: Iterable[Span]) -> dict[tuple[int, int], set[str]]:
+    """The techniques gold gives each character range (a range may carry several)."""
+    techniques: dict[tuple[int, int], set[str]] = {}
+    for span in spans:
+        techniques.setdefault((span.start, span.end), set()).add(span.technique)
+    return techniques
+
+
 def evaluate_split(
     detector: Detector,
     split: Split,
     grid: Iterable[Decoding] = DECODING_GRID,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
+    states: dict[str, EncoderState] | None = None,
 ) -> SplitScores:
-    """Run the encoder once per article; pick the decoding with the best SI F1; score TC and FLC."""
+    """Run the encoder once per article (unless `states` has its output); pick the decoding with the best
+    SI F1; score TC and FLC."""
     grid = tuple(grid)
     located: dict[Decoding, dict[str, list[Span]]] = {decoding: {} for decoding in grid}
     classified: dict[str, list[Span]] = {}
-    states = {}
-    for article_id in progress(sorted(split.articles)):
-        state = states[article_id] = detector.run(split.articles[article_id].text)
+    states = states if states is not None else encode_split(detector, split, progress)
+    for article_id, state in states.items():
         for decoding in grid:
             found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding)
             located[decoding][article_id] = [Span(start, end) for start, end, _ in found]
@@ -105,26 +121,32 @@ def ends_on_function_word(text: str, span: Span) -> bool:
 
 
 def reader_measures(
-    detector: Detector, split: Split, progress: Callable[[Iterable], Iterable] = lambda items: items
+    detector: Detector,
+    split: Split,
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
+    states: dict[str, EncoderState] | None = None,
 ) -> dict[str, float]:
     """What a reader meets, on a labelled split, with the model's own decoding: SI with and without the
     boundary rules, TC, FLC, calibration (ECE of the top technique on gold spans, and of predicted spans
-    judged by overlap with a gold span of their technique), spans ending on a function word, span lengths."""
+    judged by overlap with a gold span of their technique), spans ending on a function word, span lengths.
+    `states`: the encoder's output for the split, when the caller already has it."""
     decoding = detector.config.decoding
     without_rules = replace(decoding, clean_boundaries=False)
     predicted, unruled, labelled = {}, {}, {}
     technique_confidence, technique_right = [], []
-    for article_id in progress(sorted(split.articles)):
-        state = detector.run(split.articles[article_id].text)
+    states = states if states is not None else encode_split(detector, split, progress)
+    for article_id, state in states.items():
         predicted[article_id] = detector.spans_from(state, decoding)
         unruled[article_id] = detector.spans_from(state, without_rules)
         gold = split.techniques[article_id]
         labelled[article_id] = detector.label_spans(state, gold)
-        ranges = sorted({(span.start, span.end) for span in gold})
-        for (start, end), row in zip(ranges, detector._technique_probabilities(state, ranges)):
-            wanted = {span.technique for span in gold if (span.start, span.end) == (start, end)}
-            technique_confidence.append(float(row.max()))
-            technique_right.append(detector.config.techniques[int(row.argmax())] in wanted)
+        wanted = techniques_by_range(gold)
+        top = {}  # each range's first label is its most probable technique
+        for span in labelled[article_id]:
+            top.setdefault((span.start, span.end), span)
+        for key, span in top.items():
+            technique_confidence.append(span.probability)
+            technique_right.append(span.technique in wanted[key])
     spans = [(article_id, span) for article_id, found in predicted.items() for span in found]
     texts = {article_id: article.text for article_id, article in split.articles.items()}
     si = score_si(split.si, predicted)

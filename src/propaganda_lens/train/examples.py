@@ -148,5 +148,5 @@ def teacher_targets(teacher, split: Split, tokenizer) -> dict[str, SoftTargets]:
             if first < last:
                 tags[token] = state.tag_probabilities[first]
         spans = [(span.start, span.end) for span in split.techniques[article_id]]
-        targets[article_id] = SoftTargets(tags, teacher._technique_probabilities(state, spans).astype(np.float32))
+        targets[article_id] = SoftTargets(tags, teacher.technique_probabilities(state, spans).astype(np.float32))
     return targets
