@@ -176,3 +176,12 @@ def test_models_are_chosen_by_name_on_every_surface(ptc_folder, tmp_path):
     nlp = spacy.blank("en")
     nlp.add_pipe("propaganda_lens", config={"model": "fast"})
     assert nlp(PASTED.split("\n\n")[1]).spans["propaganda"]
+
+
+def test_plain_english_skips_the_language_model_and_agrees_with_it(ptc_folder):
+    from propaganda_lens.enrich.language import _identifier, is_plain_english
+
+    for path in sorted((ptc_folder / "dev-articles").glob("article*.txt"))[:20]:
+        text = path.read_text(encoding="utf-8")
+        assert is_plain_english(text) and _identifier().classify(text)[0] == "en"
+    assert not is_plain_english(FRENCH * 3) and not is_plain_english("They are traitors.")

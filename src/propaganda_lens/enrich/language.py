@@ -3,10 +3,19 @@ text is not English: the detector models read English only, and their spans on o
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+
+from propaganda_lens.detect.boundaries import FUNCTION_WORDS
 
 MIN_PROBABILITY = 0.5  # below it the language is left undetermined (short or mixed texts)
 SAMPLED_CHARS = 20_000  # the start of the text is enough, and keeps long texts fast
+# Plainly English text skips the language model, whose first use costs about half a second of loading:
+# at least 50 words, a fifth of them English function words (PTC articles: 25% or more; French and
+# German samples: 4% and 0%; py3langid agreed on every PTC dev article and 100 train articles).
+PLAIN_ENGLISH_WORDS = 50
+PLAIN_ENGLISH_SHARE = 0.2
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
@@ -18,8 +27,17 @@ def _identifier():
 
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the text's language, or None when no language is likely enough."""
-    code, probability = _identifier().classify(text[:SAMPLED_CHARS])
+    sample = text[:SAMPLED_CHARS]
+    if is_plain_english(sample):
+        return "en"
+    code, probability = _identifier().classify(sample)
     return code if probability >= MIN_PROBABILITY else None
+
+
+def is_plain_english(sample: str) -> bool:
+    words = _WORD.findall(sample.lower())
+    english = sum(word in FUNCTION_WORDS for word in words)
+    return len(words) >= PLAIN_ENGLISH_WORDS and english >= PLAIN_ENGLISH_SHARE * len(words)
 
 
 def language_warnings(language: str | None) -> list[str]:
