@@ -270,6 +270,11 @@ def test_serve_answers_on_its_port_and_a_busy_port_is_one_line():
         taken.listen()
         port = taken.getsockname()[1]
         assert_one_line_error(CliRunner().invoke(cli, ["serve", "--port", str(port)]), "Address already in use")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    assert_one_line_error(CliRunner().invoke(cli, ["serve", "--port", str(free), "--model", "no-such-model"]),
+                          "cannot load the model")
     command = shutil.which("propaganda-lens") or str(Path(sys.executable).with_name("propaganda-lens"))
     server = subprocess.Popen([command, "serve", "--port", str(port), "--model", "fast"], stderr=subprocess.PIPE)
     try:

@@ -317,6 +317,7 @@ def serve(
 
     import uvicorn
 
+    from propaganda_lens.detect.detector import ModelError
     from propaganda_lens.server.app import LOOPBACK_HOSTS, ServerSettings, create_app
     from propaganda_lens.server.workers import ModelSource
 
@@ -327,11 +328,14 @@ def serve(
         listener.bind(address)
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror}; choose another --host or --port")
-    load_detector(model)  # a bad model folder is one clear line here, not a failing worker later
     settings = ServerSettings(workers=workers, queue=queue, timeout_s=timeout, max_body_bytes=max_body_bytes,
                               allow_private_urls=allow_private_urls,
                               allowed_hosts=(*LOOPBACK_HOSTS, host, *(allowed_host or [])))
-    server = uvicorn.Server(uvicorn.Config(create_app(ModelSource(model), settings), log_level="warning"))
+    try:  # a bad model folder is one clear line here, not a failing worker later
+        app = create_app(ModelSource(model), settings)
+    except (ModelError, OSError) as error:
+        fail(f"cannot load the model: {error}")
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs); Ctrl+C stops it", soft_wrap=True)
     server.run(sockets=[listener])
 

@@ -86,9 +86,10 @@ ERRORS = {status: {"model": ErrorResponse} for status in (413, 422, 500, 503, 50
 
 
 def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = ServerSettings()) -> FastAPI:
-    """The app; its workers load `model` (default: the shipped one) when it starts."""
+    """The app; its workers load `model` (default: the shipped one) when it starts. Raises ModelError or
+    OSError at once for a missing, incomplete or corrupt model."""
     fetch_limits = FetchLimits(timeout_s=settings.fetch_timeout_s, allow_private=settings.allow_private_urls)
-    model_name = model.name
+    model_name = model.check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Literal
 
-from propaganda_lens.detect.detector import CONFIG_FILE, Detector, DetectorConfig, model_folder
+from propaganda_lens.detect.detector import CONFIG_FILE, Detector, DetectorConfig, model_folder, verify_checksums
 from propaganda_lens.ingest.errors import IngestError
 from propaganda_lens.ingest.fetch import FetchLimits
 
@@ -43,12 +43,16 @@ class ModelSource:
 
     model: str | Path | None = None  # a shipped model's name or a model folder; None: the default model
 
-    @property
-    def name(self) -> str:
-        return DetectorConfig.from_file(model_folder(self.model) / CONFIG_FILE).name
+    def check(self) -> str:
+        """Verify the model's files once, in the server process, and return the model's name; ModelError or
+        OSError when the folder is missing, incomplete or corrupt."""
+        folder = model_folder(self.model)
+        verify_checksums(folder)
+        return DetectorConfig.from_file(folder / CONFIG_FILE).name
 
     def load(self) -> Detector:
-        return Detector.from_disk(self.model)
+        """The detector, in a worker: `check` already verified the files, so they are not hashed again."""
+        return Detector.from_disk(self.model, verify=False)
 
 
 @dataclass(frozen=True)
