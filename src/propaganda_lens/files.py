@@ -12,19 +12,27 @@ from typing import TextIO
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """A UTF-8 text handle whose contents replace `path` when the block ends without an error."""
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` for a library that writes by name; it replaces `path` when the block
+    ends without an error, and is removed otherwise."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(descriptor)
     try:
         os.chmod(temporary, _mode_for(path))  # mkstemp makes it private; the file gets the usual mode
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            yield handle
-            handle.flush()
+        yield Path(temporary)
+        with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A UTF-8 text handle whose contents replace `path` when the block ends without an error."""
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 def _mode_for(path: Path) -> int:

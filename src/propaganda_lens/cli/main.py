@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import ExitStack
-from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from propaganda_lens.cli.common import (
+    ModelOption, PlainUsage, fail, report_problems, stderr, stdout, with_progress,
+)
 from propaganda_lens.data import Article, Span
 from propaganda_lens.files import atomic_writer
 from propaganda_lens.ingest.fetch import MAX_BYTES
@@ -40,18 +40,6 @@ Run 'propaganda-lens COMMAND -h' for a command's options.""",
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-stdout = Console()
-stderr = Console(stderr=True)
-T = TypeVar("T")
-
-
-class PlainUsage(TyperCommand):
-    """A usage line in the usual notation: `analyze [OPTIONS] SOURCE...`, not `{SOURCE}...`."""
-
-    def collect_usage_pieces(self, ctx) -> list[str]:
-        return [piece.replace("{", "").replace("}", "") for piece in super().collect_usage_pieces(ctx)]
-
-
 def show_version(wanted: bool) -> None:
     if wanted:
         from propaganda_lens import __version__
@@ -80,26 +68,6 @@ class ScoreTask(str, Enum):
     flc = "flc"
 
 
-def print_error(message: str) -> None:
-    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-
-
-def fail(message: str) -> NoReturn:
-    """One line on stderr, exit code 1."""
-    print_error(message)
-    raise typer.Exit(1)
-
-
-def with_progress(items: Iterable[T], total: int, description: str, shown: bool = True) -> Iterator[T]:
-    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=stderr, transient=True, disable=not (shown and stderr.is_terminal)) as progress:
-        task = progress.add_task(description, total=total)
-        for item in items:
-            yield item
-            progress.advance(task)
-
-
 def load_detector(model: str | Path | None):
     from propaganda_lens.detect.detector import Detector, ModelError
 
@@ -124,20 +92,6 @@ def load_articles(folder: Path, problems: list[str]) -> list[Article]:
         except (PtcFormatError, OSError) as error:
             problems.append(f"skipped {error}")
     return articles
-
-
-def report_problems(problems: list[str]) -> None:
-    """After a batch: one line per item that failed, then a non-zero exit if any did."""
-    for problem in problems:
-        print_error(problem)
-    if problems:
-        raise typer.Exit(1)
-
-
-ModelOption = Annotated[
-    str | None,
-    typer.Option("--model", "-m", help="A shipped model by name (see 'propaganda-lens models'), or a model folder."),
-]
 
 
 class ReportFormat(str, Enum):
@@ -609,3 +563,6 @@ def export_command(
     except (PtcFormatError, OSError) as error:
         fail(str(error))
     stderr.print(f"dev SI F1 {scores.si.f1:.4f}, TC F1 {scores.tc.f1:.4f}, FLC F1 {scores.flc.f1:.4f}")
+from propaganda_lens.cli.corpus import corpus_app  # noqa: E402 - registered after the commands above
+
+app.add_typer(corpus_app, name="corpus")

@@ -153,9 +153,9 @@ class Detector:
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
-    def from_disk(cls, path: str | Path | None = None, verify: bool = True) -> "Detector":
+    def from_disk(cls, path: str | Path | None = None, verify: bool = True, threads: int | None = None) -> "Detector":
         """Load a shipped model by name (`fast`) or a model folder (default: the default shipped model) to run
-        with onnxruntime."""
+        with onnxruntime, on `threads` CPU threads (default: all cores)."""
         from propaganda_lens.detect.onnx_backend import OnnxBackend
 
         folder = model_folder(path)
@@ -164,9 +164,8 @@ class Detector:
         if verify:
             verify_checksums(folder)
         config = DetectorConfig.from_file(folder / CONFIG_FILE)
-        evaluation = folder / EVALUATION_FILE
-        precision = json.loads(evaluation.read_text(encoding="utf-8")).get(PRECISION_KEY, {}) if evaluation.is_file() else {}
-        return cls(OnnxBackend(folder), load_tokenizer(folder / TOKENIZER_FILE), config, precision)
+        return cls(OnnxBackend(folder, threads), load_tokenizer(folder / TOKENIZER_FILE), config,
+                   technique_precision_of(folder))
 
     def to_disk(self, path: Path) -> None:
         """Copy this model's folder (ONNX backend only) to `path`."""
@@ -388,6 +387,24 @@ def model_folder(model: str | Path | None = None) -> Path:
         names = ", ".join(shipped.name for shipped in SHIPPED_MODELS)
         raise ModelError(f"{model}: neither a shipped model ({names}) nor a model folder")
     return folder
+
+
+def technique_precision_of(folder: Path) -> dict[str, float]:
+    """Per technique, the share of the model's dev spans that matched annotators' (from evaluation.json)."""
+    evaluation = folder / EVALUATION_FILE
+    return json.loads(evaluation.read_text(encoding="utf-8")).get(PRECISION_KEY, {}) if evaluation.is_file() else {}
+
+
+def model_version(model: str | Path | None = None) -> str:
+    """The model's name and the start of the digest of its checksum list: results stored under it belong to
+    exactly these weights and settings (a retrained or recalibrated model gets a new version)."""
+    folder = model_folder(model)
+    try:
+        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        listing = (folder / CHECKSUM_FILE).read_bytes()
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{folder}: not a complete propaganda-lens model folder ({error})") from None
+    return f"{config['name']}@{hashlib.sha256(listing).hexdigest()[:12]}"
 
 
 def file_sha256(path: Path) -> str:

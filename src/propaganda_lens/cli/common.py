@@ -1,0 +1,57 @@
+"""What every command shares: the consoles, one-line errors, progress bars and the --model option."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperCommand
+
+stdout = Console()
+stderr = Console(stderr=True)
+T = TypeVar("T")
+
+
+class PlainUsage(TyperCommand):
+    """A usage line in the usual notation: `analyze [OPTIONS] SOURCE...`, not `{SOURCE}...`."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [piece.replace("{", "").replace("}", "") for piece in super().collect_usage_pieces(ctx)]
+
+
+def print_error(message: str) -> None:
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 1."""
+    print_error(message)
+    raise typer.Exit(1)
+
+
+def with_progress(items: Iterable[T], total: int, description: str, shown: bool = True) -> Iterator[T]:
+    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, transient=True, disable=not (shown and stderr.is_terminal)) as progress:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def report_problems(problems: list[str]) -> None:
+    """After a batch: one line per item that failed, then a non-zero exit if any did."""
+    for problem in problems:
+        print_error(problem)
+    if problems:
+        raise typer.Exit(1)
+
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="A shipped model by name (see 'propaganda-lens models'), or a model folder."),
+]

@@ -1,0 +1,310 @@
+"""`propaganda-lens corpus …`: many articles in a database, analyzed once per model, with statistics,
+a dashboard and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from propaganda_lens.cli.common import ModelOption, PlainUsage, fail, print_error, stderr, stdout, with_progress
+from propaganda_lens.corpus.export import ExportFormat
+from propaganda_lens.corpus.run import Engine
+from propaganda_lens.corpus.store import DATABASE_VARIABLE, DEFAULT_DATABASE
+from propaganda_lens.ingest.fetch import MAX_BYTES
+from propaganda_lens.ingest.sources import InputFormat
+
+corpus_app = typer.Typer(
+    help="Store many articles in a database, analyze each once per model, and study them: statistics per "
+    "outlet, technique and month, a dashboard, exports.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""Examples:
+
+\b
+  propaganda-lens corpus add 'saved-pages/**/*.html' articles.jsonl
+  propaganda-lens corpus run --model fast
+  propaganda-lens corpus stats --by outlet,technique -f csv
+  propaganda-lens corpus report -o dashboard.html""",
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--db", metavar="URL", help=f"SQLAlchemy database URL (default: ${DATABASE_VARIABLE}, else "
+                 f"sqlite:///{DEFAULT_DATABASE} in the current folder)."),
+]
+
+
+def open_store(url: str | None):
+    from propaganda_lens.corpus.store import StoreError, open_database
+
+    try:
+        return open_database(url)
+    except StoreError as error:
+        fail(str(error))
+
+
+def chosen_version(model: str | None) -> str:
+    from propaganda_lens.detect.detector import ModelError, model_version
+
+    try:
+        return model_version(model)
+    except ModelError as error:
+        fail(f"cannot load the model: {error}")
+
+
+@corpus_app.command("add", cls=PlainUsage)
+def add(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders, glob patterns, http(s) URLs, - for standard input, or JSON Lines "
+                       "files (.jsonl) with a text or html field per line.", show_default=False, metavar="SOURCE"),
+    ],
+    db: DatabaseOption = None,
+    outlet: Annotated[str | None, typer.Option(help="The outlet of every input (default: from metadata or URL).")] = None,
+    input_format: Annotated[InputFormat, typer.Option(help="auto, text, markdown or html.")] = InputFormat.auto,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of the inputs (default: detected).")] = None,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest input (or JSON line) accepted, in bytes.")] = MAX_BYTES,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed for downloading a URL.")] = 20.0,
+) -> None:
+    """Store articles in the corpus database; each text is stored once, failures are recorded."""
+    from propaganda_lens.corpus.add import add_articles, read_inputs
+    from propaganda_lens.corpus.store import StoreError
+    from propaganda_lens.ingest.decoding import check_encoding_name
+    from propaganda_lens.ingest.errors import IngestError
+    from propaganda_lens.ingest.fetch import FetchLimits
+    from propaganda_lens.ingest.sources import expand_sources
+
+    if encoding is not None:
+        try:
+            check_encoding_name(encoding)
+        except IngestError as error:
+            fail(str(error))
+    paths, problems = expand_sources(sources)
+    sessions = open_store(db)
+    inputs = read_inputs(progress(paths, "Adding"), input_format, encoding, FetchLimits(timeout, max_bytes))
+    try:
+        result = add_articles(sessions, inputs, outlet)
+    except StoreError as error:
+        fail(str(error))
+    for problem in problems + result.failures:
+        print_error(problem)
+    stderr.print(f"{result.added} articles added, {result.duplicates} already stored, "
+                 f"{len(result.failures) + len(problems)} failed", highlight=False)
+    if problems or result.failures:
+        raise typer.Exit(1)
+
+
+PROGRESS_COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+
+
+def progress(items: list, description: str):
+    """Iterate with a progress bar that shows inputs per second and the time left (on a terminal)."""
+    started = time.monotonic()
+    with Progress(*PROGRESS_COLUMNS, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+        task = bar.add_task(description, total=len(items), rate="")
+        for done, item in enumerate(items, 1):
+            yield item
+            bar.update(task, advance=1, rate=f"{done / (time.monotonic() - started):.1f} inputs/s")
+
+
+@corpus_app.command("run")
+def run(
+    db: DatabaseOption = None,
+    model: ModelOption = None,
+    engine: Annotated[Engine, typer.Option(help="local: this machine; ray: a Ray Data pipeline.")] = Engine.local,
+    workers: Annotated[int, typer.Option(min=1, help="Processes (local) or actors (ray) analyzing at once.")] = 1,
+    ray_address: Annotated[
+        str | None, typer.Option(help="An existing Ray cluster (ray://host:10001 or auto); default: a local one.")
+    ] = None,
+) -> None:
+    """Analyze every stored article that the model has not analyzed yet; resumable at any point."""
+    from propaganda_lens.corpus.run import pending_ids, run_corpus
+    from propaganda_lens.corpus.store import StoreError
+    from propaganda_lens.detect.detector import ModelError
+
+    sessions = open_store(db)
+    version = chosen_version(model)
+    ids = pending_ids(sessions, version)
+    if not ids:
+        stderr.print(f"nothing to do: every stored article has an analysis by {version}", highlight=False)
+        return
+    started = time.monotonic()
+    analyzed = failed = 0
+    try:
+        with Progress(*PROGRESS_COLUMNS, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+            task = bar.add_task("Analyzing", total=len(ids), rate="")
+            for batch_analyzed, batch_failed in run_corpus(sessions, model, ids, engine, workers, ray_address):
+                analyzed, failed = analyzed + batch_analyzed, failed + batch_failed
+                rate = (analyzed + failed) / (time.monotonic() - started)
+                bar.update(task, advance=batch_analyzed + batch_failed, rate=f"{rate:.1f} articles/s")
+    except (StoreError, ModelError) as error:
+        fail(f"{error} ({analyzed} articles stored before)")
+    elapsed = time.monotonic() - started
+    stderr.print(f"{analyzed} articles analyzed by {version} in {elapsed:.1f} s "
+                 f"({analyzed / elapsed:.2f} articles/s); {failed} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def grouping(value: str) -> tuple[str, ...]:
+    from propaganda_lens.corpus.stats import GROUPINGS
+
+    by = tuple(part.strip() for part in value.split(","))
+    if not by or any(part not in GROUPINGS for part in by) or len(set(by)) != len(by):
+        raise typer.BadParameter(f"give one or more of {', '.join(GROUPINGS)}, separated by commas")
+    return by
+
+
+def mix_text(mix: dict[str, float], precision: dict[str, float], top: int = 3) -> str:
+    """'Loaded_Language 45% (p .61), …': the largest shares, each with the model's dev precision."""
+    parts = []
+    for technique, share in list(mix.items())[:top]:
+        known = f" (p {precision[technique]:.2f})" if technique in precision else ""
+        parts.append(f"{technique} {share:.0%}{known}")
+    return ", ".join(parts)
+
+
+def rating_text(ratings: list[dict]) -> str:
+    if not ratings:
+        return "not rated"
+    return "; ".join(f"{r['factuality']} factuality, {r['bias']} ({r['year']})" for r in ratings)
+
+
+@corpus_app.command("stats")
+def stats(
+    db: DatabaseOption = None,
+    model: ModelOption = None,
+    by: Annotated[str, typer.Option(help="outlet, technique, month, or several with commas (outlet,technique).")] = "outlet",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+) -> None:
+    """Articles, spans, spans per 1,000 words, share of text covered and technique mix, per group."""
+    from propaganda_lens.corpus.stats import NoAnalyses, stats_report
+
+    try:
+        keys = grouping(by)
+    except typer.BadParameter as error:
+        fail(f"--by: {error}")
+    if output_format not in ("table", "json", "csv"):
+        fail("--format must be table, json or csv")
+    sessions = open_store(db)
+    version = chosen_version(model)
+    try:
+        report = stats_report(sessions, version, keys)
+    except NoAnalyses:
+        fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
+    precision = report["technique_precision"]
+    if output_format == "json":
+        stdout.file.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    with_ratings = "outlet" in keys
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([*keys, "articles", "spans", "spans_per_1000_words", "covered_share", "technique_mix",
+                         *(["factuality", "bias", "rating_source"] if with_ratings else [])])
+        for group in report["groups"]:
+            ratings = group.get("ratings") or [{}]
+            writer.writerow([*(group[key] for key in keys), group["articles"], group["spans"],
+                             group["spans_per_1000_words"], group["covered_share"],
+                             ";".join(f"{t}:{share}" for t, share in group["technique_mix"].items()),
+                             *([ratings[0].get("factuality", ""), ratings[0].get("bias", ""),
+                                ratings[0].get("source", "")] if with_ratings else [])])
+        stdout.file.write(buffer.getvalue())
+        return
+    table = Table(title=f"{report['articles']} articles analyzed by {version}, by {', '.join(keys)}",
+                  caption="p: the share of the model's spans of that technique that matched annotators' on PTC dev"
+                  + ("; ratings: Media Bias/Fact Check via Baly et al." if with_ratings else ""))
+    for key in keys:
+        table.add_column(key)
+    for column in ("articles", "spans", "per 1k words", "covered"):
+        table.add_column(column, justify="right")
+    table.add_column("technique mix" if "technique" not in keys else "model precision")
+    if with_ratings:
+        table.add_column("rating")
+    for group in report["groups"]:
+        mix = mix_text(group["technique_mix"], precision) if "technique" not in keys else \
+            (f"p {precision[group['technique']]:.2f}" if group["technique"] in precision else "")
+        table.add_row(*(escape(str(group[key])) for key in keys), str(group["articles"]), str(group["spans"]),
+                      f"{group['spans_per_1000_words']:.1f}", f"{group['covered_share']:.1%}", mix,
+                      *([rating_text(group["ratings"])] if with_ratings else []))
+    stdout.print(table)
+
+
+@corpus_app.command("export")
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    output_format: Annotated[
+        ExportFormat | None, typer.Option("--format", "-f", help="jsonl, csv, parquet or semeval (default: from -o's suffix).")
+    ] = None,
+    db: DatabaseOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Write the corpus's analyses: JSON Lines of the analyze model, CSV or Parquet rows per span, PTC labels."""
+    from propaganda_lens.corpus.export import analysis_count, export_corpus
+
+    suffixes = {".jsonl": ExportFormat.jsonl, ".csv": ExportFormat.csv, ".parquet": ExportFormat.parquet,
+                ".labels": ExportFormat.semeval, ".txt": ExportFormat.semeval}
+    chosen = output_format or suffixes.get(output.suffix.lower())
+    if chosen is None:
+        fail(f"no export format writes {output.suffix or 'files without a suffix'}; choose one with -f")
+    sessions = open_store(db)
+    version = chosen_version(model)
+    if not analysis_count(sessions, version):
+        fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
+    try:
+        count = export_corpus(sessions, version, chosen, output)
+    except ImportError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+    stderr.print(f"{count} analyses by {version} written to {output} ({chosen.value})", highlight=False)
+
+
+@corpus_app.command("report")
+def report(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The dashboard file to write (.html).")] = Path("dashboard.html"),
+    db: DatabaseOption = None,
+    model: ModelOption = None,
+    article_reports: Annotated[
+        int, typer.Option(min=0, help="Write the reports of this many densest articles beside it, linked from it.")
+    ] = 100,
+) -> None:
+    """Write a self-contained HTML dashboard of the corpus, with the densest articles' own reports beside it."""
+    from propaganda_lens.corpus.dashboard import dashboard_data, densest_ids, render_dashboard, report_folder
+    from propaganda_lens.corpus.export import stored_analyses
+    from propaganda_lens.corpus.stats import NoAnalyses, corpus_facts
+    from propaganda_lens.files import write_text_atomically
+
+    sessions = open_store(db)
+    version = chosen_version(model)
+    facts = corpus_facts(sessions, version)
+    try:
+        data = dashboard_data(sessions, version, facts)
+    except NoAnalyses:
+        fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
+    folder = report_folder(output)
+    linked = densest_ids(facts, article_reports)
+    try:
+        if linked:
+            folder.mkdir(parents=True, exist_ok=True)
+            reports = stored_analyses(sessions, version, linked)
+            for article_row, analysis in with_progress(reports, len(linked), "Writing reports"):
+                write_text_atomically(folder / f"{article_row.id}.html", analysis.to_html())
+        chosen = set(linked)
+        page = render_dashboard(data, lambda i: f"{folder.name}/{i}.html" if i in chosen else None)
+        write_text_atomically(output, page)
+    except OSError as error:
+        fail(f"cannot write {error.filename or output}: {error.strerror}")
+    stderr.print(f"dashboard of {len(facts)} articles written to {output}"
+                 + (f", with {len(linked)} article reports in {folder}/" if linked else ""), highlight=False)

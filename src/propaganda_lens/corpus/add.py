@@ -1,0 +1,149 @@
+"""`corpus add`: read inputs as `analyze` does (plus JSON Lines of articles) and store each text once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from propaganda_lens.corpus.store import ArticleRow, FailureRow, StoreError, describe
+from propaganda_lens.data import Article
+from propaganda_lens.enrich.outlets import outlet_of
+from propaganda_lens.ingest.dates import iso_date
+from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.fetch import FetchLimits
+from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_source
+
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
+METADATA_FIELDS = ("title", "author", "site", "url")
+COMMIT_EVERY = 100
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    duplicates: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_inputs(
+    sources: Iterable[str], input_format: InputFormat, encoding: str | None, limits: FetchLimits
+) -> Iterator[tuple[str, Article | IngestError]]:
+    """(name, Article or the error that stopped it) for each input; a JSON Lines file gives one per line."""
+    for source in sources:
+        if source != "-" and Path(source).suffix.lower() in JSON_LINES_SUFFIXES:
+            yield from read_json_lines(Path(source), limits.max_bytes)
+        else:
+            try:
+                yield source, read_source(source, input_format, encoding, limits)
+            except IngestError as error:
+                yield source, error
+
+
+def read_json_lines(path: Path, max_bytes: int) -> Iterator[tuple[str, Article | IngestError]]:
+    """The records of a UTF-8 JSON Lines file, read a line at a time (each line at most `max_bytes`)."""
+    if not path.is_file():
+        yield str(path), IngestError(f"{path}: {'no such file' if not path.exists() else 'is not a regular file'}")
+        return
+    try:
+        with path.open("rb") as handle:
+            for number, line in enumerate(iter(lambda: handle.readline(max_bytes + 1), b""), 1):
+                name = f"{path}:{number}"
+                if len(line) > max_bytes and not line.endswith(b"\n"):
+                    yield name, IngestError(f"{name}: the line is over the {max_bytes / 1e6:g} MB cap; raise --max-bytes")
+                    while (rest := handle.readline(max_bytes + 1)) and not rest.endswith(b"\n"):
+                        pass  # skip the rest of the line, a bounded piece at a time
+                elif line.strip():
+                    try:
+                        record = line.decode("utf-8")
+                    except UnicodeDecodeError as error:
+                        yield name, IngestError(f"{name}: is not valid UTF-8 (byte {error.start}); JSON Lines must be UTF-8")
+                        continue
+                    yield name, article_of_record(record, name, f"{path.stem}-{number}")
+    except OSError as error:
+        yield str(path), IngestError(f"{path}: cannot be read ({error.strerror})")
+
+
+def article_of_record(line: str, name: str, default_id: str) -> Article | IngestError:
+    """An Article from one JSON Lines record: `text` (plain text) or `html`, and optional `id`, `title`,
+    `author`, `date`, `site`, `url`; other string fields become metadata extras."""
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        return IngestError(f"{name}: is not valid JSON ({error.msg} at column {error.colno})")
+    if not isinstance(record, dict):
+        return IngestError(f"{name}: is not a JSON object; each line needs an object with a text or html field")
+    body, kind = next(((record[key], key) for key in ("text", "html") if isinstance(record.get(key), str)), (None, None))
+    if body is None:
+        return IngestError(f"{name}: has no text or html string field; there is nothing to analyze")
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    try:
+        article = article_from_text(body, str(record.get("id") or default_id), name, name,
+                                    InputFormat.html if kind == "html" else InputFormat.text, url=url)
+    except IngestError as error:
+        return error
+    metadata = article.metadata
+    for key in METADATA_FIELDS:
+        if isinstance(record.get(key), str) and record[key].strip():
+            setattr(metadata, key, record[key].strip())
+    date = record.get("date")
+    if isinstance(date, str) and len(date) <= 60:
+        metadata.date = iso_date(date[:10]) or iso_date(date) or metadata.date
+    known = {"text", "html", "id", "date", "outlet", *METADATA_FIELDS}
+    metadata.extra.update({key: value for key, value in record.items() if key not in known and isinstance(value, str)})
+    if isinstance(record.get("outlet"), str) and record["outlet"].strip():
+        metadata.extra["outlet"] = record["outlet"].strip()
+    return article
+
+
+def row_of(article: Article, outlet: str | None) -> ArticleRow:
+    metadata = article.metadata
+    extra = dict(metadata.extra)
+    outlet = outlet or extra.pop("outlet", None) or outlet_of(metadata.site, metadata.url)
+    return ArticleRow(
+        content_hash=content_hash(article.text), name=article.id[:300], source=article.source, outlet=outlet,
+        title=metadata.title, author=metadata.author, published=metadata.date, site=metadata.site,
+        url=metadata.url, extra=extra, text=article.text, words=len(article.text.split()),
+    )
+
+
+def add_articles(
+    sessions: sessionmaker, inputs: Iterable[tuple[str, Article | IngestError]], outlet: str | None = None
+) -> AddResult:
+    """Store each new text once (by content hash) and record each input that failed, committing every
+    COMMIT_EVERY inputs: a killed run keeps what was committed, and a rerun adds only what is missing."""
+    result = AddResult()
+    try:
+        with sessions() as session:
+            pending: dict[str, ArticleRow] = {}
+            for count, (name, item) in enumerate(inputs, 1):
+                if isinstance(item, IngestError):
+                    session.add(FailureRow(stage="add", source=name, message=str(item)))
+                    result.failures.append(str(item))
+                else:
+                    row = row_of(item, outlet)
+                    stored = row.content_hash in pending or session.scalar(
+                        select(ArticleRow.id).where(ArticleRow.content_hash == row.content_hash))
+                    if stored:
+                        result.duplicates += 1
+                    else:
+                        pending[row.content_hash] = row
+                        session.add(row)
+                        result.added += 1
+                if count % COMMIT_EVERY == 0:
+                    session.commit()
+                    pending.clear()
+            session.commit()
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot write to the database: {describe(error)}; what was committed before stays stored") from None
+    return result

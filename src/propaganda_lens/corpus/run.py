@@ -1,0 +1,233 @@
+"""`corpus run`: analyze every stored article that the chosen model has not analyzed yet, on this machine
+(`local`, in N processes) or as a Ray Data pipeline (`ray`), writing each batch back in one transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from propaganda_lens.corpus.store import (
+    AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow, StoreError, describe,
+)
+from propaganda_lens.data import Article, Metadata
+
+BATCH_SIZE = 16  # articles per transaction
+RAY_CHUNK = 1024  # articles handed to one Ray dataset, so that the driver holds a bounded number of texts
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+@dataclass
+class StoredAnalysis:
+    """What one analysis stores, the same whichever engine produced it; `error` instead when it failed."""
+
+    article_id: int
+    spans: list[tuple[int, int, str | None, float | None, list[list[int]]]] = field(default_factory=list)
+    language: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    covered_chars: int = 0
+    error: str | None = None
+
+
+def article_of_row(row: ArticleRow) -> Article:
+    metadata = Metadata(title=row.title, author=row.author, date=row.published, site=row.site, url=row.url,
+                        extra=dict(row.extra or {}))
+    return Article(id=row.name, text=row.text, source=row.source, metadata=metadata)
+
+
+def analyze_one(detector, article_id: int, article: Article) -> StoredAnalysis:
+    """Analyze one article; a failure becomes a StoredAnalysis with its error, so a batch goes on past it."""
+    from propaganda_lens.api import analyze
+
+    try:
+        analysis = analyze(article, detector=detector)
+    except Exception as error:  # noqa: BLE001 - one bad article must not stop a corpus run
+        return StoredAnalysis(article_id, error=f"{type(error).__name__}: {error}")
+    covered = set()
+    for span in analysis.spans:
+        covered.update(range(span.start, span.end))
+    spans = [(span.start, span.end, span.technique, span.probability, [list(cue) for cue in span.cues])
+             for span in analysis.spans]
+    return StoredAnalysis(article_id, spans, analysis.language, list(analysis.warnings), len(covered))
+
+
+def pending_ids(sessions: sessionmaker, version: str) -> list[int]:
+    """Articles with neither an analysis nor a recorded analysis failure by this model version."""
+    analyzed = exists().where(AnalysisRow.article_id == ArticleRow.id, AnalysisRow.model_version == version)
+    failed = exists().where(FailureRow.article_id == ArticleRow.id, FailureRow.stage == "run",
+                            FailureRow.model_version == version)
+    with sessions() as session:
+        return list(session.scalars(select(ArticleRow.id).where(~analyzed, ~failed).order_by(ArticleRow.id)))
+
+
+def register_model(sessions: sessionmaker, version: str, name: str, precision: dict[str, float]) -> None:
+    with sessions.begin() as session:
+        if session.get(ModelRow, version) is None:
+            session.add(ModelRow(version=version, name=name, technique_precision=precision))
+
+
+def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalysis]) -> int:
+    """All analyses of a batch, or none of them: one transaction. Returns how many failed."""
+    with sessions.begin() as session:
+        texts = dict(session.execute(select(ArticleRow.id, ArticleRow.text).where(
+            ArticleRow.id.in_([result.article_id for result in results]))).all())
+        for result in results:
+            if result.error is not None:
+                session.add(FailureRow(stage="run", source=f"article {result.article_id}", article_id=result.article_id,
+                                       model_version=version, message=result.error))
+                continue
+            analysis = AnalysisRow(article_id=result.article_id, model_version=version, language=result.language,
+                                   warnings=result.warnings, covered_chars=result.covered_chars)
+            session.add(analysis)
+            session.flush()
+            text = texts[result.article_id]
+            session.add_all(
+                SpanRow(analysis_id=analysis.id, start=start, end=end, technique=technique, probability=probability,
+                        text=text[start:end], cues=cues)
+                for start, end, technique, probability, cues in result.spans
+            )
+    return sum(result.error is not None for result in results)
+
+
+def load_articles(sessions: sessionmaker, ids: list[int]) -> list[tuple[int, Article]]:
+    with sessions() as session:
+        rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(ids)).order_by(ArticleRow.id)).all()
+        return [(row.id, article_of_row(row)) for row in rows]
+
+
+def batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for first in range(0, len(ids), size):
+        yield ids[first : first + size]
+
+
+def run_corpus(
+    sessions: sessionmaker,
+    model: str | Path | None,
+    ids: list[int],
+    engine: Engine = Engine.local,
+    workers: int = 1,
+    ray_address: str | None = None,
+) -> Iterator[tuple[int, int]]:
+    """Analyze the articles `ids` with `model`; after each committed batch, yields how many of its articles
+    were analyzed and how many failed (recorded in `failures`)."""
+    from propaganda_lens.detect.detector import CONFIG_FILE, model_folder, model_version, technique_precision_of
+
+    version = model_version(model)
+    folder = model_folder(model)
+    try:
+        name = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))["name"]
+        register_model(sessions, version, name, technique_precision_of(folder))
+        if engine is Engine.ray:
+            results = ray_results(sessions, model, ids, workers, ray_address)
+        else:
+            results = local_results(sessions, model, ids, workers)
+        batch: list[StoredAnalysis] = []
+        for result in results:
+            batch.append(result)
+            if len(batch) == BATCH_SIZE:
+                failed = store_batch(sessions, version, batch)
+                yield len(batch) - failed, failed
+                batch = []
+        if batch:
+            failed = store_batch(sessions, version, batch)
+            yield len(batch) - failed, failed
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot write to the database: {describe(error)}; every batch committed before stays stored") from None
+
+
+# -- the local engine ---------------------------------------------------------------------------------------
+_worker_detector = None
+
+
+def _load_worker_detector(model: str | None, threads: int) -> None:
+    global _worker_detector
+    from propaganda_lens.detect.detector import Detector
+
+    _worker_detector = Detector.from_disk(model, threads=threads)
+
+
+def _analyze_in_worker(item: tuple[int, Article]) -> StoredAnalysis:
+    return analyze_one(_worker_detector, *item)
+
+
+def local_results(sessions: sessionmaker, model, ids: list[int], workers: int) -> Iterator[StoredAnalysis]:
+    """In this process (one worker, all cores), or in `workers` processes sharing the cores, in order."""
+    from propaganda_lens.detect.detector import Detector
+
+    if workers == 1:
+        detector = Detector.from_disk(model)
+        for chunk in batches(ids, BATCH_SIZE):
+            for article_id, article in load_articles(sessions, chunk):
+                yield analyze_one(detector, article_id, article)
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = get_context("spawn")
+    model_name = None if model is None else str(model)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_load_worker_detector,
+                             initargs=(model_name, threads)) as pool:
+        for chunk in batches(ids, BATCH_SIZE * workers):
+            yield from pool.map(_analyze_in_worker, load_articles(sessions, chunk))
+
+
+# -- the Ray engine -----------------------------------------------------------------------------------------
+class RayAnalyzer:
+    """A Ray Data actor: loads the ONNX model once, with as many threads as the CPUs the actor holds."""
+
+    def __init__(self, model: str | None, threads: int) -> None:
+        from propaganda_lens.detect.detector import Detector
+
+        self.detector = Detector.from_disk(model, threads=threads)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        results = []
+        for article_id, article in zip(batch["article_id"], batch["article"]):
+            fields = json.loads(article)
+            metadata = Metadata(**fields.pop("metadata"))
+            stored = analyze_one(self.detector, int(article_id), Article(**fields, metadata=metadata))
+            results.append(json.dumps(asdict(stored)))
+        return {"result": results}
+
+
+def ray_results(
+    sessions: sessionmaker, model, ids: list[int], workers: int, address: str | None
+) -> Iterator[StoredAnalysis]:
+    """Through a Ray Data pipeline: map_batches over an actor pool of `workers` actors."""
+    try:
+        import ray
+    except ImportError:
+        raise StoreError("--engine ray needs the ray extra: pip install 'propaganda-lens[ray]'") from None
+    if not ray.is_initialized():
+        if address:
+            ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+        else:
+            ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
+    model_name = None if model is None else str(model)
+    for chunk in batches(ids, RAY_CHUNK):
+        items = [{"article_id": article_id, "article": json.dumps(asdict(article))}
+                 for article_id, article in load_articles(sessions, chunk)]
+        analyzed = ray.data.from_items(items).map_batches(
+            RayAnalyzer, fn_constructor_kwargs={"model": model_name, "threads": cpus},
+            compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus, batch_size=4, batch_format="numpy",
+        )
+        for row in analyzed.iter_rows():
+            stored = json.loads(row["result"])
+            stored["spans"] = [tuple(span) for span in stored["spans"]]
+            yield StoredAnalysis(**stored)

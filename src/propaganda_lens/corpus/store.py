@@ -1,0 +1,160 @@
+"""The corpus database: SQLAlchemy 2 tables, migrated by Alembic, behind any SQLAlchemy URL.
+
+Tables: `articles` (text, metadata, outlet and a content hash, each text stored once), `analyses` (one per
+article and model version), `spans`, `models` (each version's dev precision per technique) and `failures`
+(inputs that could not be stored or analyzed, with their message).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+DEFAULT_DATABASE = "propaganda-lens.sqlite"
+DATABASE_VARIABLE = "PROPAGANDA_LENS_DB"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened, migrated, or written; the message is meant for the user."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the text
+    name: Mapped[str] = mapped_column(String(300))  # the Article id: a file stem, a URL's last part
+    source: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(300), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(10), index=True)  # YYYY-MM-DD
+    site: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    text: Mapped[str] = mapped_column(Text)
+    words: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ModelRow(Base):
+    __tablename__ = "models"
+
+    version: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    technique_precision: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AnalysisRow(Base):
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("article_id", "model_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str] = mapped_column(ForeignKey("models.version"), index=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    covered_chars: Mapped[int] = mapped_column(Integer)  # characters inside at least one span
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SpanRow(Base):
+    __tablename__ = "spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    technique: Mapped[str | None] = mapped_column(String(60), index=True)
+    probability: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    cues: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], …]
+
+
+class FailureRow(Base):
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(10))  # "add" (ingestion) or "run" (analysis)
+    source: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+def database_url(given: str | None = None) -> str:
+    """--db, else $PROPAGANDA_LENS_DB, else a SQLite file in the current folder."""
+    return given or os.environ.get(DATABASE_VARIABLE) or f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL: readers do not block the writer; a killed process leaves the last committed transaction.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def open_database(url: str | None = None, migrate: bool = True) -> sessionmaker:
+    """A session factory for the corpus database at `url` (see database_url), its schema brought up to date
+    by the Alembic migrations. Raises StoreError with a one-line message when it cannot be opened."""
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"{url!r} is not a database URL; give a SQLAlchemy URL such as sqlite:///corpus.sqlite "
+                         "or postgresql+psycopg://user@host/db") from None
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite and parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise StoreError(f"{parsed.database}: the folder {folder} does not exist; create it first")
+    try:
+        engine = create_engine(url, connect_args={"timeout": 15} if is_sqlite else {}, pool_pre_ping=not is_sqlite)
+    except (ArgumentError, ImportError) as error:
+        raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate:
+        migrate_database(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate_database(engine: Engine) -> None:
+    """Apply the Alembic migrations that the database lacks."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
+                         f"{describe(error)}") from None
+
+
+def describe(error: SQLAlchemyError) -> str:
+    """The driver's own message, first line only (SQLAlchemy appends the statement and a link)."""
+    original = getattr(error, "orig", None) or error
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
