@@ -35,6 +35,7 @@ def ptc_folder() -> Path:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = Path("/usr/bin/chromium")
 EXAMPLE = SHARED / "examples" / "libya-haftar-derna-2018.md"
 
 
@@ -73,3 +74,53 @@ def fixture_site():
     from starlette.staticfiles import StaticFiles
 
     return Starlette(routes=[Mount("/", StaticFiles(directory=FIXTURES))])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have Debian's chromium at {CHROMIUM} (.ci/run installs it)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+POSTGRES_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server from Debian's package (.ci/run installs it) on a free loopback port;
+    yields a SQLAlchemy URL without a database name."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not POSTGRES_BINARIES:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's postgresql package (.ci/run installs it)")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    binaries = POSTGRES_BINARIES[-1].parent
+    folder = Path(tempfile.mkdtemp(prefix="propaganda-lens-postgres-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(folder, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = folder / "data"
+    subprocess.run([*as_user, binaries / "initdb", "-D", data, "-A", "trust", "-U", "lens", "--no-sync"],
+                   check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*as_user, binaries / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "-o", options, "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://lens@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_user, binaries / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -12,25 +12,11 @@ import pytest
 from conftest import live_server
 from propaganda_lens.server.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = (
     "<script>window.pwned = 1; alert('script')</script> The corrupt traitors in parliament "
     "<img src=x onerror=\"window.pwned = 2; alert('img')\"> will destroy our nation. "
     "<svg onload=\"window.pwned = 3\"></svg>"
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must have Debian's chromium at {CHROMIUM} (.ci/run installs it)")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -265,12 +265,16 @@ def serve(
         typer.Option(help="Another Host header to answer (repeatable; '*' for any). Default: loopback names and --host."),
     ] = None,
     model: ModelOption = None,
+    db: Annotated[
+        str | None, typer.Option("--db", metavar="URL", help="A corpus database: its dashboard is served at /corpus.")
+    ] = None,
 ) -> None:
     """Serve the web page and the REST API (FastAPI under uvicorn); each worker process loads the model once."""
     import socket
 
     import uvicorn
 
+    from propaganda_lens.corpus.store import StoreError
     from propaganda_lens.detect.detector import ModelError
     from propaganda_lens.server.app import LOOPBACK_HOSTS, ServerSettings, create_app
     from propaganda_lens.server.workers import ModelSource
@@ -284,13 +288,17 @@ def serve(
         fail(f"cannot listen on {host}:{port}: {error.strerror}; choose another --host or --port")
     settings = ServerSettings(workers=workers, queue=queue, timeout_s=timeout, max_body_bytes=max_body_bytes,
                               allow_private_urls=allow_private_urls,
-                              allowed_hosts=(*LOOPBACK_HOSTS, host, *(allowed_host or [])))
-    try:  # a bad model folder is one clear line here, not a failing worker later
+                              allowed_hosts=(*LOOPBACK_HOSTS, host, *(allowed_host or [])), corpus_database=db)
+    try:  # a bad model folder or database is one clear line here, not a failing worker later
         app = create_app(ModelSource(model), settings)
     except (ModelError, OSError) as error:
         fail(f"cannot load the model: {error}")
+    except StoreError as error:
+        fail(str(error))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs); Ctrl+C stops it", soft_wrap=True)
+    corpus = f", the corpus dashboard at /corpus" if db else ""
+    stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs{corpus}); Ctrl+C stops it",
+                 soft_wrap=True)
     server.run(sockets=[listener])
 
 

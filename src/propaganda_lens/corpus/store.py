@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 DEFAULT_DATABASE = "propaganda-lens.sqlite"
 DATABASE_VARIABLE = "PROPAGANDA_LENS_DB"
+SQLITE_BUSY_TIMEOUT_S = 15.0  # how long a SQLite write waits for another process's lock before failing
 
 
 class StoreError(RuntimeError):
@@ -126,7 +127,7 @@ def open_database(url: str | None = None, migrate: bool = True) -> sessionmaker:
         if not folder.is_dir():
             raise StoreError(f"{parsed.database}: the folder {folder} does not exist; create it first")
     try:
-        engine = create_engine(url, connect_args={"timeout": 15} if is_sqlite else {}, pool_pre_ping=not is_sqlite)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S} if is_sqlite else {}, pool_pre_ping=not is_sqlite)
     except (ArgumentError, ImportError) as error:
         raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
     except SQLAlchemyError as error:

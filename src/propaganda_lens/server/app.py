@@ -64,6 +64,7 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
     max_tasks_per_worker: int = 200
     max_worker_mb: float = 1000.0
+    corpus_database: str | None = None  # a database URL: serve its dashboard at /corpus
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -87,7 +88,8 @@ ERRORS = {status: {"model": ErrorResponse} for status in (413, 422, 500, 503, 50
 
 def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = ServerSettings()) -> FastAPI:
     """The app; its workers load `model` (default: the shipped one) when it starts. Raises ModelError or
-    OSError at once for a missing, incomplete or corrupt model."""
+    OSError at once for a missing, incomplete or corrupt model, StoreError for a corpus database that cannot
+    be opened."""
     fetch_limits = FetchLimits(timeout_s=settings.fetch_timeout_s, allow_private=settings.allow_private_urls)
     model_name = model.check()
 
@@ -205,6 +207,11 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
                         headers=PAGE_HEADERS)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.corpus_database is not None:
+        from propaganda_lens.detect.detector import model_version
+        from propaganda_lens.server.corpus_pages import add_corpus_pages
+
+        add_corpus_pages(app, settings.corpus_database, model_version(model.model))
 
     def openapi() -> dict:
         if app.openapi_schema is None:

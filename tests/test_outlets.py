@@ -1,0 +1,59 @@
+"""Outlet names and ratings: the shipped table is what tools/build_outlet_ratings.py builds from the shared
+data, lookups climb to the parent domain, and any URL or record text is handled without an exception."""
+
+import json
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings, strategies as st
+
+from conftest import SHARED, shared
+from propaganda_lens.corpus.add import article_of_record
+from propaganda_lens.data import Article
+from propaganda_lens.enrich.outlets import domain_of, outlet_of, ratings_of
+from propaganda_lens.ingest.errors import IngestError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import build_outlet_ratings  # noqa: E402
+
+
+def test_the_shipped_table_is_what_the_build_script_makes():
+    dataset = shared(SHARED / "data" / "news-media-reliability", "the news-media-reliability data")
+    assert build_outlet_ratings.TABLE.read_text(encoding="utf-8") == build_outlet_ratings.build(dataset)
+
+
+def test_outlets_and_their_ratings():
+    assert outlet_of("Global Research", "https://www.globalresearch.ca/libya/5641234") == "globalresearch.ca"
+    assert outlet_of("www.example.org", None) == "example.org"
+    assert outlet_of("Al Jazeera", None) == "al jazeera"
+    assert outlet_of(None, None) is None
+    assert [(r.year, r.factuality) for r in ratings_of("edition.cnn.com")] == [(2020, "mixed"), (2018, "mixed")]
+    assert ratings_of("example.invalid") == () and ratings_of(None) == ()
+    assert ratings_of("com") == ()  # a public suffix alone never matches an outlet
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_any_url_or_site_text_gives_a_domain_or_none(value):
+    domain = domain_of(value)
+    assert domain is None or (domain and " " not in domain.strip())
+    outlet_of(value, value)
+    ratings_of(outlet_of(value, None))
+
+
+records = st.dictionaries(
+    st.sampled_from(["text", "html", "id", "title", "author", "date", "site", "url", "outlet", "region"]),
+    st.one_of(st.text(max_size=80), st.integers(), st.none(), st.lists(st.integers(), max_size=2)),
+    max_size=8,
+)
+
+
+@given(st.one_of(records.map(json.dumps), st.text(max_size=100)))
+@settings(max_examples=300, deadline=None)
+def test_any_json_line_becomes_an_article_or_one_clear_error(line):
+    result = article_of_record(line, "input.jsonl:1", "input-1")
+    assert isinstance(result, (Article, IngestError))
+    if isinstance(result, IngestError):
+        assert str(result).startswith("input.jsonl:1: ")
+    else:
+        assert result.text.strip() and (result.metadata.date is None or len(result.metadata.date) == 10)
