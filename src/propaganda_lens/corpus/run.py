@@ -184,28 +184,33 @@ def local_results(sessions: sessionmaker, model, ids: list[int], workers: int) -
 
 
 # -- the Ray engine -----------------------------------------------------------------------------------------
-class RayAnalyzer:
-    """A Ray Data actor: loads the ONNX model once, with as many threads as the CPUs the actor holds."""
+def ray_analyzer(model: str | None, threads: int) -> type:
+    """A Ray Data actor class that loads the ONNX model once, with as many threads as the CPUs the actor
+    holds. The settings live in the class, so no constructor arguments wait in the object store."""
 
-    def __init__(self, model: str | None, threads: int) -> None:
-        from propaganda_lens.detect.detector import Detector
+    class RayAnalyzer:
+        def __init__(self) -> None:
+            from propaganda_lens.detect.detector import Detector
 
-        self.detector = Detector.from_disk(model, threads=threads)
+            self.detector = Detector.from_disk(model, threads=threads)
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        results = []
-        for article_id, article in zip(batch["article_id"], batch["article"]):
-            fields = json.loads(article)
-            metadata = Metadata(**fields.pop("metadata"))
-            stored = analyze_one(self.detector, int(article_id), Article(**fields, metadata=metadata))
-            results.append(json.dumps(asdict(stored)))
-        return {"result": results}
+        def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+            results = []
+            for article_id, article in zip(batch["article_id"], batch["article"]):
+                fields = json.loads(article)
+                metadata = Metadata(**fields.pop("metadata"))
+                stored = analyze_one(self.detector, int(article_id), Article(**fields, metadata=metadata))
+                results.append(json.dumps(asdict(stored)))
+            return {"result": results}
+
+    return RayAnalyzer
 
 
 def ray_results(
     sessions: sessionmaker, model, ids: list[int], workers: int, address: str | None
 ) -> Iterator[StoredAnalysis]:
     """Through a Ray Data pipeline: map_batches over an actor pool of `workers` actors."""
+    os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # Ray Data's own notes; the CLI shows the progress
     try:
         import ray
     except ImportError:
@@ -219,13 +224,13 @@ def ray_results(
     context.enable_progress_bars = False
     context.print_on_execution_start = False
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
-    model_name = None if model is None else str(model)
+    analyzer = ray_analyzer(None if model is None else str(model), cpus)
     for chunk in batches(ids, RAY_CHUNK):
         items = [{"article_id": article_id, "article": json.dumps(asdict(article))}
                  for article_id, article in load_articles(sessions, chunk)]
         analyzed = ray.data.from_items(items).map_batches(
-            RayAnalyzer, fn_constructor_kwargs={"model": model_name, "threads": cpus},
-            compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus, batch_size=4, batch_format="numpy",
+            analyzer, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus, batch_size=4,
+            batch_format="numpy",
         )
         for row in analyzed.iter_rows():
             stored = json.loads(row["result"])
