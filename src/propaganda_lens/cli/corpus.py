@@ -168,10 +168,12 @@ def grouping(value: str) -> tuple[str, ...]:
 
 def mix_text(mix: dict[str, float], precision: dict[str, float], top: int = 3) -> str:
     """'Loaded_Language 45% (p .61), …': the largest shares, each with the model's dev precision."""
+    from propaganda_lens.catalogue import CATALOGUE
+
     parts = []
     for technique, share in list(mix.items())[:top]:
         known = f" (p {precision[technique]:.2f})" if technique in precision else ""
-        parts.append(f"{technique} {share:.0%}{known}")
+        parts.append(f"{CATALOGUE[technique].name} {share:.0%}{known}")
     return ", ".join(parts)
 
 
@@ -189,6 +191,7 @@ def stats(
     output_format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
 ) -> None:
     """Articles, spans, spans per 1,000 words, share of text covered and technique mix, per group."""
+    from propaganda_lens.catalogue import CATALOGUE
     from propaganda_lens.corpus.stats import NoAnalyses, stats_report
 
     try:
@@ -235,7 +238,8 @@ def stats(
     for group in report["groups"]:
         mix = mix_text(group["technique_mix"], precision) if "technique" not in keys else \
             (f"p {precision[group['technique']]:.2f}" if group["technique"] in precision else "")
-        table.add_row(*(escape(str(group[key])) for key in keys), str(group["articles"]), str(group["spans"]),
+        names = [CATALOGUE[group[key]].name if key == "technique" else str(group[key]) for key in keys]
+        table.add_row(*map(escape, names), str(group["articles"]), str(group["spans"]),
                       f"{group['spans_per_1000_words']:.1f}", f"{group['covered_share']:.1%}", mix,
                       *([rating_text(group["ratings"])] if with_ratings else []))
     stdout.print(table)

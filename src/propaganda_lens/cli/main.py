@@ -32,6 +32,7 @@ app = typer.Typer(
   propaganda-lens analyze https://example.org/story -f json
   propaganda-lens analyze 'corpus/**/*.txt' -o reports/
   propaganda-lens serve                               the web page and REST API
+  propaganda-lens corpus add 'pages/**/*.html'        store articles, then: corpus run, stats, report
 
 Run 'propaganda-lens COMMAND -h' for a command's options.""",
     no_args_is_help=True,

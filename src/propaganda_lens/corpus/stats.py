@@ -116,8 +116,12 @@ def group_stats(facts: list[ArticleFacts], by: tuple[str, ...]) -> list[GroupSta
     for group in groups.values():
         outer = tuple(group.key[name] for name in by if name != "technique")
         group.words, group.chars = totals[outer]
-    order = (lambda g: (-g.spans_per_1000_words, tuple(g.key.values()))) if "month" not in by else \
-        (lambda g: tuple(g.key.values()))
+    def order(group: GroupStats) -> tuple:
+        """Months in time order (undated last) and otherwise the densest first, within the outer keys."""
+        outer = tuple((value == UNDATED, value) if name == "month" else value
+                      for name, value in group.key.items() if name != by[-1] or name == "month")
+        return (*outer, -group.spans_per_1000_words, tuple(group.key.values()))
+
     return sorted(groups.values(), key=order)
 
 
