@@ -57,3 +57,25 @@ def test_any_json_line_becomes_an_article_or_one_clear_error(line):
         assert str(result).startswith("input.jsonl:1: ")
     else:
         assert result.text.strip() and (result.metadata.date is None or len(result.metadata.date) == 10)
+
+
+def test_every_analysis_and_report_names_the_outlet_and_its_ratings():
+    from propaganda_lens.data import Metadata
+    from propaganda_lens.enrich import enrich
+    from propaganda_lens.report.terminal import render
+    from rich.console import Console
+
+    rated = Article("a", "Traitors everywhere.", metadata=Metadata(url="https://www.breitbart.com/politics/x/"))
+    analysis = enrich(rated, [], "test-model")
+    assert analysis.to_dict()["outlet"] == {"name": "breitbart.com", "ratings": [
+        {"factuality": "low", "bias": "right", "year": 2020, "source": "Media Bias/Fact Check, via Baly et al. 2020",
+         "page": "http://mediabiasfactcheck.com/breitbart/"},
+        {"factuality": "mixed", "bias": "right", "year": 2018, "source": "Media Bias/Fact Check, via Baly et al. 2018",
+         "page": "http://mediabiasfactcheck.com/breitbart/"}]}
+    assert "Outlet: breitbart.com: low factuality, right bias (Media Bias/Fact Check, via Baly et al. 2020)" in analysis.to_html()
+    unrated = enrich(Article("b", "Traitors everywhere.", metadata=Metadata(site="A Small Blog")), [], "test-model")
+    assert "Outlet: a small blog: not rated" in unrated.to_html()
+    console = Console(width=200, record=True)
+    console.print(render(unrated))
+    assert "Outlet: a small blog: not rated" in console.export_text()
+    assert enrich(Article("c", "Text."), [], "m").to_dict()["outlet"] == {"name": None, "ratings": []}

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 
 # The 14 technique labels of SemEval-2020 Task 11, spelled as in the PTC label files.
 TECHNIQUES: tuple[str, ...] = (
@@ -99,6 +99,26 @@ class Summary:
     densest_sentences: list[Sentence]
 
 
+@dataclass(frozen=True, slots=True)
+class OutletRating:
+    """One snapshot's rating of an outlet: factuality (high, mixed, low) and bias, with where it came from."""
+
+    factuality: str
+    bias: str
+    year: int
+    source: str  # who rated it, e.g. "Media Bias/Fact Check, via Baly et al. 2020"
+    page: str  # the rating's web page
+
+
+@dataclass(slots=True)
+class Outlet:
+    """The outlet an article came from (its domain or site name; None when unknown) and its ratings,
+    newest first (empty: not rated)."""
+
+    name: str | None = None
+    ratings: list[OutletRating] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class Analysis:
     """Everything found in one article; every output (text, JSON, HTML, SemEval) renders this."""
@@ -112,6 +132,7 @@ class Analysis:
     technique_precision: dict[str, float] = field(default_factory=dict)
     language: str | None = None  # ISO 639-1 code of the text's language, None when undetermined
     warnings: list[str] = field(default_factory=list)  # what a reader must know before trusting the spans
+    outlet: Outlet = field(default_factory=Outlet)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; all offsets refer to `article.text`."""
@@ -136,6 +157,7 @@ class Analysis:
             "sentences": [sentence(item) for item in self.sentences],
             "language": self.language,
             "warnings": self.warnings,
+            "outlet": asdict(self.outlet),
             "technique_precision": self.technique_precision,
             "spans": [
                 {

@@ -297,7 +297,7 @@ def serve(
     except StoreError as error:
         fail(str(error))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    corpus = f", the corpus dashboard at /corpus" if db else ""
+    corpus = ", the corpus dashboard at /corpus" if db else ""
     stderr.print(f"propaganda-lens: open http://{host}:{port}/ (API docs at /api/docs{corpus}); Ctrl+C stops it",
                  soft_wrap=True)
     server.run(sockets=[listener])

@@ -60,7 +60,7 @@ def stored_analyses(
 
 
 def rebuilt_analysis(article_row: ArticleRow, analysis_row: AnalysisRow, spans: list[Span], model: ModelRow) -> Analysis:
-    analysis = enrich(article_of_row(article_row), spans, model.name, dict(model.technique_precision))
+    analysis = enrich(article_of_row(article_row), spans, model.name, dict(model.technique_precision), article_row.outlet)
     analysis.language, analysis.warnings = analysis_row.language, list(analysis_row.warnings)  # as at analysis time
     return analysis
 

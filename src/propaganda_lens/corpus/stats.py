@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -154,8 +154,7 @@ def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...]) -> d
         }
         if "outlet" in group.key:
             entry["ratings"] = [
-                {"factuality": r.factuality, "bias": r.bias, "source": r.source, "year": r.year, "page": r.page}
-                for r in ratings_of(None if group.key["outlet"] == UNKNOWN_OUTLET else group.key["outlet"])
+                asdict(rating) for rating in ratings_of(None if group.key["outlet"] == UNKNOWN_OUTLET else group.key["outlet"])
             ]
         groups.append(entry)
     return {

@@ -7,27 +7,13 @@ The ratings table (`outlet_ratings.tsv`, provenance in `OUTLET_RATINGS.md`) hold
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
+from propaganda_lens.data import Article, Outlet, OutletRating
+
 RATINGS_SOURCE = "Media Bias/Fact Check, via Baly et al."
-
-
-@dataclass(frozen=True, slots=True)
-class OutletRating:
-    """One snapshot's rating of an outlet: factuality high/mixed/low, bias on that snapshot's scale."""
-
-    domain: str
-    year: int
-    factuality: str
-    bias: str
-    page: str  # the MBFC page the rating came from
-
-    @property
-    def source(self) -> str:
-        return f"{RATINGS_SOURCE} {self.year}"
 
 
 def domain_of(url: str | None) -> str | None:
@@ -59,8 +45,9 @@ def _ratings_table() -> dict[str, tuple[OutletRating, ...]]:
     path = resources.files("propaganda_lens") / "enrich" / "outlet_ratings.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
-            rating = OutletRating(row["domain"], int(row["year"]), row["factuality"], row["bias"], row["mbfc_page"])
-            table.setdefault(rating.domain, []).append(rating)
+            year = int(row["year"])
+            rating = OutletRating(row["factuality"], row["bias"], year, f"{RATINGS_SOURCE} {year}", row["mbfc_page"])
+            table.setdefault(row["domain"], []).append(rating)
     return {domain: tuple(sorted(ratings, key=lambda r: -r.year)) for domain, ratings in table.items()}
 
 
@@ -76,3 +63,18 @@ def ratings_of(outlet: str | None) -> tuple[OutletRating, ...]:
         if found:
             return found
     return ()
+
+
+def outlet_of_article(article: Article, name: str | None = None) -> Outlet:
+    """The article's outlet (`name` when known otherwise, else from its URL or site) and its ratings."""
+    name = name or outlet_of(article.metadata.site, article.metadata.url)
+    return Outlet(name, list(ratings_of(name)))
+
+
+def describe_outlet(outlet: Outlet) -> str:
+    """One line for a report header: the outlet and its ratings with source and year, or "not rated"."""
+    name = outlet.name or "Outlet unknown"
+    if not outlet.ratings:
+        return f"{name}: not rated"
+    ratings = "; ".join(f"{r.factuality} factuality, {r.bias} bias ({r.source})" for r in outlet.ratings)
+    return f"{name}: {ratings}"

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.data import SCHEMA_VERSION, Analysis, Span
+from propaganda_lens.enrich.outlets import describe_outlet
 
 UNLABELLED_COLOR = "#ffd54f"
 # Spans less probable than this are faded and hidden until the reader asks for them ("show uncertain
@@ -128,6 +129,7 @@ def render_html(analysis: Analysis) -> str:
         analysis=analysis,
         metadata=analysis.article.metadata,
         link=safe_link(analysis.article.metadata.url),
+        outlet_line=describe_outlet(analysis.outlet),
         title_segments=[piece for piece in pieces if title_start <= piece.start and piece.end <= title_end],
         segments=[piece for piece in pieces if piece.start >= body_start],
         spans=analysis.spans,

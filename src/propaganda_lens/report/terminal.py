@@ -8,6 +8,7 @@ from rich.text import Text
 
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.data import Analysis, Span
+from propaganda_lens.enrich.outlets import describe_outlet
 
 UNLABELLED_STYLE = "bold black on yellow"
 
@@ -25,6 +26,7 @@ def _header(analysis: Analysis) -> Text:
     line = " · ".join(detail for detail in details if detail)
     if line:
         header.append(f"\n{line}", style="dim")
+    header.append(f"\nOutlet: {describe_outlet(analysis.outlet)}", style="dim")
     return header
 
 
