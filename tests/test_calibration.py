@@ -58,3 +58,19 @@ def test_calibrate_refuses_articles_that_are_not_train_articles(ptc_folder, tmp_
     result = CliRunner().invoke(cli, ["calibrate", str(model), "--ptc", str(ptc_folder), "--articles",
                                       str(tmp_path / "ids.txt")])
     assert_one_line_error(result, "only on train articles")
+
+
+def test_the_reliability_diagram_is_a_png_with_one_panel_per_measure(tmp_path):
+    from propaganda_lens.scoring import reliability_bins
+    from propaganda_lens.train.reliability import write_reliability_diagram
+
+    probabilities = [0.05, 0.15, 0.5, 0.55, 0.95, 1.0]
+    outcomes = [False, False, True, False, True, True]
+    assert reliability_bins(probabilities, outcomes) == [
+        (0.0, 0.1, 1, 0.05, 0.0), (0.1, 0.2, 1, 0.15, 0.0), (0.5, 0.6, 2, 0.525, 0.5), (0.9, 1.0, 2, 0.975, 1.0)]
+    path = tmp_path / "reliability.png"
+    write_reliability_diagram(path, "test", {"a": (probabilities, outcomes), "b": (probabilities[:3], outcomes[:3])})
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(data[16:20], "big")
+    assert width > 900  # two panels side by side

@@ -15,7 +15,8 @@ def measures(ptc_folder) -> dict[str, float]:
     dev = load_split(ptc_folder, "dev")
     ids = sorted(dev.articles)[:SAMPLE]
     sample = Split({i: dev.articles[i] for i in ids}, {i: dev.si[i] for i in ids}, {i: dev.techniques[i] for i in ids})
-    return reader_measures(default_detector(), sample)
+    measures, _ = reader_measures(default_detector(), sample)
+    return measures
 
 
 def test_quality_floors(measures):

@@ -155,17 +155,23 @@ def span_precision(gold: Labels, predicted: Labels) -> dict[str, float]:
     return {technique: hits[technique] / counts[technique] for technique in TECHNIQUES if counts[technique]}
 
 
+def reliability_bins(
+    probabilities: Iterable[float], outcomes: Iterable[bool], bins: int = 10
+) -> list[tuple[float, float, int, float, float]]:
+    """Per non-empty equal-width probability bin: (low, high, items, mean confidence, accuracy)."""
+    members: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for probability, outcome in zip(probabilities, outcomes):
+        members[min(int(probability * bins), bins - 1)].append((probability, outcome))
+    return [
+        (index / bins, (index + 1) / bins, len(group), sum(p for p, _ in group) / len(group),
+         sum(o for _, o in group) / len(group))
+        for index, group in enumerate(members) if group
+    ]
+
+
 def expected_calibration_error(probabilities: Iterable[float], outcomes: Iterable[bool], bins: int = 10) -> float:
     """ECE over `bins` equal-width probability bins: the mean gap between confidence and accuracy, each bin
     weighted by its share of the items."""
-    pairs = list(zip(probabilities, outcomes))
-    if not pairs:
-        return 0.0
-    gaps = 0.0
-    for index in range(bins):
-        members = [(p, o) for p, o in pairs if index / bins <= p < (index + 1) / bins or (index == bins - 1 and p == 1.0)]
-        if members:
-            confidence = sum(p for p, _ in members) / len(members)
-            accuracy = sum(o for _, o in members) / len(members)
-            gaps += len(members) * abs(confidence - accuracy)
-    return gaps / len(pairs)
+    table = reliability_bins(probabilities, outcomes, bins)
+    total = sum(count for _, _, count, _, _ in table)
+    return sum(count * abs(confidence - accuracy) for _, _, count, confidence, accuracy in table) / total if total else 0.0

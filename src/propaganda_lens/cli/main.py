@@ -415,6 +415,9 @@ def evaluate_model(
     decodings: Annotated[
         bool, typer.Option("--decodings", help="Also give the best SI F1 of each decoding family over export's grid.")
     ] = False,
+    reliability_diagram: Annotated[
+        Path | None, typer.Option(metavar="PNG", help="Also draw the reliability diagram of both ECEs (train extra).")
+    ] = None,
 ) -> None:
     """Score a model as a reader meets it: SI, TC, FLC, calibration and span boundaries on a PTC split."""
     from propaganda_lens.train.evaluation import DECODING_GRID, encode_split, evaluate_split, reader_measures
@@ -428,7 +431,7 @@ def evaluate_model(
         fail(f"cannot read the {split} split of {ptc}: {error}")
     detector = load_detector(model)
     states = encode_split(detector, labelled, lambda ids: with_progress(ids, len(labelled.articles), "Scoring"))
-    measures = reader_measures(detector, labelled, states=states)
+    measures, calibration = reader_measures(detector, labelled, states=states)
     if decodings:
         tuned = evaluate_split(detector, labelled, DECODING_GRID, states=states).si_by_decoding
         for family, viterbi in (("threshold rule", False), ("Viterbi", True)):
@@ -437,7 +440,16 @@ def evaluate_model(
             measures[f"best_{family.replace(' ', '_').lower()}"] = (
                 f"threshold {best.threshold}, join {best.join_gap}, min {best.min_chars}"
             )
-    print_measures(f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)", measures)
+    title = f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)"
+    print_measures(title, measures)
+    if reliability_diagram is not None:
+        require_train_extra()
+        from propaganda_lens.train.reliability import write_reliability_diagram
+
+        try:
+            write_reliability_diagram(reliability_diagram, title, calibration)
+        except OSError as error:
+            fail(f"cannot write {reliability_diagram}: {error.strerror}")
 
 
 def print_measures(title: str, measures: dict[str, float | str]) -> None:

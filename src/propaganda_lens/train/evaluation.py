@@ -125,10 +125,11 @@ def reader_measures(
     split: Split,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
     states: dict[str, EncoderState] | None = None,
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, tuple[list[float], list[bool]]]]:
     """What a reader meets, on a labelled split, with the model's own decoding: SI with and without the
     boundary rules, TC, FLC, calibration (ECE of the top technique on gold spans, and of predicted spans
     judged by overlap with a gold span of their technique), spans ending on a function word, span lengths.
+    Also returns the (probability, right) pairs behind each ECE, for a reliability diagram.
     `states`: the encoder's output for the split, when the caller already has it."""
     decoding = detector.config.decoding
     without_rules = replace(decoding, clean_boundaries=False)
@@ -150,18 +151,20 @@ def reader_measures(
     spans = [(article_id, span) for article_id, found in predicted.items() for span in found]
     texts = {article_id: article.text for article_id, article in split.articles.items()}
     si = score_si(split.si, predicted)
-    return {
+    pairs = {
+        "top technique on gold spans": (technique_confidence, technique_right),
+        "predicted spans": ([span.probability for _, span in spans],
+                            [matches_gold(span, split.techniques[article_id]) for article_id, span in spans]),
+    }
+    measures = {
         "si_f1": si.f1,
         "si_precision": si.precision,
         "si_recall": si.recall,
         "si_f1_without_boundary_rules": score_si(split.si, unruled).f1,
         "tc_f1": score_tc(split.techniques, labelled).f1,
         "flc_f1": score_flc(split.techniques, predicted).f1,
-        "ece_technique_on_gold_spans": expected_calibration_error(technique_confidence, technique_right),
-        "ece_predicted_spans": expected_calibration_error(
-            [span.probability for _, span in spans],
-            [matches_gold(span, split.techniques[article_id]) for article_id, span in spans],
-        ),
+        "ece_technique_on_gold_spans": expected_calibration_error(*pairs["top technique on gold spans"]),
+        "ece_predicted_spans": expected_calibration_error(*pairs["predicted spans"]),
         "function_word_ends": sum(ends_on_function_word(texts[a], span) for a, span in spans) / max(1, len(spans)),
         "function_word_ends_gold": statistics.mean(
             ends_on_function_word(texts[a], span) for a, found in split.si.items() for span in found
@@ -170,3 +173,4 @@ def reader_measures(
         "median_gold_span_chars": statistics.median(span.end - span.start for found in split.si.values() for span in found),
         "predicted_spans": len(spans),
     }
+    return measures, pairs
