@@ -20,32 +20,23 @@ from pathlib import Path
 
 import psutil
 
+from load import rss_mb  # the process and everything it started
+
 ROOT = Path(__file__).resolve().parents[1]
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
 FOLDERS = ("train-articles", "dev-articles", "test-articles")
-
-
-def tree_rss_mb(process: psutil.Process) -> float:
-    total = 0
-    for member in [process, *process.children(recursive=True)]:
-        try:
-            total += member.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / 1e6
 
 
 def timed(command: list[str], peak: list[float]) -> float:
     """Run a CLI command; returns its wall time and raises the peak tree RSS in `peak`."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(process.pid)
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             try:
-                peak[0] = max(peak[0], tree_rss_mb(watched))
+                peak[0] = max(peak[0], rss_mb(process.pid))
             except psutil.Error:
                 pass
             done.wait(0.2)
@@ -69,7 +60,7 @@ def measure(engine: str, model: str, workers: int, ptc: Path) -> dict:
         add_s = timed([*cli, "add", *(str(ptc / name) for name in FOLDERS), *url], peak)
         run_s = timed([*cli, "run", *url, "--model", model, "--engine", engine, "--workers", str(workers)], peak)
         stats_s = timed([*cli, "stats", *url, "--model", model, "--by", "outlet,technique", "-f", "json"], peak)
-        size_mb = sum(path.stat().st_size for path in Path(folder).glob("corpus.sqlite*")) / 1e6
+        size_mb = sum(path.stat().st_size for path in Path(folder).glob("corpus.sqlite*")) / 2**20
     return {"add_s": add_s, "run_s": run_s, "stats_s": stats_s, "size_mb": size_mb, "peak_mb": peak[0]}
 
 
@@ -83,7 +74,7 @@ def main() -> None:
     count = sum(len(list((options.ptc / name).glob("article*.txt"))) for name in FOLDERS)
     results = {engine: measure(engine, options.model, options.workers, options.ptc) for engine in options.engines}
     print(f"{count} PTC articles, model {options.model}, {options.workers} workers, {psutil.cpu_count()} cores")
-    print(f"{'engine':8} {'add/s':>8} {'run/s':>8} {'end to end/s':>13} {'stats s':>8} {'db MB':>7} {'peak RSS MB':>12}")
+    print(f"{'engine':8} {'add/s':>8} {'run/s':>8} {'end to end/s':>13} {'stats s':>8} {'db MiB':>7} {'peak RSS MiB':>12}")
     for engine, result in results.items():
         total = result["add_s"] + result["run_s"] + result["stats_s"]
         print(f"{engine:8} {count / result['add_s']:8.1f} {count / result['run_s']:8.2f} {count / total:13.2f} "

@@ -55,3 +55,15 @@ ModelOption = Annotated[
     str | None,
     typer.Option("--model", "-m", help="A shipped model by name (see 'propaganda-lens models'), or a model folder."),
 ]
+
+
+def check_encoding(encoding: str | None) -> None:
+    """Fail in one line unless `encoding` (an --encoding value) names a codec Python knows."""
+    from propaganda_lens.ingest.decoding import check_encoding_name
+    from propaganda_lens.ingest.errors import IngestError
+
+    if encoding is not None:
+        try:
+            check_encoding_name(encoding)
+        except IngestError as error:
+            fail(str(error))

@@ -15,7 +15,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from propaganda_lens.cli.common import ModelOption, PlainUsage, fail, print_error, stderr, stdout, with_progress
+from propaganda_lens.cli.common import (
+    ModelOption, PlainUsage, check_encoding, fail, print_error, stderr, stdout, with_progress,
+)
 from propaganda_lens.corpus.export import ExportFormat
 from propaganda_lens.corpus.run import Engine
 from propaganda_lens.corpus.store import DATABASE_VARIABLE, DEFAULT_DATABASE
@@ -79,16 +81,10 @@ def add(
     """Store articles in the corpus database; each text is stored once, failures are recorded."""
     from propaganda_lens.corpus.add import add_articles, read_inputs
     from propaganda_lens.corpus.store import StoreError
-    from propaganda_lens.ingest.decoding import check_encoding_name
-    from propaganda_lens.ingest.errors import IngestError
     from propaganda_lens.ingest.fetch import FetchLimits
     from propaganda_lens.ingest.sources import expand_sources
 
-    if encoding is not None:
-        try:
-            check_encoding_name(encoding)
-        except IngestError as error:
-            fail(str(error))
+    check_encoding(encoding)
     paths, problems = expand_sources(sources)
     sessions = open_store(db)
     inputs = read_inputs(progress(paths, "Adding"), input_format, encoding, FetchLimits(timeout, max_bytes))

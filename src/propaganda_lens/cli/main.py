@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, fail, report_problems, stderr, stdout, with_progress,
+    ModelOption, PlainUsage, check_encoding, fail, report_problems, stderr, stdout, with_progress,
 )
 from propaganda_lens.data import Article, Span
 from propaganda_lens.files import atomic_writer
@@ -188,7 +188,6 @@ def analyze(
 ) -> None:
     """Find, label and explain the propaganda techniques of articles: text, Markdown or HTML."""
     from propaganda_lens.api import analyze as analyze_article
-    from propaganda_lens.ingest.decoding import check_encoding_name
     from propaganda_lens.ingest.errors import IngestError
     from propaganda_lens.ingest.fetch import FetchLimits
     from propaganda_lens.ingest.sources import expand_sources, read_source
@@ -196,11 +195,7 @@ def analyze(
     output = Path(output_name) if output_name is not None else None
     wants_folder = output is not None and (output_name.endswith(("/", os.sep)) or output.is_dir())
     chosen = report_format(output_format, None if wants_folder else output)
-    if encoding is not None:
-        try:
-            check_encoding_name(encoding)
-        except IngestError as error:
-            fail(str(error))
+    check_encoding(encoding)
     paths, problems = expand_sources(sources)
     if not paths:
         report_problems(problems or ["no input given"])
