@@ -1,6 +1,6 @@
 """Speed and memory of the shipped detector vs the same weights in a transformers pipeline (PyTorch).
 
-    python benchmarks/speed.py --run runs/ptc-minilm [--articles ../shared/data/ptc-semeval2020/dev-articles]
+    python benchmarks/speed.py --run runs/ptc-minilm [--model fast] [--articles ../shared/data/ptc-semeval2020/dev-articles]
 
 The shipped side runs `Detector.find_spans` (tokenize, ONNX encoder, decode, span head). The PyTorch side
 runs the run's trained tagger (best.pt, the weights the shipped model was exported from) through
@@ -46,27 +46,27 @@ def time_each(function, texts: list[str]) -> tuple[float, list[float]]:
     return time.perf_counter() - started, latencies
 
 
-def run_onnx(texts: list[str]) -> dict:
+def run_onnx(texts: list[str], model: str | None) -> dict:
     from propaganda_lens.detect.detector import Detector
 
     loaded = time.perf_counter()
-    detector = Detector.from_disk()
+    detector = Detector.from_disk(model)
     load_seconds = time.perf_counter() - loaded
     total, latencies = time_each(detector.find_spans, texts)
     return {"load_s": load_seconds, "total_s": total, "latencies": latencies, "peak_rss_mb": peak_rss_mb()}
 
 
-def run_torch(texts: list[str], run: Path) -> dict:
+def run_torch(texts: list[str], run: Path, model: str | None) -> dict:
     import torch
     from transformers import AutoTokenizer, pipeline
 
     from propaganda_lens.data import TECHNIQUES
-    from propaganda_lens.detect.detector import DetectorConfig, shipped_model_path
+    from propaganda_lens.detect.detector import DetectorConfig, model_folder
     from propaganda_lens.train.loop import TrainSettings
     from propaganda_lens.train.network import DetectorNetwork
 
     settings = TrainSettings.of_run(run)
-    config = DetectorConfig.from_file(shipped_model_path() / "config.json")
+    config = DetectorConfig.from_file(model_folder(model) / "config.json")
     loaded = time.perf_counter()
     network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
     network.load_state_dict(torch.load(run / "best.pt", weights_only=False)["network"])
@@ -89,7 +89,8 @@ def run_torch(texts: list[str], run: Path) -> dict:
 
 
 def measure_in_subprocess(backend: str, args: argparse.Namespace) -> dict:
-    command = [sys.executable, __file__, "--backend", backend, "--articles", str(args.articles), "--run", str(args.run)]
+    command = [sys.executable, __file__, "--backend", backend, "--articles", str(args.articles), "--run", str(args.run),
+               *(["--model", args.model] if args.model else [])]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -107,11 +108,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "ptc-minilm", help="training run folder (best.pt)")
     parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
+    parser.add_argument("--model", help="the shipped model (name) or model folder exported from --run (default: the default model)")
     parser.add_argument("--backend", choices=("onnx", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.backend:
         texts = load_texts(args.articles)
-        result = run_onnx(texts) if args.backend == "onnx" else run_torch(texts, args.run)
+        result = run_onnx(texts, args.model) if args.backend == "onnx" else run_torch(texts, args.run, args.model)
         print(json.dumps(result))
         return
 

@@ -125,7 +125,7 @@ def run(
     ] = None,
 ) -> None:
     """Analyze every stored article that the model has not analyzed yet; resumable at any point."""
-    from propaganda_lens.corpus.run import pending_ids, run_corpus
+    from propaganda_lens.corpus.run import RunError, pending_ids, run_corpus
     from propaganda_lens.corpus.store import StoreError
     from propaganda_lens.detect.detector import ModelError
 
@@ -144,7 +144,7 @@ def run(
                 analyzed, failed = analyzed + batch_analyzed, failed + batch_failed
                 rate = (analyzed + failed) / (time.monotonic() - started)
                 bar.update(task, advance=batch_analyzed + batch_failed, rate=f"{rate:.1f} articles/s")
-    except (StoreError, ModelError) as error:
+    except (StoreError, ModelError, RunError) as error:
         fail(f"{error} ({analyzed} articles stored before)")
     elapsed = time.monotonic() - started
     stderr.print(f"{analyzed} articles analyzed by {version} in {elapsed:.1f} s "

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from multiprocessing import get_context
@@ -24,6 +25,10 @@ from propaganda_lens.data import Article, Metadata
 
 BATCH_SIZE = 16  # articles per transaction
 RAY_CHUNK = 1024  # articles handed to one Ray dataset, so that the driver holds a bounded number of texts
+
+
+class RunError(RuntimeError):
+    """The analysis engine failed (a worker process died, the Ray cluster failed); a rerun resumes."""
 
 
 class Engine(str, Enum):
@@ -147,6 +152,8 @@ def run_corpus(
             yield len(batch) - failed, failed
     except SQLAlchemyError as error:
         raise StoreError(f"cannot write to the database: {describe(error)}; every batch committed before stays stored") from None
+    except BrokenProcessPool:
+        raise RunError("a worker process died (out of memory?); run the same command again to resume, or use fewer --workers") from None
 
 
 # -- the local engine ---------------------------------------------------------------------------------------
@@ -214,12 +221,15 @@ def ray_results(
     try:
         import ray
     except ImportError:
-        raise StoreError("--engine ray needs the ray extra: pip install 'propaganda-lens[ray]'") from None
+        raise RunError("--engine ray needs the ray extra: pip install 'propaganda-lens[ray]'") from None
     if not ray.is_initialized():
-        if address:
-            ray.init(address=address, logging_level="ERROR", log_to_driver=False)
-        else:
-            ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+        try:
+            if address:
+                ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+            else:
+                ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+        except Exception as error:  # noqa: BLE001 - Ray raises many kinds; the user needs one line
+            raise RunError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {error}") from None
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.print_on_execution_start = False
@@ -232,7 +242,11 @@ def ray_results(
             analyzer, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus, batch_size=4,
             batch_format="numpy",
         )
-        for row in analyzed.iter_rows():
-            stored = json.loads(row["result"])
-            stored["spans"] = [tuple(span) for span in stored["spans"]]
-            yield StoredAnalysis(**stored)
+        try:
+            for row in analyzed.iter_rows():
+                stored = json.loads(row["result"])
+                stored["spans"] = [tuple(span) for span in stored["spans"]]
+                yield StoredAnalysis(**stored)
+        except ray.exceptions.RayError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise RunError(f"the Ray pipeline failed ({first_line}); run the same command again to resume") from None
