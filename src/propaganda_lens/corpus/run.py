@@ -48,6 +48,11 @@ class StoredAnalysis:
     error: str | None = None
 
 
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def article_of_row(row: ArticleRow) -> Article:
     metadata = Metadata(title=row.title, author=row.author, date=row.published, site=row.site, url=row.url,
                         extra=dict(row.extra or {}))
@@ -229,7 +234,8 @@ def ray_results(
             else:
                 ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
         except Exception as error:  # noqa: BLE001 - Ray raises many kinds; the user needs one line
-            raise RunError(f"cannot start or reach Ray{f' at {address}' if address else ''}: {error}") from None
+            where = f" at {address}" if address else ""
+            raise RunError(f"cannot start or reach Ray{where}: {first_line(error)}") from None
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.print_on_execution_start = False
@@ -248,5 +254,4 @@ def ray_results(
                 stored["spans"] = [tuple(span) for span in stored["spans"]]
                 yield StoredAnalysis(**stored)
         except ray.exceptions.RayError as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise RunError(f"the Ray pipeline failed ({first_line}); run the same command again to resume") from None
+            raise RunError(f"the Ray pipeline failed ({first_line(error)}); run the same command again to resume") from None
