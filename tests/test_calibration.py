@@ -37,7 +37,7 @@ def test_the_span_map_brings_probabilities_to_the_observed_rate():
 
 def test_calibrate_rewrites_the_config_and_checksums(ptc_folder, tmp_path):
     model = tmp_path / "model"
-    shutil.copytree(shipped_model_path(), model)
+    shutil.copytree(shipped_model_path("ptc-minilm"), model)
     ids = sorted(path.stem.removeprefix("article") for path in (ptc_folder / "train-articles").glob("article*.txt"))[:6]
     (tmp_path / "holdout.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["calibrate", str(model), "--ptc", str(ptc_folder),
@@ -52,7 +52,7 @@ def test_calibrate_rewrites_the_config_and_checksums(ptc_folder, tmp_path):
 
 def test_calibrate_refuses_articles_that_are_not_train_articles(ptc_folder, tmp_path):
     model = tmp_path / "model"
-    shutil.copytree(shipped_model_path(), model)
+    shutil.copytree(shipped_model_path("ptc-minilm"), model)
     dev_id = sorted((ptc_folder / "dev-articles").glob("article*.txt"))[0].stem.removeprefix("article")
     (tmp_path / "ids.txt").write_text(dev_id + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["calibrate", str(model), "--ptc", str(ptc_folder), "--articles",

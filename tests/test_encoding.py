@@ -22,7 +22,7 @@ from propaganda_lens.detect.encoding import (
     window_ranges,
 )
 
-TOKENIZER = load_tokenizer(shipped_model_path() / TOKENIZER_FILE)
+TOKENIZER = load_tokenizer(shipped_model_path("ptc-minilm") / TOKENIZER_FILE)
 texts = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(" \n.,;:'\"“”—\ufeff"),
     max_size=300,

@@ -154,7 +154,9 @@ def test_text_that_is_not_english_is_analyzed_with_a_warning_in_every_output(tmp
 def test_models_are_chosen_by_name_on_every_surface(ptc_folder, tmp_path):
     runner = CliRunner()
     listing = runner.invoke(cli, ["models"], env={"COLUMNS": "200"})
-    assert listing.exit_code == 0 and "fast (default)" in listing.stdout and "ptc-minilm" in listing.stdout
+    assert listing.exit_code == 0 and "accurate (default)" in listing.stdout and "ptc-mpnet" in listing.stdout
+    assert "ptc-minilm" in listing.stdout and "articles/s" in listing.stdout
+    assert analyze(PASTED).model == "ptc-mpnet"
     article = tmp_path / "a.txt"
     article.write_text(PASTED, encoding="utf-8")
     by_name = runner.invoke(cli, ["analyze", str(article), "-f", "json", "--model", "fast"])

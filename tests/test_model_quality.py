@@ -4,18 +4,19 @@ span boundaries (the full figures come from `propaganda-lens evaluate-model`).""
 import pytest
 
 from propaganda_lens.api import default_detector
+from propaganda_lens.detect.detector import SHIPPED_MODELS
 from propaganda_lens.train.evaluation import reader_measures
 from propaganda_lens.train.examples import Split, load_split
 
 SAMPLE = 25  # dev articles, in id order
 
 
-@pytest.fixture(scope="module")
-def measures(ptc_folder) -> dict[str, float]:
+@pytest.fixture(scope="module", params=[shipped.name for shipped in SHIPPED_MODELS])
+def measures(request, ptc_folder) -> dict[str, float]:
     dev = load_split(ptc_folder, "dev")
     ids = sorted(dev.articles)[:SAMPLE]
     sample = Split({i: dev.articles[i] for i in ids}, {i: dev.si[i] for i in ids}, {i: dev.techniques[i] for i in ids})
-    measures, _ = reader_measures(default_detector(), sample)
+    measures, _ = reader_measures(default_detector(request.param), sample)
     return measures
 
 

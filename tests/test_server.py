@@ -89,7 +89,7 @@ def test_batch_goes_on_past_a_bad_item(client):
 def test_techniques_health_page_and_docs(client):
     techniques = client.get("/api/techniques").json()["techniques"]
     assert [entry["label"] for entry in techniques] == list(CATALOGUE)
-    assert client.get("/health").json() == {"status": "ok", "model": "ptc-minilm", "running_or_waiting": 0,
+    assert client.get("/health").json() == {"status": "ok", "model": "ptc-mpnet", "running_or_waiting": 0,
                                             "capacity": 18}
     page = client.get("/")
     assert page.status_code == 200 and "frame-ancestors 'none'" in page.headers["content-security-policy"]

@@ -41,7 +41,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
     )
     torch.manual_seed(0)
     transformers.BertModel(config).save_pretrained(folder)
-    shutil.copy(shipped_model_path() / "tokenizer.json", folder / "tokenizer.json")
+    shutil.copy(shipped_model_path("ptc-minilm") / "tokenizer.json", folder / "tokenizer.json")
     return folder
 
 

@@ -384,21 +384,24 @@ def evaluate(
 
 @app.command("models")
 def models() -> None:
-    """List the shipped models: dev scores, size and intended use."""
+    """List the shipped models: dev scores, speed, size and intended use."""
     import json
 
     from propaganda_lens.detect.detector import DEFAULT_MODEL_NAME, SHIPPED_MODELS, shipped_model_path
 
-    table = Table(title="Shipped models (scores on PTC dev, int8 ONNX, without the boundary rules)")
-    for column in ("name", "folder", "SI F1", "TC F1", "size", "use"):
-        table.add_column(column, justify="right" if column in ("SI F1", "TC F1", "size") else "left")
+    table = Table(title="Shipped models", caption="SI and TC F1: PTC dev, as `export` scored the shipped weights. "
+                  "Speed: benchmarks/speed.py, 75 dev articles, 2 CPU cores.")
+    numeric = ("SI F1", "TC F1", "speed", "size")
+    for column in ("name", "folder", "weights", *numeric, "use"):
+        table.add_column(column, justify="right" if column in numeric else "left")
     for shipped in SHIPPED_MODELS:
         folder = shipped_model_path(shipped.folder)
         evaluation = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
         scores = evaluation["variants"][evaluation["variant"]]
         size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
         name = shipped.name + (" (default)" if shipped.name == DEFAULT_MODEL_NAME else "")
-        table.add_row(name, folder.name, f"{scores['si_f1']:.4f}", f"{scores['tc_f1']:.4f}", f"{size:.0f} MB", shipped.use)
+        table.add_row(name, folder.name, evaluation["variant"], f"{scores['si_f1']:.4f}", f"{scores['tc_f1']:.4f}",
+                      shipped.speed, f"{size:.0f} MB", shipped.use)
     stdout.print(table)
 
 
@@ -566,6 +569,9 @@ def export_command(
     run: Annotated[Path, typer.Argument(help="Run folder written by `train` (best.pt, checkpoint.pt).", metavar="RUN")],
     ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder, for the dev evaluation.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model folder to (re)write.")],
+    weights: Annotated[
+        str, typer.Option(help="auto (int8 if it costs at most 1 F1 point, else fp32), int8 or fp32.")
+    ] = "auto",
 ) -> None:
     """Export a trained run to an ONNX model folder (int8 if it costs ≤ 1 F1 point), scored on dev."""
     require_train_extra()
@@ -575,7 +581,9 @@ def export_command(
     try:
         settings = TrainSettings.of_run(run)
         settings.ptc_folder = ptc
-        scores = export(run, settings, output, output.name)
+        if weights not in ("auto", "int8", "fp32"):
+            fail("--weights must be auto, int8 or fp32")
+        scores = export(run, settings, output, output.name, weights)
     except (PtcFormatError, OSError) as error:
         fail(str(error))
     stderr.print(f"dev SI F1 {scores.si.f1:.4f}, TC F1 {scores.tc.f1:.4f}, FLC F1 {scores.flc.f1:.4f}")

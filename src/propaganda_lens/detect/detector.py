@@ -35,7 +35,6 @@ from propaganda_lens.detect.encoding import (
     window_ranges,
 )
 
-DEFAULT_MODEL = "ptc-minilm"
 MAX_CUES = 3  # words shown as what weighed most for a span's technique
 CONFIG_FILE = "config.json"
 TOKENIZER_FILE = "tokenizer.json"
@@ -362,17 +361,19 @@ class ShippedModel:
     name: str
     folder: str  # under propaganda_lens/models/
     use: str
+    speed: str  # measured by benchmarks/speed.py (README, "The models")
 
 
 SHIPPED_MODELS = (
-    ShippedModel("fast", DEFAULT_MODEL, "The default for now, and for bulk work: all-MiniLM-L6-v2, int8."),
+    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8."),
+    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2, int8."),
 )
-DEFAULT_MODEL_NAME = "fast"
+DEFAULT_MODEL_NAME = "accurate"
 
 
-def shipped_model_path(name: str = DEFAULT_MODEL) -> Path:
-    """The folder of a model shipped inside the package."""
-    return Path(str(resources.files("propaganda_lens") / "models" / name))
+def shipped_model_path(folder: str) -> Path:
+    """The folder of a model shipped inside the package, by its folder name (ptc-mpnet, ptc-minilm)."""
+    return Path(str(resources.files("propaganda_lens") / "models" / folder))
 
 
 def model_folder(model: str | Path | None = None) -> Path:

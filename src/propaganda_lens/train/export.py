@@ -90,8 +90,10 @@ def _precision_recall_f1(score: Score) -> dict[str, float]:
     return {"precision": score.precision, "recall": score.recall, "f1": score.f1}
 
 
-def export(run_folder: Path, settings: TrainSettings, destination: Path, name: str) -> SplitScores:
-    """Build the shipped model folder from `run_folder/best.pt`; returns the chosen variant's dev scores."""
+def export(run_folder: Path, settings: TrainSettings, destination: Path, name: str, weights: str = "auto") -> SplitScores:
+    """Build the shipped model folder from `run_folder/best.pt`; returns the chosen variant's dev scores.
+    `weights`: "auto" ships int8 when it loses at most MAX_QUANTIZATION_LOSS F1, else fp32; "int8" or "fp32"
+    ship that variant whatever it loses (the model card records the choice)."""
     network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
     best = torch.load(run_folder / "best.pt", weights_only=False)
     network.load_state_dict(best["network"])
@@ -115,7 +117,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
             log.info("%s dev %s", variant, json.dumps({k: round(v, 4) for k, v in score.summary().items()}))
         loss_si = scores["fp32"].si.f1 - scores["int8"].si.f1
         loss_tc = scores["fp32"].tc.f1 - scores["int8"].tc.f1
-        chosen = "int8" if max(loss_si, loss_tc) <= MAX_QUANTIZATION_LOSS else "fp32"
+        chosen = weights if weights != "auto" else "int8" if max(loss_si, loss_tc) <= MAX_QUANTIZATION_LOSS else "fp32"
         log.info("shipping %s (int8 loses %.4f SI F1, %.4f TC F1)", chosen, loss_si, loss_tc)
         if destination.exists():
             shutil.rmtree(destination)
@@ -127,6 +129,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
     evaluation = {
         "split": "PTC SemEval-2020 dev (75 articles)",
         "variant": chosen,
+        "variant_choice": "automatic (int8 when it loses at most one F1 point)" if weights == "auto" else f"--weights {weights}",
         "epoch": best["epoch"],
         "quantization_loss": {"si_f1": loss_si, "tc_f1": loss_tc},
         "every_sentence_baseline_si_f1": sentence_baseline(dev).f1,

@@ -45,8 +45,8 @@ Training: AdamW, lr {learning_rate} (encoder) / {head_learning_rate} (heads), li
 kept (epoch {epoch}). The per-step loss and per-epoch dev scores are in `training_log.jsonl`.
 
 Export: ONNX (opset 17); encoder quantized to int8 (onnxruntime dynamic quantization, per channel) when it loses at
-most one F1 point. Shipped variant: **{variant}** (int8 change: SI F1 {loss_si:+.4f}, TC F1
-{loss_tc:+.4f}, lower is worse for int8).
+most one F1 point. Shipped variant: **{variant}**, chosen {variant_choice} (int8 change: SI F1
+{loss_si:+.4f}, TC F1 {loss_tc:+.4f}, lower is worse for int8).
 
 ## Dev scores (PTC dev, 75 articles)
 | task | precision | recall | F1 |
@@ -122,6 +122,7 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         seed=settings.seed,
         epoch=evaluation["epoch"],
         variant=evaluation["variant"],
+        variant_choice=evaluation.get("variant_choice", "automatically"),
         loss_si=-evaluation["quantization_loss"]["si_f1"],
         loss_tc=-evaluation["quantization_loss"]["tc_f1"],
         technique_rows=rows,
