@@ -365,8 +365,9 @@ class ShippedModel:
 
 
 SHIPPED_MODELS = (
-    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8."),
-    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2, int8."),
+    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8.",
+                 "2.8 articles/s"),
+    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2, int8.", "5.0 articles/s"),
 )
 DEFAULT_MODEL_NAME = "accurate"
 

@@ -129,7 +129,8 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
     evaluation = {
         "split": "PTC SemEval-2020 dev (75 articles)",
         "variant": chosen,
-        "variant_choice": "automatic (int8 when it loses at most one F1 point)" if weights == "auto" else f"--weights {weights}",
+        "variant_choice": "automatically (int8 when it loses at most one F1 point)" if weights == "auto"
+        else f"by `--weights {weights}`",
         "epoch": best["epoch"],
         "quantization_loss": {"si_f1": loss_si, "tc_f1": loss_tc},
         "every_sentence_baseline_si_f1": sentence_baseline(dev).f1,

@@ -84,18 +84,23 @@ SemEval-2020 winners reached SI 0.5155 and TC 0.6207 on the test set with large 
 ```
 pip install -e '.[train]'
 propaganda-lens train --ptc ../shared/data/ptc-semeval2020 -o runs/{name} {train_arguments}
-propaganda-lens export runs/{name} --ptc ../shared/data/ptc-semeval2020 -o src/propaganda_lens/models/{name}
+propaganda-lens export runs/{name} --ptc ../shared/data/ptc-semeval2020 -o src/propaganda_lens/models/{name}{export_arguments}
 ```
 """
 
 
 def train_arguments(settings) -> str:
     """The `train` options that reproduce a run."""
-    return (
+    arguments = (
         f"--base-model {describe(settings.base_model).cli_name} --epochs {settings.epochs} --batch-size {settings.batch_size} "
         f"--learning-rate {settings.learning_rate} --train-window-stride {settings.train_window_stride} "
         f"--frozen-layers {settings.frozen_layers} --seed {settings.seed}"
     )
+    if settings.holdout_share:
+        arguments += f" --holdout-share {settings.holdout_share}"
+    if settings.teacher:
+        arguments += f" --teacher {settings.teacher} --distill-weight {settings.distill_weight}"
+    return arguments
 
 
 def write_model_card(folder: Path, evaluation: dict, settings) -> None:
@@ -130,6 +135,7 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         base_description=base.description,
         base_package=base.package,
         train_arguments=train_arguments(settings),
+        export_arguments="" if evaluation.get("variant_choice", "auto").startswith("auto") else f" --weights {evaluation['variant']}",
         baseline=evaluation["every_sentence_baseline_si_f1"],
         **{key: chosen[key] for key in ("si_p", "si_r", "si_f1", "tc_f1", "flc_f1")},
     )
