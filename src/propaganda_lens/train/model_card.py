@@ -12,7 +12,7 @@ Propaganda span and technique detector for propaganda-lens, fine-tuned from {bas
 Propaganda Techniques Corpus (SemEval-2020 Task 11). Runs with onnxruntime on a CPU, no torch.
 
 ## Data
-- Training: PTC SemEval-2020 train, 371 articles, 5,468 SI spans, 6,128 technique spans (14 techniques).
+- Training: PTC SemEval-2020 train, 371 articles, 5,468 SI spans, 6,128 technique spans (14 techniques){holdout}.
 - Model selection and every number below: PTC dev, 75 articles (gold SI and technique labels). The test
   set has no public gold; nothing here was tuned or measured on it.
 
@@ -134,6 +134,8 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         base_name=base.hub_name,
         base_description=base.description,
         base_package=base.package,
+        holdout=f",\n  less a {settings.holdout_share:.0%} share held out for calibration (the run's `holdout.txt`)"
+        if settings.holdout_share else "",
         train_arguments=train_arguments(settings),
         export_arguments="" if evaluation.get("variant_choice", "auto").startswith("auto") else f" --weights {evaluation['variant']}",
         baseline=evaluation["every_sentence_baseline_si_f1"],
