@@ -17,6 +17,7 @@ import propaganda_lens
 from conftest import assert_one_line_error
 from propaganda_lens.api import analyze
 from propaganda_lens.cli.main import app as cli
+from propaganda_lens.detect.detector import model_folder, technique_precision_of
 from propaganda_lens.ingest.errors import IngestError
 from propaganda_lens.ingest.sources import InputFormat, article_from_text
 
@@ -114,7 +115,8 @@ def test_explanations_say_why_a_passage_was_flagged(example_article):
         assert len(span.cues) <= 3
         assert all(text[start:end].strip() and start < end for start, end in span.cues)
         assert "The model gives this passage" in span.explanation and "Words that weighed most" in span.explanation
-    assert analysis.technique_precision["Loaded_Language"] == pytest.approx(0.2891, abs=1e-4)
+    shipped = technique_precision_of(model_folder())  # the default model's evaluation.json
+    assert analysis.technique_precision["Loaded_Language"] == shipped["Loaded_Language"] > 0.2
     data = analysis.to_dict()
     assert data["technique_precision"] and all("cues" in span for span in data["spans"])
 
