@@ -27,7 +27,7 @@ def analyze(
     """Find, label and explain the propaganda technique spans of an article.
 
     `source` is the article's text (plain, Markdown or HTML, detected unless `input_format` says), a
-    `Path` to a file, an http(s) URL, or an `Article`. `model` names a shipped model (`fast`) or a model
+    `Path` to a file, an http(s) URL, or an `Article`. `model` names a shipped model (`accurate`, the default, or `fast`) or a model
     folder; `detector` passes one already loaded. Raises `IngestError` for input that cannot be analyzed
     (empty, binary, unreachable …); its message is meant for the user.
     """

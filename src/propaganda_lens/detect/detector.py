@@ -153,7 +153,7 @@ class Detector:
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
     def from_disk(cls, path: str | Path | None = None, verify: bool = True, threads: int | None = None) -> "Detector":
-        """Load a shipped model by name (`fast`) or a model folder (default: the default shipped model) to run
+        """Load a shipped model by name (`accurate`, `fast`) or a model folder (default: the default shipped model) to run
         with onnxruntime, on `threads` CPU threads (default: all cores)."""
         from propaganda_lens.detect.onnx_backend import OnnxBackend
 
@@ -378,7 +378,7 @@ def shipped_model_path(folder: str) -> Path:
 
 
 def model_folder(model: str | Path | None = None) -> Path:
-    """The folder of a shipped model by name (`fast`), or the given model folder; None: the default model."""
+    """The folder of a shipped model by name (`accurate`, `fast`), or the given model folder; None: the default model."""
     if model is None:
         model = DEFAULT_MODEL_NAME
     for shipped in SHIPPED_MODELS:
