@@ -79,3 +79,18 @@ def test_every_analysis_and_report_names_the_outlet_and_its_ratings():
     console.print(render(unrated))
     assert "Outlet: a small blog: not rated" in console.export_text()
     assert enrich(Article("c", "Text."), [], "m").to_dict()["outlet"] == {"name": None, "ratings": []}
+
+
+def test_json_lines_are_read_a_bounded_line_at_a_time(tmp_path):
+    from propaganda_lens.corpus.add import read_json_lines
+
+    path = tmp_path / "feed.jsonl"
+    long_line = json.dumps({"text": "x " * 200})
+    path.write_bytes(b"\n".join([json.dumps({"text": "First text here."}).encode(), long_line.encode(),
+                                 b"\xff\xfe not utf-8", b"", json.dumps({"text": "Last text."}).encode()]) + b"\n")
+    results = list(read_json_lines(path, max_bytes=100))
+    assert [name.rsplit(":", 1)[1] for name, _ in results] == ["1", "2", "3", "5"]
+    assert isinstance(results[0][1], Article) and results[0][1].text == "First text here."
+    assert "over the 0.0001 MB cap" in str(results[1][1]) and "not valid UTF-8" in str(results[2][1])
+    assert results[3][1].text == "Last text."
+    assert "no such file" in str(list(read_json_lines(tmp_path / "none.jsonl", 100))[0][1])
