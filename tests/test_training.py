@@ -10,6 +10,7 @@ torch = pytest.importorskip("torch", reason="needs the train extra")
 transformers = pytest.importorskip("transformers", reason="needs the train extra")
 
 from propaganda_lens.detect.detector import Detector, shipped_model_path  # noqa: E402
+from propaganda_lens.train.averaging import average_run  # noqa: E402
 from propaganda_lens.train.export import export  # noqa: E402
 from propaganda_lens.train.loop import TrainSettings, keep_log_until, train  # noqa: E402
 
@@ -70,6 +71,15 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     assert all(0 <= span.start < span.end for span in spans)
     card = (model / "MODEL_CARD.md").read_text()
     assert "## Dev scores" in card and "--epochs 2" in card
+
+    # The best and last epochs' weights, averaged, make another run folder that exports.
+    averaged = tmp_path / "averaged"
+    average_run(run, averaged)
+    mean = torch.load(averaged / "best.pt", weights_only=False)["network"]
+    first, last = (torch.load(run / name, weights_only=False)["network"] for name in ("best.pt", "checkpoint.pt"))
+    name = next(key for key, value in mean.items() if value.is_floating_point())
+    assert torch.allclose(mean[name], (first[name] + last[name]) / 2)
+    assert export(averaged, TrainSettings.of_run(averaged), tmp_path / "model-averaged", "tiny").tc.f1 >= 0
 
 
 def test_resuming_drops_log_records_after_the_checkpoint(tmp_path):

@@ -564,6 +564,22 @@ def write_output(path: Path, labels: dict[str, list[Span]], with_technique: bool
         fail(f"cannot write {path}: {error.strerror}")
 
 
+@app.command("average", cls=PlainUsage)
+def average_command(
+    run: Annotated[Path, typer.Argument(help="Run folder written by `train` (best.pt, checkpoint.pt).", metavar="RUN")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Run folder to write, for `export`.")],
+) -> None:
+    """Average the best epoch's weights with the last epoch's into a new run folder (train extra)."""
+    require_train_extra()
+    from propaganda_lens.train.averaging import average_run
+
+    try:
+        average_run(run, output)
+    except (OSError, ValueError, KeyError) as error:
+        fail(f"cannot average {run}: {error}")
+    stderr.print(f"averaged network written to {output / 'best.pt'}; export it with 'propaganda-lens export {output}'")
+
+
 @app.command("export", cls=PlainUsage)
 def export_command(
     run: Annotated[Path, typer.Argument(help="Run folder written by `train` (best.pt, checkpoint.pt).", metavar="RUN")],
