@@ -270,6 +270,7 @@ def test_bad_databases_and_requests_get_one_clear_line(tmp_path, short_articles)
     not_a_database.write_text("hello, this is not SQLite " * 100)
     assert_one_line_error(cli("corpus", "stats", "--db", f"sqlite:///{not_a_database}"), "cannot open the database")
     database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    assert_one_line_error(cli("corpus", "run", "--db", database, "-m", MODEL), "holds no article yet")
     assert_one_line_error(cli("corpus", "stats", "--db", database, "-m", MODEL), "run 'propaganda-lens corpus run' first")
     assert_one_line_error(cli("corpus", "stats", "--db", database, "--by", "weekday"), "--by")
     assert_one_line_error(cli("corpus", "export", "-o", tmp_path / "x.pdf", "--db", database), "no export format")

@@ -125,7 +125,7 @@ def run(
     ] = None,
 ) -> None:
     """Analyze every stored article that the model has not analyzed yet; resumable at any point."""
-    from propaganda_lens.corpus.run import RunError, pending_ids, run_corpus
+    from propaganda_lens.corpus.run import RunError, article_count, pending_ids, run_corpus
     from propaganda_lens.corpus.store import StoreError
     from propaganda_lens.detect.detector import ModelError
 
@@ -133,6 +133,8 @@ def run(
     version = chosen_version(model)
     ids = pending_ids(sessions, version)
     if not ids:
+        if not article_count(sessions):
+            fail("the corpus holds no article yet; add some with 'propaganda-lens corpus add SOURCE…'")
         stderr.print(f"nothing to do: every stored article has an analysis by {version}", highlight=False)
         return
     started = time.monotonic()

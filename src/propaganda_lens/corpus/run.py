@@ -14,7 +14,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -82,6 +82,11 @@ def pending_ids(sessions: sessionmaker, version: str) -> list[int]:
                             FailureRow.model_version == version)
     with sessions() as session:
         return list(session.scalars(select(ArticleRow.id).where(~analyzed, ~failed).order_by(ArticleRow.id)))
+
+
+def article_count(sessions: sessionmaker) -> int:
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(ArticleRow))
 
 
 def register_model(sessions: sessionmaker, version: str, name: str, precision: dict[str, float]) -> None:
