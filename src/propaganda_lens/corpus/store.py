@@ -128,7 +128,11 @@ def open_database(url: str | None = None, migrate: bool = True) -> sessionmaker:
             raise StoreError(f"{parsed.database}: the folder {folder} does not exist; create it first")
     try:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S} if is_sqlite else {}, pool_pre_ping=not is_sqlite)
-    except (ArgumentError, ImportError) as error:
+    except ImportError as error:
+        hint = ("; install the postgres extra (pip install 'propaganda-lens[postgres]') and write the URL as "
+                "postgresql+psycopg://…") if parsed.get_backend_name() == "postgresql" else ""
+        raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}{hint}") from None
+    except ArgumentError as error:
         raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
     except SQLAlchemyError as error:
         raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
