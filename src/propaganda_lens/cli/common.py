@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
@@ -33,14 +35,33 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def with_progress(items: Iterable[T], total: int, description: str, shown: bool = True) -> Iterator[T]:
-    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+@contextmanager
+def progress_bar(total: int, description: str, shown: bool = True, unit: str | None = None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`), with the rate in
+    `unit`s per second when a unit is given; yields the function that advances it."""
+    rate = [TextColumn("{task.fields[rate]}")] if unit else []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *rate, TimeRemainingColumn())
+    started, done = time.monotonic(), 0
     with Progress(*columns, console=stderr, transient=True, disable=not (shown and stderr.is_terminal)) as progress:
-        task = progress.add_task(description, total=total)
+        task = progress.add_task(description, total=total, rate="")
+
+        def advance(count: int = 1) -> None:
+            nonlocal done
+            done += count
+            speed = f"{done / max(time.monotonic() - started, 1e-9):.1f} {unit}/s" if unit else ""
+            progress.update(task, advance=count, rate=speed)
+
+        yield advance
+
+
+def with_progress(
+    items: Iterable[T], total: int, description: str, shown: bool = True, unit: str | None = None
+) -> Iterator[T]:
+    """Iterate with a progress bar (see progress_bar)."""
+    with progress_bar(total, description, shown, unit) as advance:
         for item in items:
             yield item
-            progress.advance(task)
+            advance()
 
 
 def report_problems(problems: list[str]) -> None:

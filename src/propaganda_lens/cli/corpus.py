@@ -12,11 +12,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, check_encoding, fail, print_error, stderr, stdout, with_progress,
+    ModelOption, PlainUsage, check_encoding, fail, print_error, progress_bar, stderr, stdout, with_progress,
 )
 from propaganda_lens.corpus.export import ExportFormat
 from propaganda_lens.corpus.run import Engine
@@ -87,7 +86,8 @@ def add(
     check_encoding(encoding)
     paths, problems = expand_sources(sources)
     sessions = open_store(db)
-    inputs = read_inputs(progress(paths, "Adding"), input_format, encoding, FetchLimits(timeout, max_bytes))
+    inputs = read_inputs(with_progress(paths, len(paths), "Adding", unit="inputs"), input_format, encoding,
+                         FetchLimits(timeout, max_bytes))
     try:
         result = add_articles(sessions, inputs, outlet)
     except StoreError as error:
@@ -98,20 +98,6 @@ def add(
                  f"{len(result.failures) + len(problems)} failed", highlight=False)
     if problems or result.failures:
         raise typer.Exit(1)
-
-
-PROGRESS_COLUMNS = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
-
-
-def progress(items: list, description: str):
-    """Iterate with a progress bar that shows inputs per second and the time left (on a terminal)."""
-    started = time.monotonic()
-    with Progress(*PROGRESS_COLUMNS, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
-        task = bar.add_task(description, total=len(items), rate="")
-        for done, item in enumerate(items, 1):
-            yield item
-            bar.update(task, advance=1, rate=f"{done / (time.monotonic() - started):.1f} inputs/s")
 
 
 @corpus_app.command("run")
@@ -140,12 +126,10 @@ def run(
     started = time.monotonic()
     analyzed = failed = 0
     try:
-        with Progress(*PROGRESS_COLUMNS, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
-            task = bar.add_task("Analyzing", total=len(ids), rate="")
+        with progress_bar(len(ids), "Analyzing", unit="articles") as advance:
             for batch_analyzed, batch_failed in run_corpus(sessions, model, ids, engine, workers, ray_address):
                 analyzed, failed = analyzed + batch_analyzed, failed + batch_failed
-                rate = (analyzed + failed) / (time.monotonic() - started)
-                bar.update(task, advance=batch_analyzed + batch_failed, rate=f"{rate:.1f} articles/s")
+                advance(batch_analyzed + batch_failed)
     except (StoreError, ModelError, RunError) as error:
         fail(f"{error} ({analyzed} articles stored before)")
     elapsed = time.monotonic() - started

@@ -22,6 +22,7 @@ from propaganda_lens.corpus.store import (
     AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow, StoreError, describe,
 )
 from propaganda_lens.data import Article, Metadata
+from propaganda_lens.enrich.summary import character_weights
 
 BATCH_SIZE = 16  # articles per transaction
 RAY_CHUNK = 1024  # articles handed to one Ray dataset, so that the driver holds a bounded number of texts
@@ -41,7 +42,8 @@ class StoredAnalysis:
     """What one analysis stores, the same whichever engine produced it; `error` instead when it failed."""
 
     article_id: int
-    spans: list[tuple[int, int, str | None, float | None, list[list[int]]]] = field(default_factory=list)
+    # (start, end, technique, probability, cues, the span's text)
+    spans: list[tuple[int, int, str | None, float | None, list[list[int]], str]] = field(default_factory=list)
     language: str | None = None
     warnings: list[str] = field(default_factory=list)
     covered_chars: int = 0
@@ -67,12 +69,11 @@ def analyze_one(detector, article_id: int, article: Article) -> StoredAnalysis:
         analysis = analyze(article, detector=detector)
     except Exception as error:  # noqa: BLE001 - one bad article must not stop a corpus run
         return StoredAnalysis(article_id, error=f"{type(error).__name__}: {error}")
-    covered = set()
-    for span in analysis.spans:
-        covered.update(range(span.start, span.end))
-    spans = [(span.start, span.end, span.technique, span.probability, [list(cue) for cue in span.cues])
-             for span in analysis.spans]
-    return StoredAnalysis(article_id, spans, analysis.language, list(analysis.warnings), len(covered))
+    text = article.text
+    covered = int((character_weights(len(text), analysis.spans) > 0).sum())
+    spans = [(span.start, span.end, span.technique, span.probability, [list(cue) for cue in span.cues],
+              span.text_in(text)) for span in analysis.spans]
+    return StoredAnalysis(article_id, spans, analysis.language, list(analysis.warnings), covered)
 
 
 def pending_ids(sessions: sessionmaker, version: str) -> list[int]:
@@ -98,8 +99,6 @@ def register_model(sessions: sessionmaker, version: str, name: str, precision: d
 def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalysis]) -> int:
     """All analyses of a batch, or none of them: one transaction. Returns how many failed."""
     with sessions.begin() as session:
-        texts = dict(session.execute(select(ArticleRow.id, ArticleRow.text).where(
-            ArticleRow.id.in_([result.article_id for result in results]))).all())
         for result in results:
             if result.error is not None:
                 session.add(FailureRow(stage="run", source=f"article {result.article_id}", article_id=result.article_id,
@@ -109,11 +108,10 @@ def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalys
                                    warnings=result.warnings, covered_chars=result.covered_chars)
             session.add(analysis)
             session.flush()
-            text = texts[result.article_id]
             session.add_all(
                 SpanRow(analysis_id=analysis.id, start=start, end=end, technique=technique, probability=probability,
-                        text=text[start:end], cues=cues)
-                for start, end, technique, probability, cues in result.spans
+                        text=text, cues=cues)
+                for start, end, technique, probability, cues, text in result.spans
             )
     return sum(result.error is not None for result in results)
 
@@ -139,12 +137,14 @@ def run_corpus(
 ) -> Iterator[tuple[int, int]]:
     """Analyze the articles `ids` with `model`; after each committed batch, yields how many of its articles
     were analyzed and how many failed (recorded in `failures`)."""
-    from propaganda_lens.detect.detector import CONFIG_FILE, model_folder, model_version, technique_precision_of
+    from propaganda_lens.detect.detector import (
+        CONFIG_FILE, DetectorConfig, model_folder, model_version, technique_precision_of,
+    )
 
     version = model_version(model)
     folder = model_folder(model)
     try:
-        name = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))["name"]
+        name = DetectorConfig.from_file(folder / CONFIG_FILE).name  # model_version read and checked it
         register_model(sessions, version, name, technique_precision_of(folder))
         if engine is Engine.ray:
             results = ray_results(sessions, model, ids, workers, ray_address)

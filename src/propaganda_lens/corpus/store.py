@@ -132,9 +132,7 @@ def open_database(url: str | None = None, migrate: bool = True) -> sessionmaker:
         hint = ("; install the postgres extra (pip install 'propaganda-lens[postgres]') and write the URL as "
                 "postgresql+psycopg://…") if parsed.get_backend_name() == "postgresql" else ""
         raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}{hint}") from None
-    except ArgumentError as error:
-        raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
-    except SQLAlchemyError as error:
+    except SQLAlchemyError as error:  # ArgumentError included: a URL SQLAlchemy parses but cannot use
         raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)

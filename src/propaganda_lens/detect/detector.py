@@ -402,11 +402,11 @@ def model_version(model: str | Path | None = None) -> str:
     exactly these weights and settings (a retrained or recalibrated model gets a new version)."""
     folder = model_folder(model)
     try:
-        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        name = DetectorConfig.from_file(folder / CONFIG_FILE).name
         listing = (folder / CHECKSUM_FILE).read_bytes()
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, TypeError) as error:
         raise ModelError(f"{folder}: not a complete propaganda-lens model folder ({error})") from None
-    return f"{config['name']}@{hashlib.sha256(listing).hexdigest()[:12]}"
+    return f"{name}@{hashlib.sha256(listing).hexdigest()[:12]}"
 
 
 def file_sha256(path: Path) -> str:

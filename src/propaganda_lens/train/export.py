@@ -129,8 +129,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
     evaluation = {
         "split": "PTC SemEval-2020 dev (75 articles)",
         "variant": chosen,
-        "variant_choice": "automatically (int8 when it loses at most one F1 point)" if weights == "auto"
-        else f"by `--weights {weights}`",
+        "weights_option": weights,  # export's --weights: auto, int8 or fp32
         "epoch": best["epoch"],
         "quantization_loss": {"si_f1": loss_si, "tc_f1": loss_tc},
         "every_sentence_baseline_si_f1": sentence_baseline(dev).f1,

@@ -106,6 +106,7 @@ def train_arguments(settings) -> str:
 def write_model_card(folder: Path, evaluation: dict, settings) -> None:
     base = describe(settings.base_model)
     chosen = evaluation["variants"][evaluation["variant"]]
+    forced = None if evaluation.get("weights_option", "auto") == "auto" else evaluation["weights_option"]
     rows = "\n".join(
         f"| {technique} | {tc['precision']:.3f} | {tc['recall']:.3f} | {tc['f1']:.3f} | "
         f"{evaluation['flc_per_technique'][technique]['f1']:.3f} |"
@@ -127,7 +128,8 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         seed=settings.seed,
         epoch=evaluation["epoch"],
         variant=evaluation["variant"],
-        variant_choice=evaluation.get("variant_choice", "automatically"),
+        variant_choice="automatically (int8 when it loses at most one F1 point)" if forced is None
+        else f"by `--weights {forced}`",
         loss_si=-evaluation["quantization_loss"]["si_f1"],
         loss_tc=-evaluation["quantization_loss"]["tc_f1"],
         technique_rows=rows,
@@ -137,7 +139,7 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         holdout=f",\n  less a {settings.holdout_share:.0%} share held out for calibration (the run's `holdout.txt`)"
         if settings.holdout_share else "",
         train_arguments=train_arguments(settings),
-        export_arguments="" if evaluation.get("variant_choice", "auto").startswith("auto") else f" --weights {evaluation['variant']}",
+        export_arguments="" if forced is None else f" --weights {forced}",
         baseline=evaluation["every_sentence_baseline_si_f1"],
         **{key: chosen[key] for key in ("si_p", "si_r", "si_f1", "tc_f1", "flc_f1")},
     )
