@@ -17,9 +17,7 @@ from rich.table import Table
 from propaganda_lens.cli.common import (
     ModelOption, PlainUsage, check_encoding, fail, print_error, progress_bar, stderr, stdout, with_progress,
 )
-from propaganda_lens.corpus.export import ExportFormat
-from propaganda_lens.corpus.run import Engine
-from propaganda_lens.corpus.store import DATABASE_VARIABLE, DEFAULT_DATABASE
+from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE, Engine, ExportFormat
 from propaganda_lens.ingest.fetch import MAX_BYTES
 from propaganda_lens.ingest.sources import InputFormat
 

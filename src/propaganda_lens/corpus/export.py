@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from propaganda_lens.corpus import ExportFormat
 from propaganda_lens.corpus.run import article_of_row
 from propaganda_lens.corpus.store import AnalysisRow, ArticleRow, ModelRow, SpanRow
 from propaganda_lens.data import Analysis, Span
@@ -19,13 +19,6 @@ from propaganda_lens.files import atomic_path, atomic_writer
 
 CHUNK = 200  # analyses read at a time, so that memory stays bounded on any corpus
 SPAN_COLUMNS = ("article_id", "name", "outlet", "date", "title", "url", "start", "end", "technique", "probability", "text")
-
-
-class ExportFormat(str, Enum):
-    jsonl = "jsonl"
-    csv = "csv"
-    parquet = "parquet"
-    semeval = "semeval"
 
 
 def analysis_count(sessions: sessionmaker, version: str) -> int:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from enum import Enum
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from propaganda_lens.corpus import Engine
 from propaganda_lens.corpus.store import (
     AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow, StoreError, describe,
 )
@@ -30,11 +30,6 @@ RAY_CHUNK = 1024  # articles handed to one Ray dataset, so that the driver holds
 
 class RunError(RuntimeError):
     """The analysis engine failed (a worker process died, the Ray cluster failed); a rerun resumes."""
-
-
-class Engine(str, Enum):
-    local = "local"
-    ray = "ray"
 
 
 @dataclass

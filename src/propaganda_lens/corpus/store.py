@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-DEFAULT_DATABASE = "propaganda-lens.sqlite"
-DATABASE_VARIABLE = "PROPAGANDA_LENS_DB"
+from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE
+
 SQLITE_BUSY_TIMEOUT_S = 15.0  # how long a SQLite write waits for another process's lock before failing
 
 
