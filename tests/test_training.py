@@ -116,3 +116,15 @@ def test_distilling_a_teacher_trains_on_its_soft_targets(tiny_ptc, tiny_encoder,
     steps = [json.loads(line) for line in (tmp_path / "run" / "training_log.jsonl").read_text().splitlines()]
     assert all(record["tag_loss"] > 0 for record in steps if "tag_loss" in record)
     assert TrainSettings.of_run(tmp_path / "run").teacher == "fast"
+
+
+def test_technique_weights_lift_rare_techniques():
+    from types import SimpleNamespace
+
+    from propaganda_lens.train.loop import technique_weights
+
+    windows = [SimpleNamespace(spans=[SimpleNamespace(label=0)] * 9 + [SimpleNamespace(label=1)])]
+    assert technique_weights(windows, 3, 0.0) is None
+    weights = technique_weights(windows, 3, 0.5).tolist()
+    assert weights[1] > weights[0] and weights[2] >= weights[1]  # an unseen technique counts as seen once
+    assert weights[0] == pytest.approx((10 / 3 / 9) ** 0.5)

@@ -479,6 +479,10 @@ def train_command(
         str | None, typer.Option(help="A model (name or folder) to distil: its soft targets join the gold labels.")
     ] = None,
     distill_weight: Annotated[float, typer.Option(min=0.0, max=1.0, help="The soft targets' share of each loss.")] = 0.5,
+    technique_weight_power: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Weight rare techniques in the span loss: (mean count / count) ** power."),
+    ] = 0.0,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     require_train_extra()
@@ -504,6 +508,7 @@ def train_command(
         holdout_share=holdout_share,
         teacher=teacher,
         distill_weight=distill_weight,
+        technique_weight_power=technique_weight_power,
     )
     try:
         best = train(settings, resume=resume)

@@ -52,6 +52,7 @@ class TrainSettings:
     holdout_share: float = 0.0
     teacher: str | None = None  # a model (name or folder) to distil: its soft targets join the gold labels
     distill_weight: float = 0.5  # the soft targets' share of each loss
+    technique_weight_power: float = 0.0  # span loss weight of a technique: (mean count / its count) ** power
 
     @classmethod
     def of_run(cls, run_folder: Path) -> "TrainSettings":
@@ -118,6 +119,14 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, mask: torch.
 
 def blend(hard: torch.Tensor, soft: torch.Tensor, weight: float) -> torch.Tensor:
     return (1 - weight) * hard + weight * soft
+
+
+def technique_weights(windows: list[WindowExample], n_techniques: int, power: float) -> torch.Tensor | None:
+    """Class weights for the span loss that lift rare techniques: (mean count / count) ** power, None at 0."""
+    if power == 0:
+        return None
+    counts = np.bincount([span.label for window in windows for span in window.spans], minlength=n_techniques)
+    return torch.tensor((counts.mean() / np.maximum(counts, 1)) ** power, dtype=torch.float32)
 
 
 def detector_config(
@@ -225,7 +234,9 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
         checkpoint_path.with_suffix(".tmp").replace(checkpoint_path)
 
     tag_loss_function = nn.CrossEntropyLoss(ignore_index=-100)
-    span_loss_function = nn.CrossEntropyLoss()
+    span_loss_function = nn.CrossEntropyLoss(
+        weight=technique_weights(windows, len(TECHNIQUES), settings.technique_weight_power)
+    )
     for epoch in range(start_epoch, settings.epochs):
         order = np.random.default_rng(settings.seed + epoch).permutation(len(windows))
         network.train()
