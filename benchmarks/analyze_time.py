@@ -3,9 +3,11 @@
     python benchmarks/analyze_time.py [--article ../shared/examples/libya-haftar-derna-2018.md] [--repeats 20]
 
 Cold: the whole `propaganda-lens analyze ARTICLE -o report.html` command in a fresh process, and the
-same stages timed inside a fresh process (imports, model load, ingest, detect, enrich, HTML).
-Warm: the stages again in one process after a first run, averaged over --repeats runs. "The model" is
-`Detector.find_spans` (tokenize, ONNX encoder, decoding, span head); everything else is outside it.
+same stages timed inside a fresh process (imports, model loads, ingest, detect, enrich, parse, actors,
+claims, HTML). Warm: the stages again in one process after a first run, averaged over --repeats runs.
+"The model" is `Detector.find_spans` (tokenize, ONNX encoder, decoding, span head); everything else is
+outside it. "parse" is spaCy's English pipeline; "actors" finds actors and relations, "claims" scores each
+sentence's check-worthiness and finds predictions.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ARTICLE = ROOT.parent / "shared" / "examples" / "libya-haftar-derna-2018.md"
-STAGES = ("ingest", "detect", "enrich", "html")
+STAGES = ("ingest", "detect", "enrich", "parse", "actors", "claims", "html")
 
 
 def stage_times(article: Path, detector) -> dict[str, float]:
     """Seconds per stage for one analysis of `article`, ending with the HTML report."""
+    from propaganda_lens.actors import add_actors
+    from propaganda_lens.claims import add_claims
     from propaganda_lens.enrich import enrich
+    from propaganda_lens.enrich.parsing import parse
     from propaganda_lens.ingest.sources import read_file
 
     times = {}
@@ -40,6 +45,15 @@ def stage_times(article: Path, detector) -> dict[str, float]:
     start = time.perf_counter()
     analysis = enrich(loaded, spans, detector.config.name)
     times["enrich"] = time.perf_counter() - start
+    start = time.perf_counter()
+    doc = parse(loaded.text, [(sentence.start, sentence.end) for sentence in analysis.sentences])
+    times["parse"] = time.perf_counter() - start
+    start = time.perf_counter()
+    analysis = add_actors(analysis, doc)
+    times["actors"] = time.perf_counter() - start
+    start = time.perf_counter()
+    analysis = add_claims(analysis, doc)
+    times["claims"] = time.perf_counter() - start
     start = time.perf_counter()
     analysis.to_html()
     times["html"] = time.perf_counter() - start
@@ -58,7 +72,17 @@ def cold_stages(article: Path) -> None:
     start = time.perf_counter()
     detector = default_detector()
     load = time.perf_counter() - start
-    print(json.dumps({"import": imports, "load_model": load, **stage_times(article, detector)}))
+    from propaganda_lens.claims import shipped_checkworthiness_model
+    from propaganda_lens.enrich.parsing import english_pipeline
+
+    start = time.perf_counter()
+    english_pipeline()
+    load_spacy = time.perf_counter() - start
+    start = time.perf_counter()
+    shipped_checkworthiness_model()
+    load_claims = time.perf_counter() - start
+    print(json.dumps({"import": imports, "load_model": load, "load_spacy": load_spacy, "load_claims_model": load_claims,
+                      **stage_times(article, detector)}))
 
 
 def outside_share(times: dict[str, float]) -> float:
@@ -105,12 +129,14 @@ def main() -> None:
           + ", ".join(f"{name} {1000 * value:.0f}" for name, value in cold.items()))
     cold_analysis = {name: cold[name] for name in STAGES}
     print(f"  model load + detect share of the cold in-process time: "
-          f"{(cold['load_model'] + cold['detect']) / sum(cold.values()):.1%}")
+          f"{(cold['load_model'] + cold['detect']) / sum(cold.values()):.1%}; spaCy load + parse + actors + claims: "
+          f"{sum(cold[name] for name in ('load_spacy', 'load_claims_model', 'parse', 'actors', 'claims')) / sum(cold.values()):.1%}")
     print(f"  share outside the model once loaded (ingest, enrich, html vs detect): {outside_share(cold_analysis):.1%}")
     print(f"warm analysis, mean of {args.repeats} (ms): "
           + ", ".join(f"{name} {1000 * value:.1f}" for name, value in warm.items())
           + f"; total {1000 * sum(warm.values()):.1f}")
-    print(f"  share outside the model, warm: {outside_share(warm):.1%}")
+    print(f"  share outside the model, warm: {outside_share(warm):.1%}; parse + actors + claims: "
+          f"{1000 * (warm['parse'] + warm['actors'] + warm['claims']):.1f} ms")
     print(f"  cold command / warm analysis: {statistics.median(walls) / sum(warm.values()):.1f}x")
 
 

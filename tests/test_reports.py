@@ -4,6 +4,7 @@ report (escaping of hostile article content), SemEval rows, the terminal report,
 import json
 from html.parser import HTMLParser
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -176,3 +177,39 @@ def test_spacy_component_puts_spans_in_doc_spans(tmp_path):
     assert reloaded.get_pipe("propaganda_lens").threshold == 0.2
     again = reloaded(text)
     assert [(s.start_char, s.label_) for s in again.spans["propaganda"]] == [(s.start_char, s.label_) for s in group]
+
+
+def test_the_report_draws_the_relation_graph_offline_and_an_edge_shows_its_evidence(browser, example_article, tmp_path):
+    from propaganda_lens.api import analyze
+
+    analysis = analyze(Path(example_article))
+    report = tmp_path / "report.html"
+    report.write_text(analysis.to_html(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(report.as_uri())
+    graph = page.locator("#relation-graph")
+    graph.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # let the layout settle
+    counts = page.evaluate("() => { const cy = document.getElementById('relation-graph')._cyreg.cy;"
+                           " return [cy.nodes().length, cy.edges().length]; }")
+    assert counts == [len({a for r in analysis.relations for a in (r.source, r.target)}), len(analysis.relations)]
+    point = page.evaluate("() => { const cy = document.getElementById('relation-graph')._cyreg.cy;"
+                          " const edge = cy.edges()[0]; const p = edge.renderedMidpoint();"
+                          " const box = cy.container().getBoundingClientRect(); return [box.left + p.x, box.top + p.y]; }")
+    page.mouse.click(*point)
+    page.locator("#explanation blockquote").wait_for()
+    first = analysis.relations[0]
+    evidence = analysis.article.text[first.evidence[0] : first.evidence[1]]
+    assert page.locator("#explanation blockquote").inner_text() == evidence
+    assert requests == [report.as_uri()] and errors == []
+    page.close()
+
+
+def test_a_report_without_relations_carries_no_graph_library():
+    from propaganda_lens.api import analyze
+
+    html = analyze("It was a quiet day. Nothing happened at all.").to_html()
+    assert "cytoscape" not in html.lower() and "No named person" in html

@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from propaganda_lens.data import Analysis, Article
+from propaganda_lens.actors import add_actors
+from propaganda_lens.claims import add_claims
+from propaganda_lens.data import Analysis, Article, Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.enrich import enrich
+from propaganda_lens.enrich.parsing import parse
 from propaganda_lens.ingest.sources import URL, InputFormat, article_from_text, read_file, read_url
 
 
@@ -42,4 +45,13 @@ def analyze(
         article = article_from_text(source, "text", "text", input_format=input_format)
     detector = detector or default_detector(model)
     spans = detector.find_spans(article.text, threshold)
-    return enrich(article, spans, detector.config.name, detector.technique_precision)
+    return full_analysis(article, spans, detector.config.name, detector.technique_precision)
+
+
+def full_analysis(
+    article: Article, spans: list[Span], model: str, technique_precision: dict[str, float], outlet: str | None = None
+) -> Analysis:
+    """Every stage after detection, on one parse of the text: enrich, then actors, then claims."""
+    analysis = enrich(article, spans, model, technique_precision, outlet)
+    doc = parse(article.text, [(sentence.start, sentence.end) for sentence in analysis.sentences])
+    return add_claims(add_actors(analysis, doc), doc)

@@ -1,4 +1,5 @@
-"""The data model every stage takes and returns: Article, Span, Sentence, Summary, Analysis.
+"""The data model every stage takes and returns: Article, Span, Sentence, Summary, Actor, Relation, Statement,
+Analysis.
 
 `Analysis.to_dict()` is the JSON output; its shape is described by the JSON Schema shipped at
 `propaganda_lens/schema/analysis.schema.json` and versioned by SCHEMA_VERSION.
@@ -10,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "2.2"
+SCHEMA_VERSION = "2.3"
 
 # The 14 technique labels of SemEval-2020 Task 11, spelled as in the PTC label files.
 TECHNIQUES: tuple[str, ...] = (
@@ -81,12 +82,14 @@ class Article:
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence [start, end) of the article's text. `score` is the share of its characters inside
-    technique spans, each character weighted by the highest probability of the spans covering it."""
+    technique spans, each character weighted by the highest probability of the spans covering it;
+    `checkworthiness` is the probability that it makes a factual claim worth checking (None: not scored)."""
 
     start: int
     end: int
     score: float
     span_count: int
+    checkworthiness: float | None = None
 
 
 @dataclass(slots=True)
@@ -119,6 +122,54 @@ class Outlet:
     ratings: list[OutletRating] = field(default_factory=list)
 
 
+ACTOR_KINDS = ("person", "organization", "country", "group")
+POLARITIES = ("supports", "opposes")
+# How the article states a relation: as fact, as someone else's word, under a condition, as a forecast, or denied.
+MODALITIES = ("asserted", "reported", "conditional", "predicted", "negated")
+STATEMENT_KINDS = ("claim", "prediction")
+
+
+@dataclass(slots=True)
+class Actor:
+    """A person, organization, country or group the article names. `mentions` are [start, end) ranges of the
+    text, in order; `techniques` counts the technique spans in the sentences that mention it."""
+
+    id: str
+    name: str
+    kind: str
+    mentions: list[tuple[int, int]]
+    techniques: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """The article says that actor `source` supports or opposes actor `target` (ids of `Analysis.actors`).
+    `evidence` is the sentence that says so and `trigger` the words that do, as [start, end) ranges."""
+
+    source: str
+    target: str
+    polarity: str
+    modality: str
+    evidence: tuple[int, int]
+    trigger: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A sentence [start, end) that makes a check-worthy claim or a prediction. `probability` is its
+    check-worthiness; `hedge` the words that mark a prediction's certainty (will, likely, could …) as a
+    range; `source` who makes it: None for the author, else the range naming the quoted or reported
+    source, and `source_actor` that source's actor id when it is one."""
+
+    start: int
+    end: int
+    kind: str
+    probability: float
+    hedge: tuple[int, int] | None = None
+    source: tuple[int, int] | None = None
+    source_actor: str | None = None
+
+
 @dataclass(slots=True)
 class Analysis:
     """Everything found in one article; every output (text, JSON, HTML, SemEval) renders this."""
@@ -133,6 +184,9 @@ class Analysis:
     language: str | None = None  # ISO 639-1 code of the text's language, None when undetermined
     warnings: list[str] = field(default_factory=list)  # what a reader must know before trusting the spans
     outlet: Outlet = field(default_factory=Outlet)
+    actors: list[Actor] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; all offsets refer to `article.text`."""
@@ -149,6 +203,9 @@ class Analysis:
                 "covered_share": self.summary.covered_share,
                 "densest_sentences": [sentence(item) for item in self.summary.densest_sentences],
             }
+        def text_range(item: tuple[int, int] | None) -> dict[str, Any] | None:
+            return None if item is None else {"start": item[0], "end": item[1], "text": text[item[0] : item[1]]}
+
         return {
             "schema_version": SCHEMA_VERSION,
             "model": self.model,
@@ -166,6 +223,27 @@ class Analysis:
                     "cues": [{"start": start, "end": end, "text": text[start:end]} for start, end in span.cues],
                 }
                 for span in self.spans
+            ],
+            "actors": [
+                {**asdict(actor), "mentions": [text_range(mention) for mention in actor.mentions]}
+                for actor in self.actors
+            ],
+            "relations": [
+                {
+                    **asdict(relation),
+                    "evidence": text_range(relation.evidence),
+                    "trigger": [text_range(words) for words in relation.trigger],
+                }
+                for relation in self.relations
+            ],
+            "statements": [
+                {
+                    **asdict(statement),
+                    "text": text[statement.start : statement.end],
+                    "hedge": text_range(statement.hedge),
+                    "source": text_range(statement.source),
+                }
+                for statement in self.statements
             ],
         }
 

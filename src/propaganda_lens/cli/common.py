@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -36,8 +38,8 @@ def fail(message: str) -> NoReturn:
 
 
 @contextmanager
-def progress_bar(total: int, description: str, shown: bool = True, unit: str | None = None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`), with the rate in
+def progress_bar(total: int | None, description: str, shown: bool = True, unit: str | None = None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`; total None: unknown), with the rate in
     `unit`s per second when a unit is given; yields the function that advances it."""
     rate = [TextColumn("{task.fields[rate]}")] if unit else []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *rate, TimeRemainingColumn())
@@ -88,3 +90,15 @@ def check_encoding(encoding: str | None) -> None:
             check_encoding_name(encoding)
         except IngestError as error:
             fail(str(error))
+
+
+def require_train_extra() -> None:
+    """Fail in one line unless the `train` extra is installed; then show our progress log on stderr."""
+    try:
+        import onnx  # noqa: F401
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as error:
+        fail(f"this command needs the train extra: pip install 'propaganda-lens[train]' ({error})")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("propaganda_lens").setLevel(logging.INFO)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
@@ -15,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, check_encoding, fail, report_problems, stderr, stdout, with_progress,
+    ModelOption, PlainUsage, check_encoding, fail, report_problems, require_train_extra, stderr, stdout, with_progress,
 )
 from propaganda_lens.data import Article, Span
 from propaganda_lens.files import atomic_writer
@@ -100,6 +99,8 @@ class ReportFormat(str, Enum):
     json = "json"
     html = "html"
     semeval = "semeval"
+    graphml = "graphml"
+    gexf = "gexf"
 
 
 SUFFIX_REPORT_FORMATS = {
@@ -109,8 +110,12 @@ SUFFIX_REPORT_FORMATS = {
     ".jsonl": ReportFormat.json,
     ".labels": ReportFormat.semeval,
     ".txt": ReportFormat.text,
+    ".graphml": ReportFormat.graphml,
+    ".gexf": ReportFormat.gexf,
 }
-REPORT_SUFFIXES = {ReportFormat.text: ".txt", ReportFormat.json: ".json", ReportFormat.html: ".html", ReportFormat.semeval: ".labels"}
+REPORT_SUFFIXES = {ReportFormat.text: ".txt", ReportFormat.json: ".json", ReportFormat.html: ".html",
+                   ReportFormat.semeval: ".labels", ReportFormat.graphml: ".graphml", ReportFormat.gexf: ".gexf"}
+ONE_PER_FILE = (ReportFormat.html, ReportFormat.text, ReportFormat.graphml, ReportFormat.gexf)
 
 
 def report_format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
@@ -137,6 +142,10 @@ def report_of(analysis, output_format: ReportFormat, console: Console, several: 
         from propaganda_lens.ingest.ptc import format_labels
 
         console.file.write(format_labels({analysis.article.id: analysis.spans}, with_technique=True))
+    elif output_format in (ReportFormat.graphml, ReportFormat.gexf):
+        from propaganda_lens.report.graph import to_gexf, to_graphml
+
+        console.file.write(to_graphml(analysis) if output_format is ReportFormat.graphml else to_gexf(analysis))
     else:
         from propaganda_lens.report.terminal import render
 
@@ -165,7 +174,8 @@ def analyze(
     ],
     output_format: Annotated[
         ReportFormat | None,
-        typer.Option("--format", "-f", help="text, json, html or semeval (default: from -o's suffix; text on a terminal, json otherwise)."),
+        typer.Option("--format", "-f", help="text, json, html, semeval, or graphml or gexf (the actors and relations, for Gephi) (default: from -o's "
+             "suffix; text on a terminal, json otherwise)."),
     ] = None,
     output_name: Annotated[
         str | None,
@@ -200,9 +210,9 @@ def analyze(
     if not paths:
         report_problems(problems or ["no input given"])
     several = len(paths) > 1
-    to_folder = wants_folder or output is not None and several and chosen in (ReportFormat.html, ReportFormat.text)
-    if several and chosen is ReportFormat.html and output is None:
-        fail("several inputs make several HTML reports: give a folder with -o")
+    to_folder = wants_folder or output is not None and several and chosen in ONE_PER_FILE
+    if several and chosen in ONE_PER_FILE and chosen is not ReportFormat.text and output is None:
+        fail(f"several inputs make several {chosen.value} files: give a folder with -o")
     if output is not None and any(Path(path).resolve() == output.resolve() for path in paths if path != "-"):
         fail(f"{output} is one of the inputs; choose another output so that it is not overwritten")
     if to_folder and output.is_file():
@@ -548,20 +558,6 @@ def calibrate_command(
     print_measures(f"calibration of {config.name} on {len(wanted)} held-out train articles", measures)
 
 
-def require_train_extra() -> None:
-    """Fail in one line unless the `train` extra is installed; then show our progress log on stderr."""
-    try:
-        import onnx  # noqa: F401
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError as error:
-        fail(f"this command needs the train extra: pip install 'propaganda-lens[train]' ({error})")
-    import logging
-
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
-    logging.getLogger("propaganda_lens").setLevel(logging.INFO)
-
-
 def write_output(path: Path, labels: dict[str, list[Span]], with_technique: bool) -> None:
     try:
         write_labels(path, labels, with_technique)
@@ -611,3 +607,7 @@ def export_command(
 from propaganda_lens.cli.corpus import corpus_app  # noqa: E402 - registered after the commands above
 
 app.add_typer(corpus_app, name="corpus")
+
+from propaganda_lens.cli.claims import register as register_claim_commands  # noqa: E402
+
+register_claim_commands(app)

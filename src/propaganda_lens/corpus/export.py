@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,8 +13,8 @@ from sqlalchemy.orm import sessionmaker
 
 from propaganda_lens.corpus import ExportFormat
 from propaganda_lens.corpus.run import article_of_row
-from propaganda_lens.corpus.store import AnalysisRow, ArticleRow, ModelRow, SpanRow
-from propaganda_lens.data import Analysis, Span
+from propaganda_lens.corpus.store import ActorRow, AnalysisRow, ArticleRow, ModelRow, RelationRow, SpanRow, StatementRow
+from propaganda_lens.data import Actor, Analysis, Relation, Span, Statement
 from propaganda_lens.enrich import enrich
 from propaganda_lens.files import atomic_path, atomic_writer
 
@@ -38,23 +39,62 @@ def stored_analyses(
         model = session.get(ModelRow, version)
         ids = list(session.scalars(query))
     for first in range(0, len(ids), CHUNK):
+        chunk_ids = ids[first : first + CHUNK]
         with sessions() as session:
             rows = session.execute(
                 select(AnalysisRow, ArticleRow).join(ArticleRow, ArticleRow.id == AnalysisRow.article_id)
-                .where(AnalysisRow.id.in_(ids[first : first + CHUNK])).order_by(AnalysisRow.article_id)
+                .where(AnalysisRow.id.in_(chunk_ids)).order_by(AnalysisRow.article_id)
             ).all()
             spans: dict[int, list[Span]] = {}
-            for span in session.scalars(select(SpanRow).where(SpanRow.analysis_id.in_(ids[first : first + CHUNK]))):
+            for span in session.scalars(select(SpanRow).where(SpanRow.analysis_id.in_(chunk_ids))):
                 spans.setdefault(span.analysis_id, []).append(Span(
                     span.start, span.end, span.technique, span.probability,
                     cues=tuple((start, end) for start, end in span.cues)))
+            actors: dict[int, list[ActorRow]] = {}
+            for actor in session.scalars(select(ActorRow).where(ActorRow.analysis_id.in_(chunk_ids)).order_by(ActorRow.id)):
+                actors.setdefault(actor.analysis_id, []).append(actor)
+            relations: dict[int, list[RelationRow]] = {}
+            for relation in session.scalars(select(RelationRow).where(RelationRow.analysis_id.in_(chunk_ids)).order_by(RelationRow.id)):
+                relations.setdefault(relation.analysis_id, []).append(relation)
+            statements: dict[int, list[StatementRow]] = {}
+            for statement in session.scalars(select(StatementRow).where(StatementRow.analysis_id.in_(chunk_ids)).order_by(StatementRow.start)):
+                statements.setdefault(statement.analysis_id, []).append(statement)
             for analysis_row, article_row in rows:
-                yield article_row, rebuilt_analysis(article_row, analysis_row, spans.get(analysis_row.id, []), model)
+                analysis = rebuilt_analysis(article_row, analysis_row, spans.get(analysis_row.id, []), model)
+                key = analysis_row.id
+                yield article_row, with_structure(analysis, analysis_row, actors.get(key, []), relations.get(key, []),
+                                                  statements.get(key, []))
 
 
 def rebuilt_analysis(article_row: ArticleRow, analysis_row: AnalysisRow, spans: list[Span], model: ModelRow) -> Analysis:
     analysis = enrich(article_of_row(article_row), spans, model.name, dict(model.technique_precision), article_row.outlet)
     analysis.language, analysis.warnings = analysis_row.language, list(analysis_row.warnings)  # as at analysis time
+    return analysis
+
+
+def with_structure(
+    analysis: Analysis, analysis_row: AnalysisRow, actors: list[ActorRow], relations: list[RelationRow],
+    statements: list[StatementRow],
+) -> Analysis:
+    """The stored sentence scores, actors, relations and statements put back into a rebuilt analysis."""
+    scores = list(analysis_row.checkworthiness or [])
+    if len(scores) == len(analysis.sentences):
+        analysis.sentences = [replace(sentence, checkworthiness=score) for sentence, score in zip(analysis.sentences, scores)]
+    key_of = {row.id: row.key for row in actors}
+    analysis.actors = [
+        Actor(row.key, row.name, row.kind, [tuple(mention) for mention in row.mentions], dict(row.techniques))
+        for row in actors
+    ]
+    analysis.relations = [
+        Relation(key_of[row.source_actor_id], key_of[row.target_actor_id], row.polarity, row.modality,
+                 (row.evidence_start, row.evidence_end), tuple(tuple(words) for words in row.trigger))
+        for row in relations
+    ]
+    analysis.statements = [
+        Statement(row.start, row.end, row.kind, row.probability, tuple(row.hedge) if row.hedge else None,
+                  tuple(row.source) if row.source else None, row.source_actor)
+        for row in statements
+    ]
     return analysis
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from propaganda_lens.corpus import Engine
 from propaganda_lens.corpus.store import (
-    AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow, StoreError, describe,
+    ActorRow, AnalysisRow, ArticleRow, FailureRow, ModelRow, RelationRow, SpanRow, StatementRow, StoreError, describe,
 )
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.enrich.summary import character_weights
@@ -42,6 +42,12 @@ class StoredAnalysis:
     language: str | None = None
     warnings: list[str] = field(default_factory=list)
     covered_chars: int = 0
+    checkworthiness: list[float | None] = field(default_factory=list)  # per sentence
+    # The Analysis's actors, relations and statements as JSON-ready dicts (a Ray result travels as JSON);
+    # each statement also carries its "text".
+    actors: list[dict] = field(default_factory=list)
+    relations: list[dict] = field(default_factory=list)
+    statements: list[dict] = field(default_factory=list)
     error: str | None = None
 
 
@@ -68,7 +74,11 @@ def analyze_one(detector, article_id: int, article: Article) -> StoredAnalysis:
     covered = int((character_weights(len(text), analysis.spans) > 0).sum())
     spans = [(span.start, span.end, span.technique, span.probability, [list(cue) for cue in span.cues],
               span.text_in(text)) for span in analysis.spans]
-    return StoredAnalysis(article_id, spans, analysis.language, list(analysis.warnings), covered)
+    return StoredAnalysis(article_id, spans, analysis.language, list(analysis.warnings), covered,
+                          [sentence.checkworthiness for sentence in analysis.sentences],
+                          [asdict(actor) for actor in analysis.actors], [asdict(relation) for relation in analysis.relations],
+                          [{**asdict(statement), "text": text[statement.start : statement.end]}
+                           for statement in analysis.statements])
 
 
 def pending_ids(sessions: sessionmaker, version: str) -> list[int]:
@@ -100,7 +110,8 @@ def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalys
                                        model_version=version, message=result.error))
                 continue
             analysis = AnalysisRow(article_id=result.article_id, model_version=version, language=result.language,
-                                   warnings=result.warnings, covered_chars=result.covered_chars)
+                                   warnings=result.warnings, covered_chars=result.covered_chars,
+                                   checkworthiness=result.checkworthiness)
             session.add(analysis)
             session.flush()
             session.add_all(
@@ -108,7 +119,36 @@ def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalys
                         text=text, cues=cues)
                 for start, end, technique, probability, cues, text in result.spans
             )
+            store_structure(session, analysis.id, result)
     return sum(result.error is not None for result in results)
+
+
+def store_structure(session, analysis_id: int, result: StoredAnalysis) -> None:
+    """The actors, relations and statements of one stored analysis."""
+    rows = {
+        actor["id"]: ActorRow(analysis_id=analysis_id, key=actor["id"], name=actor["name"], kind=actor["kind"],
+                              mentions=[list(mention) for mention in actor["mentions"]], techniques=actor["techniques"])
+        for actor in result.actors
+    }
+    session.add_all(rows.values())
+    session.flush()
+    session.add_all(
+        RelationRow(analysis_id=analysis_id, source_actor_id=rows[relation["source"]].id,
+                    target_actor_id=rows[relation["target"]].id, polarity=relation["polarity"],
+                    modality=relation["modality"], evidence_start=relation["evidence"][0],
+                    evidence_end=relation["evidence"][1], trigger=[list(words) for words in relation["trigger"]])
+        for relation in result.relations
+    )
+    session.add_all(
+        StatementRow(analysis_id=analysis_id, start=statement["start"], end=statement["end"], kind=statement["kind"],
+                     probability=statement["probability"], hedge=_listed(statement["hedge"]),
+                     source=_listed(statement["source"]), source_actor=statement["source_actor"], text=statement["text"])
+        for statement in result.statements
+    )
+
+
+def _listed(pair) -> list[int] | None:
+    return None if pair is None else list(pair)
 
 
 def load_articles(sessions: sessionmaker, ids: list[int]) -> list[tuple[int, Article]]:

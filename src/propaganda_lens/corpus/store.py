@@ -70,6 +70,8 @@ class AnalysisRow(Base):
     language: Mapped[str | None] = mapped_column(String(10))
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     covered_chars: Mapped[int] = mapped_column(Integer)  # characters inside at least one span
+    # Each sentence's check-worthiness, in the order of the Analysis's sentences (None: not scored).
+    checkworthiness: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -84,6 +86,47 @@ class SpanRow(Base):
     probability: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     cues: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], …]
+
+
+class ActorRow(Base):
+    __tablename__ = "actors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # the Actor id within its analysis ("actor-3")
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    mentions: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], …]
+    techniques: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RelationRow(Base):
+    __tablename__ = "relations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    source_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    target_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    polarity: Mapped[str] = mapped_column(String(10))
+    modality: Mapped[str] = mapped_column(String(12))
+    evidence_start: Mapped[int] = mapped_column(Integer)
+    evidence_end: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], …]
+
+
+class StatementRow(Base):
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12), index=True)
+    probability: Mapped[float] = mapped_column(Float)
+    hedge: Mapped[list | None] = mapped_column(JSON)  # [start, end]
+    source: Mapped[list | None] = mapped_column(JSON)  # [start, end]
+    source_actor: Mapped[str | None] = mapped_column(String(40))  # the Actor id within its analysis
+    text: Mapped[str] = mapped_column(Text)
 
 
 class FailureRow(Base):

@@ -1,5 +1,7 @@
 """The HTML report: one self-contained file (inline CSS and JS, no external requests) with the article,
-its highlighted spans, explanations on hover and click, a legend, a technique chart and the metadata.
+its highlighted spans, explanations on hover and click, a legend, a technique chart, the metadata, the actors
+with a graph of who supports or opposes whom (Cytoscape.js, inlined only when there is an edge to draw), and
+the claims and predictions.
 The full analysis (the JSON output) travels inside it, in the `analysis-data` script element.
 
 Every piece of article text goes through Jinja2's autoescaping, and the span data reaches the script
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -88,6 +91,53 @@ def segment_title(segment: Segment, span_data: list[dict]) -> str:
     return "; ".join(parts)
 
 
+@lru_cache(maxsize=1)
+def graph_library() -> str:
+    """Cytoscape.js 3.34.4 (MIT, from npm; its license is beside it), to inline into reports with relations."""
+    return (resources.files("propaganda_lens.report") / "static" / "cytoscape.min.js").read_text(encoding="utf-8")
+
+
+def relation_graph(analysis: Analysis) -> dict:
+    """Nodes (the actors in a relation) and edges for the report's graph, evidence text included."""
+    text = analysis.article.text
+    names = {actor.id: actor for actor in analysis.actors}
+    used = {actor_id for relation in analysis.relations for actor_id in (relation.source, relation.target)}
+    return {
+        "nodes": [{"id": actor.id, "name": actor.name, "kind": actor.kind} for actor in analysis.actors if actor.id in used],
+        "edges": [
+            {
+                "source": relation.source,
+                "target": relation.target,
+                "polarity": relation.polarity,
+                "modality": relation.modality,
+                "evidence": text[relation.evidence[0] : relation.evidence[1]],
+                "trigger": [text[start:end] for start, end in relation.trigger],
+                "summary": f"{names[relation.source].name} {relation.polarity} {names[relation.target].name}",
+            }
+            for relation in analysis.relations
+        ],
+    }
+
+
+def statement_parts(analysis: Analysis) -> list[dict]:
+    """Each statement's text cut around its hedge (shown in bold), with its kind, probability and source."""
+    text = analysis.article.text
+    names = {actor.id: actor.name for actor in analysis.actors}
+    parts = []
+    for statement in analysis.statements:
+        hedge_start, hedge_end = statement.hedge or (statement.start, statement.start)
+        source = text[statement.source[0] : statement.source[1]] if statement.source else None
+        parts.append({
+            "kind": statement.kind,
+            "probability": statement.probability,
+            "before": text[statement.start : hedge_start],
+            "hedge": text[hedge_start:hedge_end],
+            "after": text[hedge_end : statement.end],
+            "source": names.get(statement.source_actor or "", source) if source else "the author",
+        })
+    return parts
+
+
 def safe_link(url: str | None) -> str | None:
     """The URL if it is http(s), so a `javascript:` address in metadata never becomes a link."""
     return url if url and urlsplit(url).scheme in ("http", "https") else None
@@ -141,4 +191,8 @@ def render_html(analysis: Analysis) -> str:
         uncertain_below=UNCERTAIN_BELOW,
         top_count=max(counts.values(), default=1),
         schema_version=SCHEMA_VERSION,
+        graph=relation_graph(analysis),
+        graph_library=graph_library() if analysis.relations else "",
+        statements=statement_parts(analysis),
+        catalogue=CATALOGUE,
     )

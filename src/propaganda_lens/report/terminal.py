@@ -1,4 +1,5 @@
-"""The terminal report: metadata, the text with colored spans, a legend and a summary table (Rich)."""
+"""The terminal report: metadata, the text with colored spans, a legend, a summary table, the actors and their
+relations, and the claims and predictions (Rich)."""
 
 from __future__ import annotations
 
@@ -50,4 +51,51 @@ def render(analysis: Analysis) -> Group:
     if counts:
         covered = analysis.summary.covered_share if analysis.summary else 0.0
         parts += [table, Text(f"{covered:.0%} of the text lies inside technique spans.", style="dim")]
-    return Group(*parts)
+    return Group(*parts, *_actors(analysis), *_relations(analysis), *_statements(analysis))
+
+
+def _actors(analysis: Analysis) -> list:
+    if not analysis.actors:
+        return [Text("\nNo named actors.", style="dim")]
+    table = Table(title=f"{len(analysis.actors)} actors", title_justify="left")
+    for column in ("actor", "kind", "mentions", "techniques in the sentences that name it"):
+        table.add_column(column, overflow="fold", justify="right" if column == "mentions" else "left")
+    for actor in analysis.actors:
+        framing = ", ".join(f"{CATALOGUE[label].name} ({count})" for label, count in actor.techniques.items())
+        table.add_row(actor.name, actor.kind, str(len(actor.mentions)), framing)
+    return [Text(), table]
+
+
+def _relations(analysis: Analysis) -> list:
+    if not analysis.relations:
+        return []
+    names = {actor.id: actor.name for actor in analysis.actors}
+    text = analysis.article.text
+    lines = [Text("\nWho supports or opposes whom", style="bold")]
+    for relation in analysis.relations:
+        line = Text(f"  {names[relation.source]} ")
+        line.append(relation.polarity, style="bold green" if relation.polarity == "supports" else "bold red")
+        line.append(f" {names[relation.target]}")
+        trigger = " … ".join(text[start:end] for start, end in relation.trigger)
+        line.append(f"  ({relation.modality}; \"{trigger}\")", style="dim")
+        lines.append(line)
+    return lines
+
+
+def _statements(analysis: Analysis) -> list:
+    if not analysis.statements:
+        return [Text("\nNo check-worthy claims or predictions.", style="dim")]
+    text = analysis.article.text
+    names = {actor.id: actor.name for actor in analysis.actors}
+    lines = [Text("\nClaims and predictions", style="bold")]
+    for statement in analysis.statements:
+        line = Text(f"  [{statement.kind}] ", style="bold magenta" if statement.kind == "prediction" else "bold cyan")
+        line.append(text[statement.start : statement.end])
+        if statement.hedge:
+            line.stylize("bold underline", len(line) - (statement.end - statement.hedge[0]), len(line) - (statement.end - statement.hedge[1]))
+        source = "the author"
+        if statement.source:
+            source = names.get(statement.source_actor or "") or text[statement.source[0] : statement.source[1]]
+        line.append(f"  — {source}; check-worthiness {statement.probability:.0%}", style="dim")
+        lines.append(line)
+    return lines

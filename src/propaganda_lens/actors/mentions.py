@@ -1,0 +1,191 @@
+"""Actors and their mentions: spaCy's named entities, cleaned, typed and merged into one actor per referent.
+
+- PERSON entities are people; ORG entities organizations; GPE and NORP entities are countries when the
+  country names table (built from countryinfo, see tools/build_country_names.py) knows them ("UK", "the British",
+  "America"), NORP plural nouns not in it are groups ("Islamists"); other places (cities, regions) are not actors.
+- Mentions of one actor merge: a surname after a full name ("Khalifa Haftar" … "Haftar"), titles dropped
+  ("Field Marshall"), an acronym and the name it abbreviates ("Derna Mujahideen Shura Council (DMSC)"), a name
+  and a longer form that starts with it ("the Muslim Brotherhood" / "the Muslim Brotherhood Sect").
+- Once an actor is known, its other untagged occurrences (same words, same case) are mentions too.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from propaganda_lens.data import Actor
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span as SpacySpan
+
+COUNTRY_NAMES = Path(__file__).resolve().parent / "country_names.tsv"
+ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
+# Titles and ranks that precede a name and are not part of it.
+TITLES = frozenset(
+    "mr mrs ms miss dr prof sir lord lady president vice prime minister chancellor secretary general gen marshal "
+    "marshall field colonel col major lieutenant captain admiral commander king queen prince princess sheikh emir "
+    "ayatollah imam senator sen rep congressman congresswoman governor gov mayor judge justice pope saint st former "
+    "late".split()
+)
+FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
+MAX_NAME_TOKENS = 8
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """Name a text may use -> the country's common name ("UAE" -> "United Arab Emirates")."""
+    with COUNTRY_NAMES.open(encoding="utf-8", newline="") as handle:
+        return {row["name"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def country_of(name: str) -> str | None:
+    names = country_names()
+    return names.get(name) or names.get(name.title()) or (names.get(name[:-1]) if name.endswith("s") else None)
+
+
+@dataclass
+class _Candidate:
+    """One actor while mentions are merged: its kind, the names it was called and its mentions (token ranges)."""
+
+    kind: str
+    names: Counter = field(default_factory=Counter)
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # token [first, last) ranges
+    first_position: int = 0
+
+
+def clean_name(entity: "SpacySpan") -> tuple[int, int] | None:
+    """The token range of an entity's name without articles, titles or a possessive 's; None if not a name."""
+    first, last = entity.start, entity.end
+    doc = entity.doc
+    while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space):
+        last -= 1  # "Blair's" -> "Blair"
+    while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].lower_.rstrip(".") in TITLES):
+        first += 1
+    if first >= last or last - first > MAX_NAME_TOKENS:
+        return None
+    if doc[last - 1].pos_ in FUNCTION_POS or not any(t.text[:1].isupper() for t in doc[first:last]):
+        return None  # a headline fragment ("… Away from Victory against") or a lower-case word
+    if entity.label_ == "PERSON" and last - first == 1 and doc[first].tag_ == "JJ":
+        return None  # "Orwellian"
+    return first, last
+
+
+def _acronym(words: list[str]) -> str:
+    return "".join(word[0] for word in words if word[:1].isupper())
+
+
+def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
+    """The actors of a parsed text, in order of first mention, and the actor id of each token inside a mention."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    entities = []
+    for entity in doc.ents:
+        kind = ENTITY_KINDS.get(entity.label_)
+        cleaned = clean_name(entity) if kind else None
+        if cleaned is None:
+            continue
+        name = doc[cleaned[0] : cleaned[1]].text
+        votes[name][kind] += 1
+        entities.append((cleaned, name))
+
+    candidates: dict[str, _Candidate] = {}  # key -> candidate
+    surname_owner: dict[str, str] = {}
+    acronym_owner: dict[str, str] = {}
+    for (first, last), name in sorted(entities):
+        kind_votes = votes[name]
+        words = name.split()
+        country = country_of(name)
+        if country:
+            kind, key = "country", country
+        elif len(words) == 1 and name in surname_owner:
+            kind, key = "person", surname_owner[name]  # "Belhadj", even where tagged an organization
+        elif len(words) > 1 and words[-1] in candidates and candidates[words[-1]].kind == "person":
+            kind, key = "person", name  # "Robert Mueller" after the headline's "Mueller": merged below
+        elif kind_votes["person"] or (len(words) > 1 and votes[words[-1]]["person"]):
+            kind, key = "person", name
+        elif kind_votes["place"]:
+            continue  # a city or region: a place, not an actor
+        elif kind_votes["nationality"] and not kind_votes["organization"]:
+            if doc[last - 1].tag_ not in ("NNS", "NNPS"):
+                continue  # "Islamist factions": an adjective, not a group
+            kind, key = "group", name
+        else:
+            kind, key = "organization", name
+        if kind == "organization" and name in acronym_owner:
+            key = acronym_owner[name]
+        elif kind in ("organization", "group"):
+            key = next((k for k, c in candidates.items() if c.kind == kind and (name.startswith(k + " ") or k.startswith(name + " "))), key)
+        candidate = candidates.setdefault(key, _Candidate(kind, first_position=first))
+        candidate.names[name] += 1
+        candidate.mentions.append((first, last))
+        if kind == "person" and len(words) > 1:
+            surname_owner.setdefault(words[-1], key)
+        if kind == "organization" and len(words) > 1:
+            acronym_owner.setdefault(_acronym(words), key)
+            _acronym_in_brackets(doc, last, _acronym(words), key, candidate)
+    _merge_surnames(candidates)
+    _add_untagged_mentions(doc, candidates)
+
+    ordered = sorted(candidates.items(), key=lambda item: min(item[1].mentions))
+    actors, actor_of_token = [], {}
+    for number, (key, candidate) in enumerate(ordered, start=1):
+        actor_id = f"actor-{number}"
+        mentions = sorted(set(candidate.mentions))
+        name = key if candidate.kind == "country" else _display_name(candidate)
+        actors.append(Actor(actor_id, name, candidate.kind, [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for a, b in mentions]))
+        for first, last in mentions:
+            for index in range(first, last):
+                actor_of_token[index] = actor_id
+    return actors, actor_of_token
+
+
+def _display_name(candidate: _Candidate) -> str:
+    """A person's fullest name; an organization's or group's most used name, shortest on a tie, spelled out
+    rather than an acronym."""
+    names = candidate.names
+    if candidate.kind == "person":
+        return max(names, key=lambda name: (len(name.split()), names[name]))
+    return max(names, key=lambda name: (not name.isupper(), names[name], -len(name)))
+
+
+def _acronym_in_brackets(doc: "Doc", after: int, acronym: str, key: str, candidate: _Candidate) -> None:
+    """ "Derna Mujahideen Shura Council (DMSC)": the bracketed acronym is a mention of the same actor."""
+    index = after
+    while index < len(doc) and doc[index].text in ("'", "’", "”", '"'):
+        index += 1
+    if index + 2 < len(doc) and doc[index].text == "(" and doc[index + 1].text == acronym and doc[index + 2].text == ")":
+        candidate.names[acronym] += 0
+        candidate.mentions.append((index + 1, index + 2))
+
+
+def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
+    """A one-word person ("Mueller" in a headline) joins the one person whose fuller name ends with it,
+    wherever that fuller name first appears."""
+    full_names: dict[str, list[str]] = {}
+    for key, candidate in candidates.items():
+        if candidate.kind == "person" and " " in key:
+            full_names.setdefault(key.split()[-1], []).append(key)
+    for key in [key for key, candidate in candidates.items() if candidate.kind == "person" and " " not in key]:
+        owners = full_names.get(key, [])
+        if len(owners) == 1:
+            owner = candidates[owners[0]]
+            owner.names.update(candidates[key].names)
+            owner.mentions += candidates.pop(key).mentions
+
+
+def _add_untagged_mentions(doc: "Doc", candidates: dict[str, _Candidate]) -> None:
+    """Occurrences of a known one-word name (or acronym) that the entity recogniser missed."""
+    covered = {index for candidate in candidates.values() for first, last in candidate.mentions for index in range(first, last)}
+    words: dict[str, str] = {}
+    for key, candidate in candidates.items():
+        for name in candidate.names:
+            if " " not in name and len(name) > 1:
+                words.setdefault(name, key)
+    for token in doc:
+        key = words.get(token.text)
+        if key is not None and token.i not in covered:
+            candidates[key].mentions.append((token.i, token.i + 1))

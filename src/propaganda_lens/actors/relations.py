@@ -1,0 +1,276 @@
+"""Who the article says supports or opposes whom: rules over spaCy's dependency parse.
+
+Each rule starts at a trigger word and finds the two sides among its syntactic arguments:
+- a verb: "Russia backs Haftar" (subject -> object), "X is supported by Y" (agent -> passive subject),
+  "who are supported by Turkey" (a relative pronoun stands for the noun it follows), "fights against X";
+- a backer noun: "his foreign backers – headed by Russia" (the backers -> the possessor), "Haftar's allies,
+  such as Egypt", "Russia, Haftar's main backer";
+- a support noun with a giver: "gets support from Egypt", "accept help from Israel" (the giver -> whoever
+  gets it), "Russia's support for Haftar";
+- an opposition noun: "a war against X" (whoever wages it -> X).
+An argument is an actor when its noun phrase names one ("the UK government", "Egypt and the UAE", "players,
+namely Egypt"); "his"/"her" stands for the person named last. The modality comes from the clause around the
+trigger: negated (not, no, never), conditional (if, unless, would), predicted (will, going to), reported (a
+reporting verb above it, "according to", "reportedly"), else asserted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from propaganda_lens.data import Relation
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+SUPPORT_VERBS = frozenset(
+    "back support arm fund finance bankroll sponsor aid assist help endorse defend protect equip supply champion "
+    "reinforce shield prop ally side praise abet collaborate cooperate".split()
+)
+OPPOSE_VERBS = frozenset(
+    "fight attack oppose bomb strike target condemn sanction battle combat besiege invade resist confront denounce "
+    "threaten vanquish defeat crush topple overthrow kill accuse criticize criticise blame betray undermine shell raid "
+    "oust eliminate eradicate block sue prevent obstruct lash".split()
+)
+BACKER_NOUNS = {"backer": "supports", "supporter": "supports", "ally": "supports", "sponsor": "supports",
+                "patron": "supports", "benefactor": "supports", "enemy": "opposes", "foe": "opposes",
+                "opponent": "opposes", "adversary": "opposes", "rival": "opposes"}
+GIFT_NOUNS = frozenset(
+    "support backing aid help assistance funding funds money arms weapons protection praise endorsement".split()
+)
+HOSTILITY_NOUNS = frozenset(
+    "war fight attack attacks campaign offensive strike strikes sanctions struggle lawsuit suit challenge challenges "
+    "criticism operation operations".split()
+)
+# "Pompeo's nomination", "the confirmation of Haspel": a thing of an actor's stands for the actor as an object.
+OWNER_PREPOSITIONS = frozenset({"of"})
+EXAMPLE_PREPOSITIONS = frozenset({"like", "including", "such"})
+# Nouns that stand for the actor named in front of them: "the UK government", "Russian forces".
+STAND_IN_NOUNS = frozenset(
+    "government administration regime forces army military troops militia militias ministry officials leadership "
+    "state authorities people leaders leader president".split()
+)
+REPORTING_VERBS = frozenset(
+    "say tell claim report allege believe argue insist suggest state announce accuse warn think assert write "
+    "note add explain".split()
+)
+CONDITION_MARKS = frozenset({"if", "unless", "provided", "whether"})
+FUTURE_WORDS = frozenset({"will", "shall", "'ll", "’ll"})
+HYPOTHETICAL_WORDS = frozenset({"would", "could", "might", "may"})
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+PERSONAL_POSSESSIVES = frozenset({"his", "her", "him", "he", "she"})
+
+
+def find_relations(doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str]) -> list[Relation]:
+    """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids."""
+    finder = _Finder(doc, actor_of_token, person_ids)
+    found: dict[tuple, Relation] = {}
+    for token in doc:
+        for relation in finder.relations_at(token):
+            key = (relation.source, relation.target, relation.polarity, relation.evidence)
+            found.setdefault(key, relation)
+    return list(found.values())
+
+
+class _Finder:
+    def __init__(self, doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str]) -> None:
+        self.doc = doc
+        self.actor_of_token = actor_of_token
+        self.person_ids = person_ids
+
+    def relations_at(self, token: "Token") -> list[Relation]:
+        lemma = token.lemma_.lower()
+        if token.pos_ == "VERB" and (lemma in SUPPORT_VERBS or lemma in OPPOSE_VERBS):
+            polarity = "supports" if lemma in SUPPORT_VERBS else "opposes"
+            return self._verb(token, polarity)
+        if token.pos_ == "ADJ" and lemma == "allied":
+            return self._pairs(self._subjects(token), self._objects_after(token, {"with", "to"}), "supports", token, [token])
+        if token.pos_ in ("NOUN", "PROPN"):
+            if lemma in BACKER_NOUNS:
+                return self._backer_noun(token, BACKER_NOUNS[lemma])
+            if lemma in GIFT_NOUNS:
+                return self._gift_noun(token)
+            if lemma in HOSTILITY_NOUNS:
+                return self._hostility_noun(token)
+        return []
+
+    # -- the rules ---------------------------------------------------------------------------------------
+    def _verb(self, verb: "Token", polarity: str) -> list[Relation]:
+        passive = any(child.dep_ in ("nsubjpass", "auxpass") for child in verb.children) or verb.tag_ == "VBN" and any(
+            child.dep_ == "agent" for child in verb.children
+        )
+        agents = [pobj for child in verb.children if child.dep_ == "agent" for pobj in child.children if pobj.dep_ == "pobj"]
+        if passive or agents:
+            targets = self._actors_of([c for c in verb.children if c.dep_ == "nsubjpass"] or self._described_noun(verb))
+            return self._pairs(self._actors_of(agents), targets, polarity, verb, [verb])
+        objects = [child for child in verb.children if child.dep_ in ("dobj", "dative")]
+        objects += [p for p in self._objects_after(verb, {"against", "with", "behind", "at"}, as_tokens=True)]
+        for particle in (child for child in verb.children if child.dep_ == "prt"):  # "lashed out at Russia"
+            objects += self._objects_after(particle, {"at", "against"}, as_tokens=True)
+        trigger = [verb] + [child for child in verb.children if child.dep_ == "prt"]
+        return self._pairs(self._subjects(verb), self._actors_of(objects), polarity, verb, trigger)
+
+    def _backer_noun(self, noun: "Token", polarity: str) -> list[Relation]:
+        owners = [child for child in noun.children if child.dep_ == "poss"]
+        owners += [p for p in self._objects_after(noun, {"of"}, as_tokens=True)]
+        members = [child for child in noun.children if child.dep_ in ("appos", "compound", "amod")]
+        for child in noun.children:
+            if child.dep_ == "acl":  # "backers headed by Russia"
+                members += [p for agent in child.children if agent.dep_ == "agent" for p in agent.children if p.dep_ == "pobj"]
+            if child.dep_ == "prep" and child.lower_ in ("like", "including", "such"):
+                members += [p for p in child.subtree if p.dep_ == "pobj" and p.head in (child, *child.children)]
+        if noun.dep_ in ("attr", "appos"):  # "Russia is Haftar's backer", "Russia, Haftar's backer"
+            members += [c for c in noun.head.children if c.dep_ in SUBJECTS] if noun.dep_ == "attr" else [noun.head]
+        return self._pairs(self._actors_of(members), self._actors_of(owners), polarity, noun, [noun])
+
+    def _gift_noun(self, noun: "Token") -> list[Relation]:
+        givers = [child for child in noun.children if child.dep_ in ("poss", "amod", "compound")]  # "Russian help"
+        givers += self._objects_after(noun, {"from", "of"}, as_tokens=True)
+        receivers = self._objects_after(noun, {"for", "to", "behind"}, as_tokens=True)
+        if noun.dep_ == "dobj" and not givers:  # "Trump has had praise for Pompeo"
+            givers = self._subject_tokens(noun.head) if receivers else []
+        if noun.dep_ == "dobj" and not receivers:  # "Haftar gets support from Egypt"
+            receivers = self._subject_tokens(noun.head)
+        if noun.dep_ == "pobj" and noun.head.head.pos_ == "VERB" and not receivers:  # "relies on support from"
+            receivers = self._subject_tokens(noun.head.head)
+        return self._pairs(self._actors_of(givers), self._actors_of(receivers), "supports", noun, [noun])
+
+    def _hostility_noun(self, noun: "Token") -> list[Relation]:
+        targets = self._objects_after(noun, {"against", "on"}, as_tokens=True)
+        if not targets:
+            return []
+        sources = [child for child in noun.children if child.dep_ == "poss"]
+        if not sources and noun.dep_ in ("dobj", "pobj"):
+            sources = self._subject_tokens(noun.head if noun.dep_ == "dobj" else noun.head.head)
+        return self._pairs(self._actors_of(sources), self._actors_of(targets), "opposes", noun, [noun])
+
+    # -- arguments ---------------------------------------------------------------------------------------
+    def _subject_tokens(self, verb: "Token") -> list["Token"]:
+        """The subject of a verb, climbing through open clauses ("continuing to accept") and conjoined verbs."""
+        for _ in range(6):
+            subjects = [child for child in verb.children if child.dep_ in ("nsubj", "csubj")]
+            if subjects:
+                return [self._antecedent(subject) for subject in subjects]
+            if verb.dep_ in ("xcomp", "pcomp", "conj", "acomp", "prep", "advcl") and verb.head is not verb:
+                verb = verb.head
+            else:
+                return []
+        return []
+
+    def _subjects(self, verb: "Token") -> list[str]:
+        return self._actors_of(self._subject_tokens(verb) or self._described_noun(verb))
+
+    def _described_noun(self, verb: "Token") -> list["Token"]:
+        """The noun a participle or relative clause describes: "Islamists, supported by Qatar"."""
+        return [verb.head] if verb.dep_ in ("acl", "relcl") else []
+
+    def _antecedent(self, token: "Token") -> "Token":
+        if token.lower_ in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+            return token.head.head
+        return token
+
+    def _objects_after(self, head: "Token", prepositions: set[str], as_tokens: bool = False):
+        objects = [
+            pobj
+            for prep in head.children
+            if prep.dep_ in ("prep", "agent") and prep.lower_ in prepositions
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        return objects if as_tokens else self._actors_of(objects)
+
+    def _actors_of(self, tokens: list["Token"]) -> list[tuple[str, bool]]:
+        """(actor id, denied) for each actor named by the noun phrases headed by `tokens` (conjuncts, appositions
+        and stand-ins included); denied: under a negation of its own ("Russia, not America")."""
+        found: list[tuple[str, bool]] = []
+        queue = [self._antecedent(token) for token in tokens]
+        heads = {token.i for token in queue}  # only an argument's own head stands for its owner
+        seen = set()
+        while queue:
+            token = queue.pop(0)
+            if token.i in seen:
+                continue
+            seen.add(token.i)
+            actor = self.actor_of_token.get(token.i) or self._pronoun_actor(token)
+            if actor and actor not in [known for known, _ in found]:
+                found.append((actor, self._denied(token)))
+            for child in token.children:
+                if child.dep_ in ("conj", "appos"):
+                    queue.append(child)
+                elif child.dep_ in ("compound", "poss", "amod", "nmod") and (
+                    actor or token.lemma_.lower() in STAND_IN_NOUNS or token.i in heads and child.dep_ == "poss"
+                ):
+                    queue.append(child)
+                elif child.dep_ == "prep" and not actor and (
+                    child.lower_ in EXAMPLE_PREPOSITIONS or token.i in heads and child.lower_ in OWNER_PREPOSITIONS
+                ):  # "state actors like Russia", "the confirmations of Mike Pompeo"
+                    queue += [grandchild for grandchild in child.subtree if grandchild.dep_ == "pobj" and grandchild.head.head == child or grandchild.head == child and grandchild.dep_ == "pobj"]
+        return found
+
+    def _denied(self, token: "Token") -> bool:
+        """ "Russia, not America": an apposition or conjunct under a negation of its own."""
+        return token.dep_ in ("appos", "conj") and any(
+            child.dep_ == "neg" and child.i < token.i for child in (*token.children, *token.head.children)
+        )
+
+    def _pronoun_actor(self, token: "Token") -> str | None:
+        """ "his" / "he": the person named last before it, within the two sentences before."""
+        if token.lower_ not in PERSONAL_POSSESSIVES:
+            return None
+        earliest = token.sent.start
+        previous = token.doc[earliest - 1].sent.start if earliest > 0 else earliest
+        for index in range(token.i - 1, previous - 1, -1):
+            actor = self.actor_of_token.get(index)
+            if actor in self.person_ids:
+                return actor
+        return None
+
+    # -- relations ---------------------------------------------------------------------------------------
+    def _pairs(
+        self, sources: list[tuple[str, bool]], targets: list[tuple[str, bool]], polarity: str, anchor: "Token",
+        trigger: list["Token"],
+    ) -> list[Relation]:
+        if not sources or not targets:
+            return []
+        sentence = anchor.sent
+        evidence = (sentence[0].idx, sentence[-1].idx + len(sentence[-1].text.rstrip()))
+        while evidence[1] > evidence[0] and self.doc.text[evidence[1] - 1].isspace():
+            evidence = (evidence[0], evidence[1] - 1)
+        words = tuple((token.idx, token.idx + len(token.text)) for token in sorted(trigger, key=lambda t: t.i))
+        modality = self._modality(anchor)
+        return [
+            Relation(source, target, polarity, "negated" if source_denied or target_denied else modality, evidence, words)
+            for source, source_denied in sources
+            for target, target_denied in targets
+            if source != target
+        ]
+
+    def _modality(self, anchor: "Token") -> str:
+        chain = [anchor, *anchor.ancestors]
+        clause_verbs = [token for token in chain if token.pos_ in ("VERB", "AUX")]
+        near = clause_verbs[:2]
+        if any(child.dep_ == "neg" or child.lower_ == "no" for token in [anchor, *near] for child in token.children):
+            return "negated"
+        if any(child.dep_ == "mark" and child.lower_ in CONDITION_MARKS for token in clause_verbs for child in token.children):
+            return "conditional"
+        auxiliaries = {child.lower_ for token in near for child in token.children if child.dep_ == "aux"}
+        if auxiliaries & FUTURE_WORDS or self._going_to(near):
+            return "predicted"
+        if auxiliaries & HYPOTHETICAL_WORDS:
+            return "conditional"
+        if any(token.lemma_.lower() in REPORTING_VERBS and token is not anchor for token in clause_verbs[1:]) or any(
+            token.lower_ in ("reportedly", "allegedly") or (token.lower_ == "according" and token.nbor(1).lower_ == "to")
+            for token in anchor.sent
+            if token.i + 1 < len(self.doc)
+        ):
+            return "reported"
+        return "asserted"
+
+    @staticmethod
+    def _going_to(verbs: list["Token"]) -> bool:
+        return any(
+            child.lower_ == "going" and child.i + 1 < len(child.doc) and child.nbor(1).lower_ == "to"
+            for verb in verbs
+            for child in verb.children
+        )

@@ -1,0 +1,65 @@
+"""The claims stage: check-worthiness for every sentence, and the statements a fact-checker looks at:
+check-worthy claims and predictions, each with who makes it. Runs after the actors stage."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+from propaganda_lens.claims.statements import prediction_hedge, statement_source
+from propaganda_lens.data import Analysis, Statement
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+@lru_cache(maxsize=1)
+def shipped_checkworthiness_model() -> CheckworthinessModel:
+    return CheckworthinessModel.from_disk()
+
+
+def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | None = None) -> Analysis:
+    """The analysis with each sentence's check-worthiness and its statements (claims and predictions);
+    `doc` is the parse of the article's text, whose sentences are `analysis.sentences`."""
+    model = model or shipped_checkworthiness_model()
+    text = analysis.article.text
+    probabilities = model.probabilities([text[s.start : s.end] for s in analysis.sentences])
+    sentences = [replace(s, checkworthiness=round(float(p), 4)) for s, p in zip(analysis.sentences, probabilities)]
+    parsed = {sentence.start_char: sentence for sentence in doc.sents}
+    statements = []
+    for sentence in sentences:
+        parse = _parse_of(parsed, sentence.start, sentence.end, doc)
+        hedge = prediction_hedge(parse) if parse is not None else None
+        if hedge is None and sentence.checkworthiness < model.config.threshold:
+            continue
+        source = statement_source(parse) if parse is not None else None
+        statements.append(Statement(
+            start=sentence.start,
+            end=sentence.end,
+            kind="prediction" if hedge is not None else "claim",
+            probability=sentence.checkworthiness,
+            hedge=(hedge.idx, hedge.idx + len(hedge.text)) if hedge is not None else None,
+            source=source,
+            source_actor=_actor_within(analysis, source),
+        ))
+    return replace(analysis, sentences=sentences, statements=statements)
+
+
+def _parse_of(parsed: dict, start: int, end: int, doc: "Doc"):
+    """spaCy's sentence for an Analysis sentence (they share starts; see enrich.parsing.parse)."""
+    sentence = parsed.get(start)
+    if sentence is None:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return span if span is not None and len(span) else None
+    return sentence
+
+
+def _actor_within(analysis: Analysis, source: tuple[int, int] | None) -> str | None:
+    if source is None:
+        return None
+    return next(
+        (actor.id for actor in analysis.actors for start, end in actor.mentions if source[0] <= start and end <= source[1]),
+        None,
+    )

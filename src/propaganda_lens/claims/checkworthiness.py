@@ -1,0 +1,86 @@
+"""Check-worthiness: the probability that a sentence makes a factual claim worth checking (ONNX, no torch).
+
+A model folder holds `model.onnx` (input_ids, attention_mask -> logits over [No, Yes]), `tokenizer.json`,
+`config.json` (name, max_tokens, threshold tuned on CheckThat! 2024 dev), `evaluation.json`, a model card
+and `SHA256SUMS`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from tokenizers import Tokenizer
+
+from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, ModelError, softmax, verify_checksums
+from propaganda_lens.detect.encoding import special_token_ids
+from propaganda_lens.files import write_text_atomically
+
+MODEL_FILE = "model.onnx"
+SHIPPED_FOLDER = Path(__file__).resolve().parent.parent / "models" / "checkworthiness-minilm"
+BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class CheckworthinessConfig:
+    name: str
+    max_tokens: int = 96
+    threshold: float = 0.5  # a sentence at or above it is a claim worth checking
+
+    def to_file(self, path: Path) -> None:
+        write_text_atomically(path, json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def from_file(cls, path: Path) -> "CheckworthinessConfig":
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+class CheckworthinessModel:
+    """Scores sentences; `from_disk()` loads the shipped model. Sentences are scored in batches of similar length."""
+
+    def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer, config: CheckworthinessConfig):
+        self.session = session
+        self.tokenizer = tokenizer
+        self.config = config
+        self.tokenizer.enable_truncation(config.max_tokens)
+        self.tokenizer.no_padding()
+        self.pad_id = special_token_ids(tokenizer)[2]
+
+    @classmethod
+    def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
+        folder = folder or SHIPPED_FOLDER
+        verify_checksums(folder)
+        try:
+            config = CheckworthinessConfig.from_file(folder / CONFIG_FILE)
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+            options = onnxruntime.SessionOptions()
+            if threads:
+                options.intra_op_num_threads = threads
+            session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        except (OSError, ValueError, TypeError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as error:
+            raise ModelError(f"{folder}: not a complete check-worthiness model ({error})") from None
+        return cls(session, tokenizer, config)
+
+    def probabilities(self, sentences: list[str]) -> np.ndarray:
+        """P(check-worthy) for each sentence, in the order given."""
+        result = np.zeros(len(sentences), dtype=np.float32)
+        if not sentences:
+            return result
+        encodings = self.tokenizer.encode_batch(sentences)
+        order = sorted(range(len(sentences)), key=lambda i: len(encodings[i].ids))
+        for begin in range(0, len(order), BATCH_SIZE):
+            chosen = order[begin : begin + BATCH_SIZE]
+            width = max(len(encodings[i].ids) for i in chosen)
+            ids = np.full((len(chosen), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(chosen), width), dtype=np.int64)
+            for row, index in enumerate(chosen):
+                length = len(encodings[index].ids)
+                ids[row, :length] = encodings[index].ids
+                mask[row, :length] = 1
+            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+            result[chosen] = softmax(logits)[:, 1]
+        return result
+

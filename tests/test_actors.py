@@ -1,0 +1,138 @@
+"""Actors, relations, predictions and attribution on the example article and on sentences built to test one
+rule each; the shipped country names table is what tools/build_country_names.py builds."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from propaganda_lens.actors.mentions import country_of, find_actors
+from propaganda_lens.actors.relations import find_relations
+from propaganda_lens.claims.statements import prediction_hedge, statement_source
+from propaganda_lens.enrich.parsing import parse
+from propaganda_lens.enrich.sentences import sentence_ranges
+from propaganda_lens.ingest.sources import read_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import build_country_names  # noqa: E402
+import score_structure  # noqa: E402
+
+
+def parsed(text: str):
+    return parse(text, sentence_ranges(text))
+
+
+def relations_of(text: str) -> set[tuple[str, str, str, str]]:
+    doc = parsed(text)
+    actors, actor_of_token = find_actors(doc)
+    names = {actor.id: actor.name for actor in actors}
+    persons = {actor.id for actor in actors if actor.kind == "person"}
+    return {(names[r.source], r.polarity, names[r.target], r.modality) for r in find_relations(doc, actor_of_token, persons)}
+
+
+@pytest.fixture(scope="module")
+def example(example_article):
+    article = read_file(example_article)
+    doc = parsed(article.text)
+    actors, actor_of_token = find_actors(doc)
+    return article, doc, actors, actor_of_token
+
+
+def test_the_shipped_country_table_is_what_the_build_script_makes():
+    pytest.importorskip("countryinfo", reason="the table is built from countryinfo (test extra)")
+    assert build_country_names.TABLE.read_text(encoding="utf-8") == build_country_names.build()
+
+
+def test_country_names_demonyms_and_short_forms():
+    assert country_of("UAE") == country_of("Emiratis") == "United Arab Emirates"
+    assert country_of("British") == country_of("UK") == country_of("Britain") == "United Kingdom"
+    assert country_of("America") == country_of("US") == country_of("Americans") == "United States"
+    assert country_of("Derna") is None
+
+
+def test_the_example_article_actors_are_merged_and_typed(example):
+    article, _, actors, _ = example
+    by_name = {actor.name: actor for actor in actors}
+    expected = {"Khalifa Haftar": "person", "Derna Mujahideen Shura Council": "organization", "Russia": "country",
+                "Egypt": "country", "United Arab Emirates": "country", "Turkey": "country", "Qatar": "country",
+                "Saudi Arabia": "country", "Israel": "country", "United Kingdom": "country", "United States": "country",
+                "Muslim Brotherhood": "organization", "Abdul Hakim Belhadj": "person"}
+    assert {name: by_name[name].kind for name in expected if name in by_name} == expected
+    mentions = lambda name: {article.text[start:end] for start, end in by_name[name].mentions}  # noqa: E731
+    assert {"Haftar", "Khalifa Haftar"} <= mentions("Khalifa Haftar")
+    assert {"DMSC", "Derna Mujahideen Shura Council"} <= mentions("Derna Mujahideen Shura Council")
+    assert {"UK", "British"} <= mentions("United Kingdom") and {"USA", "America", "US"} <= mentions("United States")
+    assert {"Belhadj"} <= mentions("Abdul Hakim Belhadj")
+    assert "Derna" not in by_name  # a city is a place, not an actor
+
+
+def test_the_example_article_relations(example):
+    _, doc, actors, actor_of_token = example
+    names = {actor.id: actor.name for actor in actors}
+    found = {(names[r.source], r.polarity, names[r.target], r.modality)
+             for r in find_relations(doc, actor_of_token, {a.id for a in actors if a.kind == "person"})}
+    assert {
+        ("Russia", "supports", "Khalifa Haftar", "asserted"),  # "his foreign backers – headed by Russia"
+        ("United States", "supports", "Khalifa Haftar", "negated"),  # "… not America"
+        ("Egypt", "supports", "Khalifa Haftar", "conditional"),  # "if Haftar gets the support from … Egypt"
+        ("United Arab Emirates", "supports", "Khalifa Haftar", "conditional"),
+        ("Turkey", "supports", "Muslim Brotherhood", "asserted"),  # "who are supported by Turkey and Qatar"
+        ("Qatar", "supports", "Muslim Brotherhood", "asserted"),
+    } <= found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia backs Syria.", ("Russia", "supports", "Syria", "asserted")),
+    ("Iran does not fund Hamas.", ("Iran", "supports", "Hamas", "negated")),
+    ("The rebels were armed by France.", ("France", "supports", "rebels", None)),
+    ("Officials say that Turkey attacked Syria.", ("Turkey", "opposes", "Syria", "reported")),
+    ("Germany will support Ukraine.", ("Germany", "supports", "Ukraine", "predicted")),
+    ("If Egypt helps Libya, the war ends.", ("Egypt", "supports", "Libya", "conditional")),
+    ("The Taliban are fighting against Pakistan.", ("Taliban", "opposes", "Pakistan", "asserted")),
+])
+def test_one_relation_rule_each(text, expected):
+    found = relations_of(text)
+    if expected[2] == "rebels":  # no named actor on one side: no relation
+        assert not found
+    else:
+        assert expected in found, found
+
+
+@pytest.mark.parametrize("text, hedge", [
+    ("Haftar will succeed in taking Derna.", "will"),
+    ("The fashion is a passing fad that is doomed to failure.", "doomed"),
+    ("Prices are likely to rise next year.", "likely"),
+    ("The deal could collapse.", "could"),
+    ("The army took the city in May.", None),
+    ("Will the army take the city?", None),
+    ("If it rains, we will stay home.", "will"),  # a conditional forecast is still one
+    ("He asked what would happen if the talks will fail.", None),
+])
+def test_predictions_and_their_hedge(text, hedge):
+    sentence = next(parsed(text).sents)
+    found = prediction_hedge(sentence)
+    assert (found.text if found is not None else None) == hedge
+
+
+@pytest.mark.parametrize("text, source", [
+    ("The minister said that unemployment fell by 3 percent.", "The minister"),
+    ("According to the World Bank, growth slowed to 2 percent.", "the World Bank"),
+    ("Unemployment fell by 3 percent last year.", None),
+    ("The writer believes Haftar should be wary.", None),
+])
+def test_attribution(text, source):
+    sentence = next(parsed(text).sents)
+    found = statement_source(sentence)
+    assert (text[found[0]:found[1]] if found else None) == source
+
+
+def test_text_without_entities_gives_no_actors_or_relations():
+    doc = parsed("it was a quiet day and nothing happened.\n\n")
+    actors, actor_of_token = find_actors(doc)
+    assert actors == [] and find_relations(doc, actor_of_token, set()) == []
+
+
+def test_the_annotated_dev_set_scores(ptc_folder):
+    tallies = score_structure.score(score_structure.ANNOTATIONS, ptc_folder)
+    f1 = {part: tally.row()["f1"] for part, tally in tallies.items()}
+    assert f1["actors"] >= 0.85 and f1["relations"] >= 0.65 and f1["predictions"] >= 0.9, f1

@@ -1,0 +1,144 @@
+"""Score actors, relations and predictions against the hand-annotated PTC articles (see
+evaluation/structure/GUIDELINES.md).
+
+    python tools/score_structure.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020]
+
+Micro-averaged over the articles:
+- actors: a found actor is right when its name or one of its mentions is the gold actor's name or alias
+  (case-folded, without a leading "the" or a trailing 's), one found actor per gold actor; kind accuracy on
+  the matched ones;
+- relations: (source, polarity, target) with both actors matched; modality accuracy on the right ones;
+- predictions: sentences; a gold prediction is the sentence holding its quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"
+PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
+
+
+def normal(name: str) -> str:
+    name = name.casefold().strip().replace("’", "'")
+    name = name.removeprefix("the ").removesuffix("'s")
+    return " ".join(name.split())
+
+
+@dataclass
+class Tally:
+    found: int = 0
+    gold: int = 0
+    right: int = 0
+    agreeing: int = 0  # of the right ones: same kind (actors) or modality (relations)
+    misses: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
+
+    def row(self) -> dict[str, float]:
+        precision = self.right / self.found if self.found else 0.0
+        recall = self.right / self.gold if self.gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"found": self.found, "gold": self.gold, "right": self.right, "precision": precision,
+                "recall": recall, "f1": f1, "agreement": self.agreeing / self.right if self.right else 0.0}
+
+
+def article_text(ptc: Path, record: dict) -> str:
+    return (ptc / f"{record['split']}-articles" / f"{record['article']}.txt").read_text(encoding="utf-8")
+
+
+def score(annotations: Path, ptc: Path) -> dict[str, Tally]:
+    from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relations import find_relations
+    from propaganda_lens.claims.statements import prediction_hedge
+    from propaganda_lens.enrich.parsing import parse
+    from propaganda_lens.enrich.sentences import sentence_ranges
+
+    tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
+    for line in annotations.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        text = article_text(ptc, record)
+        sentences = sentence_ranges(text)
+        doc = parse(text, sentences)
+        actors, actor_of_token = find_actors(doc)
+
+        gold_names = {gold["name"]: {normal(n) for n in [gold["name"], *gold.get("aliases", [])]} for gold in record["actors"]}
+        gold_kind = {gold["name"]: gold["kind"] for gold in record["actors"]}
+        matched: dict[str, str] = {}  # found actor id -> gold name
+        for actor in actors:
+            forms = {normal(actor.name), *(normal(text[a:b]) for a, b in actor.mentions)}
+            gold = next((name for name, names in gold_names.items() if forms & names and name not in matched.values()), None)
+            if gold is not None:
+                matched[actor.id] = gold
+        tally = tallies["actors"]
+        tally.found += len(actors)
+        tally.gold += len(gold_names)
+        tally.right += len(matched)
+        tally.agreeing += sum(gold_kind[gold] == next(a.kind for a in actors if a.id == found) for found, gold in matched.items())
+        tally.misses += [f"{record['article']}: {name}" for name in gold_names if name not in matched.values()]
+        tally.false_alarms += [f"{record['article']}: {a.name}" for a in actors if a.id not in matched]
+
+        persons = {actor.id for actor in actors if actor.kind == "person"}
+        gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
+        found_relations = {}
+        for relation in find_relations(doc, actor_of_token, persons):
+            key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
+            found_relations.setdefault(key, relation.modality)
+        tally = tallies["relations"]
+        tally.found += len(found_relations)
+        tally.gold += len(gold_relations)
+        right = found_relations.keys() & gold_relations.keys()
+        tally.right += len(right)
+        tally.agreeing += sum(found_relations[key] == gold_relations[key] for key in right)
+        tally.misses += [f"{record['article']}: {key}" for key in gold_relations.keys() - right]
+        tally.false_alarms += [f"{record['article']}: {key}" for key in found_relations.keys() - right]
+
+        def sentence_at(offset: int) -> int:
+            return next(index for index, (start, end) in enumerate(sentences) if start <= offset < end)
+
+        gold_sentences = set()
+        for quote in record["predictions"]:
+            offset = text.find(quote)
+            if offset < 0:
+                raise ValueError(f"{record['article']}: quote not in the text: {quote!r}")
+            gold_sentences.add(sentence_at(offset))
+        found_sentences = {
+            sentence_at(sentence.start_char) for sentence in doc.sents if prediction_hedge(sentence) is not None
+        }
+        tally = tallies["predictions"]
+        tally.found += len(found_sentences)
+        tally.gold += len(gold_sentences)
+        tally.right += len(found_sentences & gold_sentences)
+        tally.agreeing += len(found_sentences & gold_sentences)
+        tally.misses += [f"{record['article']}: {text[slice(*sentences[i])][:80]}" for i in gold_sentences - found_sentences]
+        tally.false_alarms += [f"{record['article']}: {text[slice(*sentences[i])][:80]}" for i in found_sentences - gold_sentences]
+    return tallies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
+    parser.add_argument("--ptc", type=Path, default=PTC)
+    parser.add_argument("--errors", action="store_true", help="List the misses and false alarms too.")
+    arguments = parser.parse_args()
+    tallies = score(arguments.annotations, arguments.ptc)
+    articles = len(arguments.annotations.read_text(encoding="utf-8").splitlines())
+    print(f"{articles} annotated articles")
+    print(f"{'part':<12}{'found':>7}{'gold':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}  agreement on the right ones")
+    for part, tally in tallies.items():
+        row = tally.row()
+        what = {"actors": "kind", "relations": "modality", "predictions": "-"}[part]
+        print(f"{part:<12}{row['found']:>7}{row['gold']:>7}{row['right']:>7}{row['precision']:>8.3f}{row['recall']:>8.3f}"
+              f"{row['f1']:>8.3f}  {what} {row['agreement']:.3f}")
+    if arguments.errors:
+        for part, tally in tallies.items():
+            print(f"\n{part}: missed", *tally.misses, sep="\n  ")
+            print(f"{part}: false alarms", *tally.false_alarms, sep="\n  ")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
