@@ -119,6 +119,7 @@ def test_predictions_and_their_hedge(text, hedge):
     ("According to the World Bank, growth slowed to 2 percent.", "the World Bank"),
     ("Unemployment fell by 3 percent last year.", None),
     ("The writer believes Haftar should be wary.", None),
+    ("He said that prices will fall.", "He"),
 ])
 def test_attribution(text, source):
     sentence = next(parsed(text).sents)
@@ -136,3 +137,34 @@ def test_the_annotated_dev_set_scores(ptc_folder):
     tallies = score_structure.score(score_structure.ANNOTATIONS, ptc_folder)
     f1 = {part: tally.row()["f1"] for part, tally in tallies.items()}
     assert f1["actors"] >= 0.85 and f1["relations"] >= 0.65 and f1["predictions"] >= 0.9, f1
+
+
+def test_analyze_exports_the_relation_graph_for_gephi(example_article, tmp_path):
+    import networkx
+    from typer.testing import CliRunner
+
+    from propaganda_lens.cli.main import app
+
+    runner = CliRunner()
+    for suffix, reader in ((".graphml", networkx.read_graphml), (".gexf", networkx.read_gexf)):
+        output = tmp_path / f"graph{suffix}"
+        result = runner.invoke(app, ["analyze", str(example_article), "-o", str(output)])
+        assert result.exit_code == 0, result.output
+        graph = reader(output)
+        labels = {node: data["label"] for node, data in graph.nodes(data=True)}
+        edges = {(labels[a], data["polarity"], labels[b], data["modality"]) for a, b, data in graph.edges(data=True)}
+        assert ("Russia", "supports", "Khalifa Haftar", "asserted") in edges
+        assert all(data["evidence"] for _, _, data in graph.edges(data=True))
+    copy = tmp_path / "copy.md"
+    copy.write_text(Path(example_article).read_text(encoding="utf-8"), encoding="utf-8")
+    several = runner.invoke(app, ["analyze", str(example_article), str(copy), "-f", "graphml"])
+    assert several.exit_code != 0 and "give a folder with -o" in several.stderr
+
+
+def test_a_pronoun_speaker_is_the_person_named_before_it():
+    from propaganda_lens.api import analyze
+
+    analysis = analyze("Senator Rand Paul spoke on Sunday.\n\nHe said that taxes rose by 40 percent last year.")
+    sourced = [s for s in analysis.statements if s.source]
+    names = {actor.id: actor.name for actor in analysis.actors}
+    assert sourced and all(names[s.source_actor] == "Rand Paul" for s in sourced)

@@ -111,8 +111,10 @@ def test_add_run_stats_and_export(database, short_articles, tmp_path, example_ar
     assert cli("corpus", "export", "-o", exported, "--db", database, "-m", MODEL).exit_code == 0
     analyses = {entry["article"]["id"]: entry for entry in map(json.loads, exported.read_text(encoding="utf-8").splitlines())}
     assert len(analyses) == 11
-    direct = json.loads(cli("analyze", short_articles[3], "-f", "json", "-m", MODEL).stdout)
-    assert analyses[direct["article"]["id"]] == direct
+    for source in (short_articles[3], example_article):  # the example: actors, relations and statements too
+        direct = json.loads(cli("analyze", source, "-f", "json", "-m", MODEL).stdout)
+        assert analyses[direct["article"]["id"]] == direct
+    assert direct["relations"] and direct["statements"] and direct["actors"]
 
     stats = json.loads(cli("corpus", "stats", "--db", database, "-m", MODEL, "--by", "outlet", "-f", "json").stdout)
     groups = {group["outlet"]: group for group in stats["groups"]}

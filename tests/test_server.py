@@ -163,7 +163,7 @@ def test_past_the_queue_requests_get_503():
 def test_hostile_work_neither_blocks_health_nor_delays_the_504():
     """Two workers spin on the CPU: /health answers within 1 s throughout, each request gets its 504 within
     1 s of the deadline, and the killed workers' replacements then analyze as usual."""
-    timeout_s = 3.0
+    timeout_s = 8.0  # room for a worker to start: it loads the detector, spaCy's pipeline and the claim model
     with local_client(create_app(MarkedModel(), ServerSettings(workers=2, queue=2, timeout_s=timeout_s))) as hostile:
         assert hostile.post("/api/analyze", json={"text": TEXT}).status_code == 200  # workers are up
         answers = []
@@ -198,7 +198,7 @@ def test_a_failure_inside_is_a_500_without_details():
 
 
 def test_a_slow_batch_item_fails_only_its_own_place():
-    with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=2))) as batching:
+    with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=8))) as batching:
         items = [{"text": TEXT}, {"text": SLEEP}, {"text": "bad \ud800 text"}, {"text": FAIL}, {"text": TEXT}]
         body = json.dumps({"items": items})  # ASCII JSON: the surrogate travels as the escape \\ud800
         results = batching.post("/api/analyze/batch", content=body, headers={"content-type": "application/json"})

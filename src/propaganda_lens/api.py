@@ -48,6 +48,15 @@ def analyze(
     return full_analysis(article, spans, detector.config.name, detector.technique_precision)
 
 
+def load_stages() -> None:
+    """Load what the stages after detection need (spaCy's pipeline, the claim model), once per process."""
+    from propaganda_lens.claims import shipped_checkworthiness_model
+    from propaganda_lens.enrich.parsing import english_pipeline
+
+    english_pipeline()
+    shipped_checkworthiness_model()
+
+
 def full_analysis(
     article: Article, spans: list[Span], model: str, technique_precision: dict[str, float], outlet: str | None = None
 ) -> Analysis:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from propaganda_lens.claims.checkworthiness import CheckworthinessModel
-from propaganda_lens.claims.statements import prediction_hedge, statement_source
+from propaganda_lens.claims.statements import SPEAKER_PRONOUNS, prediction_hedge, statement_source
 from propaganda_lens.data import Analysis, Statement
 
 if TYPE_CHECKING:
@@ -57,9 +57,18 @@ def _parse_of(parsed: dict, start: int, end: int, doc: "Doc"):
 
 
 def _actor_within(analysis: Analysis, source: tuple[int, int] | None) -> str | None:
+    """The actor named in `source`; for "he" or "she", the person mentioned last before it (within 500
+    characters)."""
     if source is None:
         return None
-    return next(
+    named = next(
         (actor.id for actor in analysis.actors for start, end in actor.mentions if source[0] <= start and end <= source[1]),
         None,
     )
+    if named is not None or analysis.article.text[source[0] : source[1]].lower() not in SPEAKER_PRONOUNS:
+        return named
+    earlier = [
+        (end, actor.id) for actor in analysis.actors if actor.kind == "person"
+        for start, end in actor.mentions if source[0] - 500 <= start and end <= source[0]
+    ]
+    return max(earlier)[1] if earlier else None

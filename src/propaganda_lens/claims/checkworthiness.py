@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime
 from tokenizers import Tokenizer
 
 from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, ModelError, softmax, verify_checksums
@@ -41,7 +40,8 @@ class CheckworthinessConfig:
 class CheckworthinessModel:
     """Scores sentences; `from_disk()` loads the shipped model. Sentences are scored in batches of similar length."""
 
-    def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer, config: CheckworthinessConfig):
+    def __init__(self, session, tokenizer: Tokenizer, config: CheckworthinessConfig):
+        """`session`: an onnxruntime.InferenceSession of the model."""
         self.session = session
         self.tokenizer = tokenizer
         self.config = config
@@ -51,6 +51,8 @@ class CheckworthinessModel:
 
     @classmethod
     def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
+        import onnxruntime  # here, so that importing the claims stage stays light
+
         folder = folder or SHIPPED_FOLDER
         verify_checksums(folder)
         try:

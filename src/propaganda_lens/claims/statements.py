@@ -4,7 +4,8 @@ A prediction is a statement about the future: a verb with will / shall / 'll or 
 likelihood or fate before an infinitive or noun ("likely to", "expected to", "doomed to failure"), or a
 modal of possibility (could, may, might) with a plain verb. Its hedge is that word. Questions and
 if-clauses are not predictions. A statement's source is the subject of a reporting verb over it ("Haftar
-declared that …") or the object of "according to"; otherwise the author speaks ("the writer believes" too).
+declared that …", "…, she said") or the object of "according to"; otherwise the author speaks ("the writer
+believes" too).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ REPORTING_LEMMAS = frozenset(
     "explain declare predict promise vow threaten estimate forecast expect reveal confirm deny admit".split()
 )
 AUTHOR_WORDS = frozenset({"writer", "author", "i", "we"})
+SPEAKER_PRONOUNS = frozenset({"he", "she"})  # "…," he said: the claims stage finds who
 MAX_SOURCE_TOKENS = 10
 
 
@@ -89,7 +91,9 @@ def statement_source(sentence: "SpacySpan") -> tuple[int, int] | None:
             if not any(child.dep_ in ("ccomp", "dobj", "xcomp") or child.text in ("“", '"') for child in token.children):
                 continue
             subjects = [child for child in token.children if child.dep_ == "nsubj"]
-            if subjects and subjects[0].lower_ not in AUTHOR_WORDS and subjects[0].pos_ != "PRON":
+            if subjects and subjects[0].lower_ not in AUTHOR_WORDS and (
+                subjects[0].pos_ != "PRON" or subjects[0].lower_ in SPEAKER_PRONOUNS
+            ):
                 return _noun_phrase(subjects[0])
     return None
 

@@ -2,8 +2,9 @@
 
 The event loop only hands requests to workers and waits on them; a worker does the ingestion, detection and
 rendering. A task past its deadline gets its worker killed at once and replaced, so the client gets its 504
-on time and `/health` answers throughout. Each worker loads the model once; it is replaced after
-`max_tasks` tasks, or when its memory passes `max_rss_mb`, so memory stays bounded.
+on time and `/health` answers throughout. Each worker loads the models once (the detector, spaCy's pipeline
+and the claim model) and takes tasks only once they are loaded; it is replaced after `max_tasks` tasks, or
+when its memory passes `max_rss_mb`, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -95,9 +96,16 @@ def resident_mb() -> float:
 
 
 def worker_main(connection: Connection, model: ModelSource, fetch_limits: FetchLimits) -> None:
-    """A worker's life: load the model, then answer tasks until the pipe closes. Each answer is
-    (status, value, resident MB): ok and the result, bad_input and the IngestError, or error and a traceback."""
+    """A worker's life: load the models and say "ready", then answer tasks until the pipe closes. Each answer
+    is (status, value, resident MB): ok and the result, bad_input and the IngestError, or error and a traceback."""
+    from propaganda_lens.api import load_stages
+
     detector = model.load()
+    load_stages()
+    try:
+        connection.send(("ready", None, resident_mb()))
+    except (EOFError, OSError):
+        return
     while True:
         try:
             task = connection.recv()
@@ -127,6 +135,13 @@ class Worker:
         self.process.start()
         child.close()
         self.tasks = 0
+
+    def wait_until_ready(self) -> bool:
+        """Block until the worker has loaded its models (True), or ended first (False)."""
+        try:
+            return self.connection.recv()[0] == "ready"
+        except (EOFError, OSError):
+            return False
 
     def exchange(self, task: Task) -> tuple[str, Any, float]:
         """Send a task and wait for its answer (blocking: runs on a thread, never on the event loop)."""
@@ -167,6 +182,8 @@ class AnalysisPool:
         self._pending = 0
         self._idle: asyncio.Queue[Worker] | None = None
         self._live: set[Worker] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._failed_starts = 0  # workers in a row that ended before they were ready
         self.replaced = 0  # workers replaced so far (timeouts, crashes, recycling)
 
     @property
@@ -177,20 +194,44 @@ class AnalysisPool:
     def start(self) -> None:
         """Start the workers; call from the event loop that will use the pool."""
         self._idle = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
         for _ in range(self.workers):
-            self._idle.put_nowait(self._new_worker())
+            self._new_worker()
 
-    def _new_worker(self) -> Worker:
+    def _new_worker(self) -> None:
+        """Start a worker; it joins the idle queue once its models are loaded, so no task waits on a load."""
         worker = Worker(self._context, self.model, self.fetch_limits)
         self._live.add(worker)
-        return worker
+        threading.Thread(target=self._announce_when_ready, args=(worker,), daemon=True,
+                         name="worker-start").start()
 
-    def _replacement(self, worker: Worker) -> Worker:
-        """A new worker in place of `worker`, which is killed and reaped off the event loop."""
+    def _announce_when_ready(self, worker: Worker) -> None:
+        ready = worker.wait_until_ready()
+        try:
+            self._loop.call_soon_threadsafe(self._started if ready else self._failed_start, worker)
+        except RuntimeError:  # the event loop has closed: the server is stopping
+            pass
+
+    def _started(self, worker: Worker) -> None:
+        if worker in self._live:
+            self._failed_starts = 0
+            self._idle.put_nowait(worker)
+
+    def _failed_start(self, worker: Worker) -> None:
+        """A worker ended while loading: replace it, unless workers keep failing to start (the log says why)."""
+        if worker not in self._live:
+            return  # stopped on purpose
+        self._live.discard(worker)
+        self._failed_starts += 1
+        if self._failed_starts <= 3 * self.workers:
+            self._new_worker()
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill `worker` (reaped off the event loop) and start a new one in its place."""
         self.replaced += 1
         self._live.discard(worker)
         self._threads.submit(worker.stop)
-        return self._new_worker()
+        self._new_worker()
 
     async def run(self, task: Task, timeout_s: float | None = None) -> Any:
         """The task's result. Raises IngestError for bad input, TimeoutError past the deadline, WorkerFailed
@@ -216,31 +257,42 @@ class AnalysisPool:
             results = []
             try:
                 for task in tasks:
+                    if worker is None:  # the last task cost its worker: wait for a ready one
+                        try:
+                            worker = await asyncio.wait_for(self._idle.get(), max(deadline - time.monotonic(), 0.0))
+                        except TimeoutError as problem:
+                            results.append(problem)
+                            deadline = time.monotonic() + timeout_s
+                            continue
                     worker, result = await self._attempt(worker, task, deadline - time.monotonic())
                     results.append(result)
                     deadline = time.monotonic() + timeout_s
             except BaseException:  # cancelled while the worker holds a task: it cannot be trusted to be free
-                self._idle.put_nowait(self._replacement(worker))
+                if worker is not None:
+                    self._replace(worker)
                 raise
-            self._idle.put_nowait(worker)
+            if worker is not None:
+                self._idle.put_nowait(worker)
             return results
         finally:
             with self._lock:
                 self._pending -= 1
 
-    async def _attempt(self, worker: Worker, task: Task, timeout_s: float) -> tuple[Worker, Any]:
-        """(the worker to go on with, the task's value or exception). A worker that timed out, died, did
-        `max_tasks` tasks or grew past `max_rss_mb` is replaced."""
+    async def _attempt(self, worker: Worker, task: Task, timeout_s: float) -> tuple[Worker | None, Any]:
+        """(the worker to go on with, None when it was replaced; the task's value or exception). A worker that
+        timed out, died, did `max_tasks` tasks or grew past `max_rss_mb` is replaced."""
         loop = asyncio.get_running_loop()
         try:
             status, value, rss_mb = await asyncio.wait_for(
                 loop.run_in_executor(self._threads, worker.exchange, task), max(timeout_s, 0.0)
             )
         except (TimeoutError, WorkerFailed) as problem:
-            return self._replacement(worker), problem
+            self._replace(worker)
+            return None, problem
         worker.tasks += 1
         if worker.tasks >= self.max_tasks or rss_mb > self.max_rss_mb:
-            worker = self._replacement(worker)
+            self._replace(worker)
+            worker = None
         if status == "ok":
             return worker, value
         return worker, value if status == "bad_input" else WorkerFailed(value)
