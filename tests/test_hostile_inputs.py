@@ -193,3 +193,32 @@ def test_atomic_writes_give_files_the_usual_permissions(tmp_path):
     kept.chmod(0o640)
     write_text_atomically(kept, "new")
     assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize("unit", [
+    "his backers like Russia and ",  # pronouns, backer nouns and "like" arguments in one endless sentence
+    "Russia backs Syria and Iran will fund Hamas if Egypt helps Qatar , ",
+    "He said that Trump will win according to Reuters and ",
+    "the Acme Corp Acme Corp Group Acme Holdings ",  # organization names that are prefixes of each other
+    "will will may could going to likely to ",
+])
+def test_actors_relations_and_statements_take_time_proportional_to_the_input(unit):
+    """On one parse (not timed), the rules take about the same time per character at 2 sizes: linear."""
+    from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relations import find_relations
+    from propaganda_lens.claims.statements import prediction_hedge, statement_source
+    from propaganda_lens.enrich.parsing import parse
+
+    def seconds_per_char(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size]
+        doc = parse(text, sentence_ranges(text))
+        started = time.perf_counter()
+        actors, actor_of_token = find_actors(doc)
+        find_relations(doc, actor_of_token, {actor.id for actor in actors if actor.kind == "person"})
+        for sentence in doc.sents:
+            prediction_hedge(sentence)
+            statement_source(sentence)
+        return (time.perf_counter() - started) / size
+
+    small, large = seconds_per_char(5_000), seconds_per_char(40_000)
+    assert large < 4 * small + 20e-6, (small, large)  # quadratic code would take 8 x longer per character

@@ -89,8 +89,9 @@ def test_batch_goes_on_past_a_bad_item(client):
 def test_techniques_health_page_and_docs(client):
     techniques = client.get("/api/techniques").json()["techniques"]
     assert [entry["label"] for entry in techniques] == list(CATALOGUE)
-    assert client.get("/health").json() == {"status": "ok", "model": "ptc-mpnet", "running_or_waiting": 0,
-                                            "capacity": 18}
+    health = client.get("/health").json()
+    assert 0 <= health.pop("ready_workers") <= 2
+    assert health == {"status": "ok", "model": "ptc-mpnet", "running_or_waiting": 0, "capacity": 18}
     page = client.get("/")
     assert page.status_code == 200 and "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert client.get("/static/app.js").status_code == 200
@@ -145,6 +146,13 @@ def timed(function):
     return value, time.monotonic() - started
 
 
+def wait_for_ready_workers(client, count: int, within_s: float = 120) -> None:
+    deadline = time.monotonic() + within_s
+    while client.get("/health").json()["ready_workers"] < count:
+        assert time.monotonic() < deadline, "the workers did not get ready"
+        time.sleep(0.1)
+
+
 def test_past_the_queue_requests_get_503():
     with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=3))) as busy:
         first = {}
@@ -163,9 +171,10 @@ def test_past_the_queue_requests_get_503():
 def test_hostile_work_neither_blocks_health_nor_delays_the_504():
     """Two workers spin on the CPU: /health answers within 1 s throughout, each request gets its 504 within
     1 s of the deadline, and the killed workers' replacements then analyze as usual."""
-    timeout_s = 8.0  # room for a worker to start: it loads the detector, spaCy's pipeline and the claim model
+    timeout_s = 3.0
     with local_client(create_app(MarkedModel(), ServerSettings(workers=2, queue=2, timeout_s=timeout_s))) as hostile:
-        assert hostile.post("/api/analyze", json={"text": TEXT}).status_code == 200  # workers are up
+        wait_for_ready_workers(hostile, 2)
+        assert hostile.post("/api/analyze", json={"text": TEXT}).status_code == 200
         answers = []
 
         def attack():
@@ -186,6 +195,7 @@ def test_hostile_work_neither_blocks_health_nor_delays_the_504():
         for response, seconds in answers:
             assert_error(response, 504, "timeout")
             assert timeout_s <= seconds < timeout_s + 1.0, seconds
+        wait_for_ready_workers(hostile, 2)  # the replacements load their models first
         after = hostile.post("/api/analyze", json={"text": TEXT})
         assert after.status_code == 200 and after.json()["spans"]
 
@@ -198,7 +208,9 @@ def test_a_failure_inside_is_a_500_without_details():
 
 
 def test_a_slow_batch_item_fails_only_its_own_place():
-    with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=8))) as batching:
+    # The item after the slow one waits for the replacement worker to load its models, within its own timeout.
+    with local_client(create_app(MarkedModel(), ServerSettings(workers=1, queue=0, timeout_s=10))) as batching:
+        wait_for_ready_workers(batching, 1)
         items = [{"text": TEXT}, {"text": SLEEP}, {"text": "bad \ud800 text"}, {"text": FAIL}, {"text": TEXT}]
         body = json.dumps({"items": items})  # ASCII JSON: the surrogate travels as the escape \\ud800
         results = batching.post("/api/analyze/batch", content=body, headers={"content-type": "application/json"})
@@ -286,7 +298,8 @@ def test_serve_answers_on_its_port_and_a_busy_port_is_one_line():
             except httpx.ConnectError:
                 time.sleep(0.2)
         assert health.json()["status"] == "ok"
-        assert httpx.post(f"http://127.0.0.1:{port}/api/analyze", json={"text": TEXT}).json()["spans"]
+        # The first analysis waits for a worker to load its models.
+        assert httpx.post(f"http://127.0.0.1:{port}/api/analyze", json={"text": TEXT}, timeout=60).json()["spans"]
     finally:
         server.terminate()
         server.wait(timeout=20)

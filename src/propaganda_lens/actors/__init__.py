@@ -3,13 +3,14 @@ and who it says supports or opposes whom. Runs after enrich, on the article's pa
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.mentions import find_actors
 from propaganda_lens.actors.relations import find_relations
-from propaganda_lens.data import Actor, Analysis
+from propaganda_lens.data import Analysis
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -21,17 +22,29 @@ def add_actors(analysis: Analysis, doc: "Doc") -> Analysis:
     actors, actor_of_token = find_actors(doc)
     persons = {actor.id for actor in actors if actor.kind == "person"}
     relations = find_relations(doc, actor_of_token, persons)
-    return replace(analysis, actors=[_with_framing(actor, analysis) for actor in actors], relations=relations)
+    techniques = sentence_techniques(analysis)
+    starts = [sentence.start for sentence in analysis.sentences]
+    framed = []
+    for actor in actors:
+        counts: Counter = Counter()
+        for index in {bisect_right(starts, start) - 1 for start, _ in actor.mentions} - {-1}:
+            counts.update(techniques[index])
+        framed.append(replace(actor, techniques=dict(counts.most_common())))
+    return replace(analysis, actors=framed, relations=relations)
 
 
-def _with_framing(actor: Actor, analysis: Analysis) -> Actor:
-    sentences = [
-        sentence for sentence in analysis.sentences
-        if any(sentence.start <= start < sentence.end for start, _ in actor.mentions)
-    ]
-    counts = Counter(
-        span.technique
-        for span in analysis.spans
-        if span.technique and any(span.start < sentence.end and sentence.start < span.end for sentence in sentences)
-    )
-    return replace(actor, techniques=dict(counts.most_common()))
+def sentence_techniques(analysis: Analysis) -> list[Counter]:
+    """Per sentence, the techniques of the spans that overlap it (a span over two sentences counts in both)."""
+    starts = [sentence.start for sentence in analysis.sentences]
+    counts = [Counter() for _ in analysis.sentences]
+    for span in analysis.spans:
+        if span.technique is None:
+            continue
+        first = max(bisect_right(starts, span.start) - 1, 0)
+        for index in range(first, len(starts)):
+            sentence = analysis.sentences[index]
+            if sentence.start >= span.end:
+                break
+            if span.start < sentence.end:
+                counts[index][span.technique] += 1
+    return counts

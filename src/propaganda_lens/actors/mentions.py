@@ -95,6 +95,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     candidates: dict[str, _Candidate] = {}  # key -> candidate
     surname_owner: dict[str, str] = {}
     acronym_owner: dict[str, str] = {}
+    prefix_owner: dict[tuple[str, str], str] = {}  # (kind, the first words of a name) -> that name's key
     for (first, last), name in sorted(entities):
         kind_votes = votes[name]
         words = name.split()
@@ -117,8 +118,11 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             kind, key = "organization", name
         if kind == "organization" and name in acronym_owner:
             key = acronym_owner[name]
-        elif kind in ("organization", "group"):
-            key = next((k for k, c in candidates.items() if c.kind == kind and (name.startswith(k + " ") or k.startswith(name + " "))), key)
+        elif kind in ("organization", "group"):  # "Muslim Brotherhood" and "Muslim Brotherhood Sect" are one
+            key = _longer_or_shorter_form(name, kind, candidates, prefix_owner) or key
+        if key not in candidates and kind in ("organization", "group"):
+            for size in range(1, len(words)):
+                prefix_owner.setdefault((kind, " ".join(words[:size])), key)
         candidate = candidates.setdefault(key, _Candidate(kind, first_position=first))
         candidate.names[name] += 1
         candidate.mentions.append((first, last))
@@ -141,6 +145,18 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             for index in range(first, last):
                 actor_of_token[index] = actor_id
     return actors, actor_of_token
+
+
+def _longer_or_shorter_form(
+    name: str, kind: str, candidates: dict[str, _Candidate], prefix_owner: dict[tuple[str, str], str]
+) -> str | None:
+    """The key of a known name of this kind that `name` starts with, or that starts with `name`, word by word."""
+    words = name.split()
+    for size in range(1, len(words)):
+        shorter = " ".join(words[:size])
+        if shorter in candidates and candidates[shorter].kind == kind:
+            return shorter
+    return prefix_owner.get((kind, name))
 
 
 def _display_name(candidate: _Candidate) -> str:

@@ -16,6 +16,8 @@ reporting verb above it, "according to", "reportedly"), else asserted.
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from propaganda_lens.data import Relation
@@ -60,6 +62,12 @@ HYPOTHETICAL_WORDS = frozenset({"would", "could", "might", "may"})
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 PERSONAL_POSSESSIVES = frozenset({"his", "her", "him", "he", "she"})
+# Bounds that keep every rule linear in the text, whatever its parse: clauses above a trigger that can change
+# its modality, and tokens back to a pronoun's person.
+MAX_CLAUSE_DEPTH = 12
+MAX_PRONOUN_DISTANCE = 200
+MAX_CHILDREN = 64  # of one word, read by a rule ("A, B, C … and Z" as 5,000 conjuncts of one word)
+MAX_ARGUMENT_WORDS = 64  # read to find the actors an argument names
 
 
 def find_relations(doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str]) -> list[Relation]:
@@ -78,6 +86,19 @@ class _Finder:
         self.doc = doc
         self.actor_of_token = actor_of_token
         self.person_ids = person_ids
+        self._hearsay_of: dict[int, bool] = {}
+        # The sentence of each token (spaCy's Token.sent walks the text each time it is asked).
+        self.sentence_of = [sentence for sentence in doc.sents for _ in sentence]
+        self.text = doc.text  # Doc.text joins every token each time it is read
+        # Each word's dependents, in text order, at most MAX_CHILDREN (spaCy's Token.children scans the
+        # word's whole subtree each time).
+        self.dependents: list[list[Token]] = [[] for _ in range(len(doc))]
+        for token in doc:
+            if token.head.i != token.i and len(self.dependents[token.head.i]) < MAX_CHILDREN:
+                self.dependents[token.head.i].append(token)
+
+    def _children(self, token: "Token") -> list["Token"]:
+        return self.dependents[token.i]
 
     def relations_at(self, token: "Token") -> list[Relation]:
         lemma = token.lemma_.lower()
@@ -97,35 +118,35 @@ class _Finder:
 
     # -- the rules ---------------------------------------------------------------------------------------
     def _verb(self, verb: "Token", polarity: str) -> list[Relation]:
-        passive = any(child.dep_ in ("nsubjpass", "auxpass") for child in verb.children) or verb.tag_ == "VBN" and any(
-            child.dep_ == "agent" for child in verb.children
+        passive = any(child.dep_ in ("nsubjpass", "auxpass") for child in self._children(verb)) or verb.tag_ == "VBN" and any(
+            child.dep_ == "agent" for child in self._children(verb)
         )
-        agents = [pobj for child in verb.children if child.dep_ == "agent" for pobj in child.children if pobj.dep_ == "pobj"]
+        agents = [pobj for child in self._children(verb) if child.dep_ == "agent" for pobj in self._children(child) if pobj.dep_ == "pobj"]
         if passive or agents:
-            targets = self._actors_of([c for c in verb.children if c.dep_ == "nsubjpass"] or self._described_noun(verb))
+            targets = self._actors_of([c for c in self._children(verb) if c.dep_ == "nsubjpass"] or self._described_noun(verb))
             return self._pairs(self._actors_of(agents), targets, polarity, verb, [verb])
-        objects = [child for child in verb.children if child.dep_ in ("dobj", "dative")]
+        objects = [child for child in self._children(verb) if child.dep_ in ("dobj", "dative")]
         objects += [p for p in self._objects_after(verb, {"against", "with", "behind", "at"}, as_tokens=True)]
-        for particle in (child for child in verb.children if child.dep_ == "prt"):  # "lashed out at Russia"
+        for particle in (child for child in self._children(verb) if child.dep_ == "prt"):  # "lashed out at Russia"
             objects += self._objects_after(particle, {"at", "against"}, as_tokens=True)
-        trigger = [verb] + [child for child in verb.children if child.dep_ == "prt"]
+        trigger = [verb] + [child for child in self._children(verb) if child.dep_ == "prt"]
         return self._pairs(self._subjects(verb), self._actors_of(objects), polarity, verb, trigger)
 
     def _backer_noun(self, noun: "Token", polarity: str) -> list[Relation]:
-        owners = [child for child in noun.children if child.dep_ == "poss"]
+        owners = [child for child in self._children(noun) if child.dep_ == "poss"]
         owners += [p for p in self._objects_after(noun, {"of"}, as_tokens=True)]
-        members = [child for child in noun.children if child.dep_ in ("appos", "compound", "amod")]
-        for child in noun.children:
+        members = [child for child in self._children(noun) if child.dep_ in ("appos", "compound", "amod")]
+        for child in self._children(noun):
             if child.dep_ == "acl":  # "backers headed by Russia"
-                members += [p for agent in child.children if agent.dep_ == "agent" for p in agent.children if p.dep_ == "pobj"]
+                members += [p for agent in self._children(child) if agent.dep_ == "agent" for p in self._children(agent) if p.dep_ == "pobj"]
             if child.dep_ == "prep" and child.lower_ in ("like", "including", "such"):
-                members += [p for p in child.subtree if p.dep_ == "pobj" and p.head in (child, *child.children)]
+                members += self._objects_of(child)
         if noun.dep_ in ("attr", "appos"):  # "Russia is Haftar's backer", "Russia, Haftar's backer"
-            members += [c for c in noun.head.children if c.dep_ in SUBJECTS] if noun.dep_ == "attr" else [noun.head]
+            members += [c for c in self._children(noun.head) if c.dep_ in SUBJECTS] if noun.dep_ == "attr" else [noun.head]
         return self._pairs(self._actors_of(members), self._actors_of(owners), polarity, noun, [noun])
 
     def _gift_noun(self, noun: "Token") -> list[Relation]:
-        givers = [child for child in noun.children if child.dep_ in ("poss", "amod", "compound")]  # "Russian help"
+        givers = [child for child in self._children(noun) if child.dep_ in ("poss", "amod", "compound")]  # "Russian help"
         givers += self._objects_after(noun, {"from", "of"}, as_tokens=True)
         receivers = self._objects_after(noun, {"for", "to", "behind"}, as_tokens=True)
         if noun.dep_ == "dobj" and not givers:  # "Trump has had praise for Pompeo"
@@ -140,7 +161,7 @@ class _Finder:
         targets = self._objects_after(noun, {"against", "on"}, as_tokens=True)
         if not targets:
             return []
-        sources = [child for child in noun.children if child.dep_ == "poss"]
+        sources = [child for child in self._children(noun) if child.dep_ == "poss"]
         if not sources and noun.dep_ in ("dobj", "pobj"):
             sources = self._subject_tokens(noun.head if noun.dep_ == "dobj" else noun.head.head)
         return self._pairs(self._actors_of(sources), self._actors_of(targets), "opposes", noun, [noun])
@@ -149,7 +170,7 @@ class _Finder:
     def _subject_tokens(self, verb: "Token") -> list["Token"]:
         """The subject of a verb, climbing through open clauses ("continuing to accept") and conjoined verbs."""
         for _ in range(6):
-            subjects = [child for child in verb.children if child.dep_ in ("nsubj", "csubj")]
+            subjects = [child for child in self._children(verb) if child.dep_ in ("nsubj", "csubj")]
             if subjects:
                 return [self._antecedent(subject) for subject in subjects]
             if verb.dep_ in ("xcomp", "pcomp", "conj", "acomp", "prep", "advcl") and verb.head is not verb:
@@ -173,9 +194,9 @@ class _Finder:
     def _objects_after(self, head: "Token", prepositions: set[str], as_tokens: bool = False):
         objects = [
             pobj
-            for prep in head.children
+            for prep in self._children(head)
             if prep.dep_ in ("prep", "agent") and prep.lower_ in prepositions
-            for pobj in prep.children
+            for pobj in self._children(prep)
             if pobj.dep_ == "pobj"
         ]
         return objects if as_tokens else self._actors_of(objects)
@@ -184,18 +205,18 @@ class _Finder:
         """(actor id, denied) for each actor named by the noun phrases headed by `tokens` (conjuncts, appositions
         and stand-ins included); denied: under a negation of its own ("Russia, not America")."""
         found: list[tuple[str, bool]] = []
-        queue = [self._antecedent(token) for token in tokens]
+        queue = deque(self._antecedent(token) for token in tokens)
         heads = {token.i for token in queue}  # only an argument's own head stands for its owner
         seen = set()
-        while queue:
-            token = queue.pop(0)
+        while queue and len(seen) < MAX_ARGUMENT_WORDS:
+            token = queue.popleft()
             if token.i in seen:
                 continue
             seen.add(token.i)
             actor = self.actor_of_token.get(token.i) or self._pronoun_actor(token)
             if actor and actor not in [known for known, _ in found]:
                 found.append((actor, self._denied(token)))
-            for child in token.children:
+            for child in self._children(token):
                 if child.dep_ in ("conj", "appos"):
                     queue.append(child)
                 elif child.dep_ in ("compound", "poss", "amod", "nmod") and (
@@ -205,22 +226,31 @@ class _Finder:
                 elif child.dep_ == "prep" and not actor and (
                     child.lower_ in EXAMPLE_PREPOSITIONS or token.i in heads and child.lower_ in OWNER_PREPOSITIONS
                 ):  # "state actors like Russia", "the confirmations of Mike Pompeo"
-                    queue += [grandchild for grandchild in child.subtree if grandchild.dep_ == "pobj" and grandchild.head.head == child or grandchild.head == child and grandchild.dep_ == "pobj"]
+                    queue += self._objects_of(child)
         return found
+
+    def _objects_of(self, preposition: "Token") -> list["Token"]:
+        """The objects of a preposition, also through a second word ("such as Egypt")."""
+        return [
+            grandchild
+            for child in (preposition, *self._children(preposition))
+            for grandchild in self._children(child)
+            if grandchild.dep_ == "pobj"
+        ]
 
     def _denied(self, token: "Token") -> bool:
         """ "Russia, not America": an apposition or conjunct under a negation of its own."""
         return token.dep_ in ("appos", "conj") and any(
-            child.dep_ == "neg" and child.i < token.i for child in (*token.children, *token.head.children)
+            child.dep_ == "neg" and child.i < token.i for child in (*self._children(token), *self._children(token.head))
         )
 
     def _pronoun_actor(self, token: "Token") -> str | None:
         """ "his" / "he": the person named last before it, within the two sentences before."""
         if token.lower_ not in PERSONAL_POSSESSIVES:
             return None
-        earliest = token.sent.start
-        previous = token.doc[earliest - 1].sent.start if earliest > 0 else earliest
-        for index in range(token.i - 1, previous - 1, -1):
+        earliest = self.sentence_of[token.i].start
+        previous = self.sentence_of[earliest - 1].start if earliest > 0 else earliest
+        for index in range(token.i - 1, max(previous, token.i - MAX_PRONOUN_DISTANCE) - 1, -1):
             actor = self.actor_of_token.get(index)
             if actor in self.person_ids:
                 return actor
@@ -233,10 +263,11 @@ class _Finder:
     ) -> list[Relation]:
         if not sources or not targets:
             return []
-        sentence = anchor.sent
-        evidence = (sentence[0].idx, sentence[-1].idx + len(sentence[-1].text.rstrip()))
-        while evidence[1] > evidence[0] and self.doc.text[evidence[1] - 1].isspace():
-            evidence = (evidence[0], evidence[1] - 1)
+        sentence = self.sentence_of[anchor.i]
+        start, end = sentence.start_char, sentence.end_char
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        evidence = (start, end)
         words = tuple((token.idx, token.idx + len(token.text)) for token in sorted(trigger, key=lambda t: t.i))
         modality = self._modality(anchor)
         return [
@@ -247,30 +278,35 @@ class _Finder:
         ]
 
     def _modality(self, anchor: "Token") -> str:
-        chain = [anchor, *anchor.ancestors]
+        chain = [anchor, *islice(anchor.ancestors, MAX_CLAUSE_DEPTH)]
         clause_verbs = [token for token in chain if token.pos_ in ("VERB", "AUX")]
         near = clause_verbs[:2]
-        if any(child.dep_ == "neg" or child.lower_ == "no" for token in [anchor, *near] for child in token.children):
+        if any(child.dep_ == "neg" or child.lower_ == "no" for token in [anchor, *near] for child in self._children(token)):
             return "negated"
-        if any(child.dep_ == "mark" and child.lower_ in CONDITION_MARKS for token in clause_verbs for child in token.children):
+        if any(child.dep_ == "mark" and child.lower_ in CONDITION_MARKS for token in clause_verbs for child in self._children(token)):
             return "conditional"
-        auxiliaries = {child.lower_ for token in near for child in token.children if child.dep_ == "aux"}
+        auxiliaries = {child.lower_ for token in near for child in self._children(token) if child.dep_ == "aux"}
         if auxiliaries & FUTURE_WORDS or self._going_to(near):
             return "predicted"
         if auxiliaries & HYPOTHETICAL_WORDS:
             return "conditional"
-        if any(token.lemma_.lower() in REPORTING_VERBS and token is not anchor for token in clause_verbs[1:]) or any(
-            token.lower_ in ("reportedly", "allegedly") or (token.lower_ == "according" and token.nbor(1).lower_ == "to")
-            for token in anchor.sent
-            if token.i + 1 < len(self.doc)
-        ):
+        if any(token.lemma_.lower() in REPORTING_VERBS for token in clause_verbs[1:]) or self._hearsay(self.sentence_of[anchor.i]):
             return "reported"
         return "asserted"
 
-    @staticmethod
-    def _going_to(verbs: list["Token"]) -> bool:
+    def _hearsay(self, sentence) -> bool:
+        """Whether the sentence says "reportedly", "allegedly" or "according to" (read once per sentence)."""
+        if sentence.start not in self._hearsay_of:
+            self._hearsay_of[sentence.start] = any(
+                token.lower_ in ("reportedly", "allegedly")
+                or (token.lower_ == "according" and token.i + 1 < len(self.doc) and token.nbor(1).lower_ == "to")
+                for token in sentence
+            )
+        return self._hearsay_of[sentence.start]
+
+    def _going_to(self, verbs: list["Token"]) -> bool:
         return any(
             child.lower_ == "going" and child.i + 1 < len(child.doc) and child.nbor(1).lower_ == "to"
             for verb in verbs
-            for child in verb.children
+            for child in self._children(verb)
         )

@@ -4,6 +4,7 @@ check-worthy claims and predictions, each with who makes it. Runs after the acto
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | Non
     probabilities = model.probabilities([text[s.start : s.end] for s in analysis.sentences])
     sentences = [replace(s, checkworthiness=round(float(p), 4)) for s, p in zip(analysis.sentences, probabilities)]
     parsed = {sentence.start_char: sentence for sentence in doc.sents}
+    mentions = _MentionIndex(analysis)
     statements = []
     for sentence in sentences:
         parse = _parse_of(parsed, sentence.start, sentence.end, doc)
@@ -52,7 +54,7 @@ def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | Non
             probability=sentence.checkworthiness,
             hedge=(hedge.idx, hedge.idx + len(hedge.text)) if hedge is not None else None,
             source=source,
-            source_actor=_actor_within(analysis, source),
+            source_actor=mentions.actor_of(source),
         ))
     return replace(analysis, sentences=sentences, statements=statements)
 
@@ -66,19 +68,28 @@ def _parse_of(parsed: dict, start: int, end: int, doc: "Doc"):
     return sentence
 
 
-def _actor_within(analysis: Analysis, source: tuple[int, int] | None) -> str | None:
-    """The actor named in `source`; for "he" or "she", the person mentioned last before it (within 500
-    characters)."""
-    if source is None:
+class _MentionIndex:
+    """Actor mentions in text order, to find the one inside a range, or the last person before a point, fast."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        mentions = sorted((start, end, actor.id, actor.kind) for actor in analysis.actors for start, end in actor.mentions)
+        self.mentions = mentions
+        self.starts = [mention[0] for mention in mentions]
+        self.text = analysis.article.text
+
+    def actor_of(self, source: tuple[int, int] | None) -> str | None:
+        """The actor named in `source`; for "he" or "she", the person mentioned last before it (within 500
+        characters)."""
+        if source is None:
+            return None
+        index = bisect_left(self.starts, source[0])
+        if index < len(self.mentions) and self.mentions[index][1] <= source[1]:
+            return self.mentions[index][2]
+        if self.text[source[0] : source[1]].lower() not in SPEAKER_PRONOUNS:
+            return None
+        for start, end, actor_id, kind in reversed(self.mentions[max(0, index - 50) : index]):
+            if start < source[0] - 500:
+                break
+            if kind == "person" and end <= source[0]:
+                return actor_id
         return None
-    named = next(
-        (actor.id for actor in analysis.actors for start, end in actor.mentions if source[0] <= start and end <= source[1]),
-        None,
-    )
-    if named is not None or analysis.article.text[source[0] : source[1]].lower() not in SPEAKER_PRONOUNS:
-        return named
-    earlier = [
-        (end, actor.id) for actor in analysis.actors if actor.kind == "person"
-        for start, end in actor.mentions if source[0] - 500 <= start and end <= source[0]
-    ]
-    return max(earlier)[1] if earlier else None

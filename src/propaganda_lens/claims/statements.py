@@ -10,6 +10,7 @@ believes" too).
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,80 +29,78 @@ REPORTING_LEMMAS = frozenset(
 AUTHOR_WORDS = frozenset({"writer", "author", "i", "we"})
 SPEAKER_PRONOUNS = frozenset({"he", "she"})  # "…," he said: the claims stage finds who
 MAX_SOURCE_TOKENS = 10
+MAX_CLAUSE_DEPTH = 12  # clauses above a word that can make it conditional (bounded: linear time on any parse)
 
 
 def prediction_hedge(sentence: "SpacySpan") -> "Token | None":
     """The word that makes `sentence` a prediction (its hedge), or None when it is not one."""
     if sentence.text.rstrip().endswith("?"):
         return None
+    # Read once per sentence, so that each word's checks take constant time whatever the parse's shape.
+    conditional_heads = {t.head.i for t in sentence if t.dep_ == "mark" and t.lower_ in ("if", "unless")}
+    past_heads = {t.head.i for t in sentence if t.tag_ == "VBD" and t.dep_ in ("aux", "auxpass")}
+    addressed = {t.head.i for t in sentence if t.dep_ == "nsubj" and t.lower_ == "you"}
     for token in sentence:
-        if _in_condition(token) or _in_past(token):
-            continue
-        lower = token.lower_
-        if token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX") and (
-            lower in FUTURE_AUXILIARIES or lower == "wo" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "n't"
-        ):
-            return token
-        if lower == "going" and token.i + 2 < len(token.doc) and token.nbor(1).lower_ == "to" and token.nbor(2).tag_ == "VB":
-            return token
-        if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB") and _followed_by_to(token):
-            return token
-        if lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ in ("VB", "VBZ", "VBP"):
-            return token
-        if token.dep_ == "aux" and lower in POSSIBILITY_MODALS and token.head.pos_ in ("VERB", "AUX") and not _permission(token):
+        hedge = _hedge_word(token, addressed)
+        if hedge and not _in_condition(token, conditional_heads) and not _in_past(token, past_heads):
             return token
     return None
 
 
-def _in_past(token: "Token") -> bool:
+def _hedge_word(token: "Token", addressed: set[int]) -> bool:
+    """Whether the word, by itself and its neighbours, marks a statement about the future."""
+    lower, doc = token.lower_, token.doc
+    if token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
+        if lower in FUTURE_AUXILIARIES or lower == "wo" and token.i + 1 < len(doc) and token.nbor(1).lower_ == "n't":
+            return True
+        # "You may opt out": a modal with "you" as subject grants or asks leave.
+        return lower in POSSIBILITY_MODALS and token.head.i not in addressed
+    if lower == "going":
+        return token.i + 2 < len(doc) and token.nbor(1).lower_ == "to" and token.nbor(2).tag_ == "VB"
+    if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
+        return token.i + 1 < len(doc) and token.nbor(1).lower_ == "to"
+    return lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ in ("VB", "VBZ", "VBP")
+
+
+def _in_past(token: "Token", past_heads: set[int]) -> bool:
     """ "was about to", "wasn't going to": a past tense verb or auxiliary governs the word."""
     head = token.head if token.dep_ in ("acomp", "aux", "xcomp") or token.pos_ == "VERB" else token
-    return any(child.tag_ == "VBD" and child.dep_ in ("aux", "auxpass") for child in (*head.children, *token.children)) or (
-        head.tag_ == "VBD" and head is not token
-    )
+    return head.i in past_heads or token.i in past_heads or (head.tag_ == "VBD" and head is not token)
 
 
-def _permission(modal: "Token") -> bool:
-    """ "You may opt out": a modal with "you" as subject grants or asks leave."""
-    return any(child.dep_ == "nsubj" and child.lower_ == "you" for child in modal.head.children)
-
-
-def _followed_by_to(token: "Token") -> bool:
-    return token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to"
-
-
-def _in_condition(token: "Token") -> bool:
-    return any(
-        child.dep_ == "mark" and child.lower_ in ("if", "unless")
-        for ancestor in (token, *token.ancestors)
-        if ancestor.pos_ in ("VERB", "AUX")
-        for child in ancestor.children
-    )
+def _in_condition(token: "Token", conditional_heads: set[int]) -> bool:
+    """Inside an if- or unless-clause (within MAX_CLAUSE_DEPTH clauses)."""
+    return any(ancestor.i in conditional_heads for ancestor in (token, *islice(token.ancestors, MAX_CLAUSE_DEPTH)))
 
 
 def statement_source(sentence: "SpacySpan") -> tuple[int, int] | None:
     """The character range naming who makes the sentence's statement, None for the author."""
+    dependents: dict[int, list[Token]] = {}  # read once: spaCy's Token.children scans a word's whole subtree
     for token in sentence:
-        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
-            objects = [child for child in token.nbor(1).children if child.dep_ == "pobj"]
+        if token.head.i != token.i:
+            dependents.setdefault(token.head.i, []).append(token)
+    for token in sentence:
+        if token.lower_ == "according" and token.i + 1 < sentence.end and token.nbor(1).lower_ == "to":
+            objects = [child for child in dependents.get(token.i + 1, []) if child.dep_ == "pobj"]
             if objects:
-                return _noun_phrase(objects[0])
+                return _noun_phrase(objects[0], dependents)
     for token in sentence:
         if token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_LEMMAS:
-            if not any(child.dep_ in ("ccomp", "dobj", "xcomp") or child.text in ("“", '"') for child in token.children):
+            children = dependents.get(token.i, [])
+            if not any(child.dep_ in ("ccomp", "dobj", "xcomp") or child.text in ("“", '"') for child in children):
                 continue
-            subjects = [child for child in token.children if child.dep_ == "nsubj"]
+            subjects = [child for child in children if child.dep_ == "nsubj"]
             if subjects and subjects[0].lower_ not in AUTHOR_WORDS and (
                 subjects[0].pos_ != "PRON" or subjects[0].lower_ in SPEAKER_PRONOUNS
             ):
-                return _noun_phrase(subjects[0])
+                return _noun_phrase(subjects[0], dependents)
     return None
 
 
-def _noun_phrase(head: "Token") -> tuple[int, int]:
+def _noun_phrase(head: "Token", dependents: dict[int, list["Token"]]) -> tuple[int, int]:
     """The subject's words without relative clauses, at most MAX_SOURCE_TOKENS."""
-    tokens = [head, *[t for child in head.children if child.dep_ in ("det", "compound", "amod", "poss", "nmod") for t in child.subtree]]
-    first = min(token.i for token in tokens)
-    last = min(max(token.i for token in tokens), first + MAX_SOURCE_TOKENS - 1)
+    modifiers = [child for child in dependents.get(head.i, []) if child.dep_ in ("det", "compound", "amod", "poss", "nmod")]
+    first = min([head.i, *(child.left_edge.i for child in modifiers)])
+    last = min(max([head.i, *(child.right_edge.i for child in modifiers)]), first + MAX_SOURCE_TOKENS - 1)
     doc = head.doc
     return doc[first].idx, doc[last].idx + len(doc[last].text)

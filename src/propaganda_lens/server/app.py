@@ -156,10 +156,10 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
 
     @app.get("/health", response_model=HealthResponse, tags=["service"])
     async def health(request: Request) -> HealthResponse:
-        """Liveness and load: the model's name and how full the analysis pool is."""
+        """Liveness and load: the model's name, how full the analysis pool is and how many workers are ready."""
         pool = request.app.state.pool
         return HealthResponse(status="ok", model=model_name, running_or_waiting=pool.pending,
-                              capacity=pool.capacity)
+                              capacity=pool.capacity, ready_workers=pool.ready_workers)
 
     @app.get("/api/techniques", response_model=TechniquesResponse, tags=["analysis"])
     async def techniques() -> TechniquesResponse:

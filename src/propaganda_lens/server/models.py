@@ -81,6 +81,8 @@ class HealthResponse(BaseModel):
     model: str
     running_or_waiting: int = Field(description="Analyses in the pool now.")
     capacity: int = Field(description="Workers plus queue places; past it requests get 503.")
+    ready_workers: int = Field(description="Workers with their models loaded; a new or replaced worker is not ready "
+                                           "for its first seconds.")
 
 
 def analysis_components() -> dict[str, Any]:

@@ -16,7 +16,6 @@ import multiprocessing
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -182,6 +181,7 @@ class AnalysisPool:
         self._pending = 0
         self._idle: asyncio.Queue[Worker] | None = None
         self._live: set[Worker] = set()
+        self._ready: set[Worker] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failed_starts = 0  # workers in a row that ended before they were ready
         self.replaced = 0  # workers replaced so far (timeouts, crashes, recycling)
@@ -190,6 +190,11 @@ class AnalysisPool:
     def pending(self) -> int:
         """Requests running or waiting."""
         return self._pending
+
+    @property
+    def ready_workers(self) -> int:
+        """Workers whose models are loaded, busy or idle."""
+        return len(self._ready)
 
     def start(self) -> None:
         """Start the workers; call from the event loop that will use the pool."""
@@ -215,6 +220,7 @@ class AnalysisPool:
     def _started(self, worker: Worker) -> None:
         if worker in self._live:
             self._failed_starts = 0
+            self._ready.add(worker)
             self._idle.put_nowait(worker)
 
     def _failed_start(self, worker: Worker) -> None:
@@ -230,6 +236,7 @@ class AnalysisPool:
         """Kill `worker` (reaped off the event loop) and start a new one in its place."""
         self.replaced += 1
         self._live.discard(worker)
+        self._ready.discard(worker)
         self._threads.submit(worker.stop)
         self._new_worker()
 
@@ -302,4 +309,5 @@ class AnalysisPool:
         for worker in list(self._live):
             worker.stop()
         self._live.clear()
+        self._ready.clear()
         self._threads.shutdown(wait=False, cancel_futures=True)
