@@ -89,6 +89,8 @@ def test_the_example_article_relations(example):
     ("Germany will support Ukraine.", ("Germany", "supports", "Ukraine", "predicted")),
     ("If Egypt helps Libya, the war ends.", ("Egypt", "supports", "Libya", "conditional")),
     ("The Taliban are fighting against Pakistan.", ("Taliban", "opposes", "Pakistan", "asserted")),
+    ("“Iran funds Hamas,” the minister said.", ("Iran", "supports", "Hamas", "reported")),  # inside a quotation
+    ("He made the claim that Iran funds Hamas.", ("Iran", "supports", "Hamas", "reported")),
 ])
 def test_one_relation_rule_each(text, expected):
     found = relations_of(text)

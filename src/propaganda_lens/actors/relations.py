@@ -16,6 +16,7 @@ reporting verb above it, "according to", "reportedly"), else asserted.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -52,10 +53,14 @@ STAND_IN_NOUNS = frozenset(
     "government administration regime forces army military troops militia militias ministry officials leadership "
     "state authorities people leaders leader president".split()
 )
-REPORTING_VERBS = frozenset(
+# Words above a clause that make it someone's word or belief: verbs ("X said that"), nouns ("the claim that")
+# and hedges ("it appears that").
+REPORTING_WORDS = frozenset(
     "say tell claim report allege believe argue insist suggest state announce accuse warn think assert write "
-    "note add explain".split()
+    "note add explain determine conclude appear seem claim report statement allegation belief view "
+    "accusation".split()
 )
+OPENING_QUOTES, CLOSING_QUOTES = "“«", "”»"
 CONDITION_MARKS = frozenset({"if", "unless", "provided", "whether"})
 FUTURE_WORDS = frozenset({"will", "shall", "'ll", "’ll"})
 HYPOTHETICAL_WORDS = frozenset({"would", "could", "might", "may"})
@@ -87,6 +92,7 @@ class _Finder:
         self.actor_of_token = actor_of_token
         self.person_ids = person_ids
         self._hearsay_of: dict[int, bool] = {}
+        self._quotes_of: dict[int, tuple[list[int], list[bool]]] = {}
         # The sentence of each token (spaCy's Token.sent walks the text each time it is asked).
         self.sentence_of = [sentence for sentence in doc.sents for _ in sentence]
         self.text = doc.text  # Doc.text joins every token each time it is read
@@ -290,9 +296,40 @@ class _Finder:
             return "predicted"
         if auxiliaries & HYPOTHETICAL_WORDS:
             return "conditional"
-        if any(token.lemma_.lower() in REPORTING_VERBS for token in clause_verbs[1:]) or self._hearsay(self.sentence_of[anchor.i]):
+        if (
+            any(token.lemma_.lower() in REPORTING_WORDS for token in chain[1:])
+            or self._hearsay(self.sentence_of[anchor.i])
+            or self._quoted(anchor)
+        ):
             return "reported"
         return "asserted"
+
+    def _quoted(self, anchor: "Token") -> bool:
+        """Inside a quotation: the sentence opens more quotes than it closes before the trigger (a straight quote
+        counts as opening when odd)."""
+        sentence = self.sentence_of[anchor.i]
+        if sentence.start not in self._quotes_of:
+            self._quotes_of[sentence.start] = self._quote_states(sentence.start_char, sentence.end_char)
+        offsets, inside = self._quotes_of[sentence.start]
+        last = bisect_left(offsets, anchor.idx) - 1
+        return last >= 0 and inside[last]
+
+    def _quote_states(self, start: int, end: int) -> tuple[list[int], list[bool]]:
+        """The offset of each quote mark in [start, end) and whether the text after it is inside a quotation."""
+        offsets, inside, opened, straight = [], [], 0, 0
+        for offset in range(start, end):
+            mark = self.text[offset]
+            if mark in OPENING_QUOTES:
+                opened += 1
+            elif mark in CLOSING_QUOTES:
+                opened -= 1
+            elif mark == '"':
+                straight += 1
+            else:
+                continue
+            offsets.append(offset)
+            inside.append(opened > 0 or straight % 2 == 1)
+        return offsets, inside
 
     def _hearsay(self, sentence) -> bool:
         """Whether the sentence says "reportedly", "allegedly" or "according to" (read once per sentence)."""
