@@ -55,7 +55,6 @@ class _Candidate:
     kind: str
     names: Counter = field(default_factory=Counter)
     mentions: list[tuple[int, int]] = field(default_factory=list)  # token [first, last) ranges
-    first_position: int = 0
 
 
 def clean_name(entity: "SpacySpan") -> tuple[int, int] | None:
@@ -123,14 +122,14 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         if key not in candidates and kind in ("organization", "group"):
             for size in range(1, len(words)):
                 prefix_owner.setdefault((kind, " ".join(words[:size])), key)
-        candidate = candidates.setdefault(key, _Candidate(kind, first_position=first))
+        candidate = candidates.setdefault(key, _Candidate(kind))
         candidate.names[name] += 1
         candidate.mentions.append((first, last))
         if kind == "person" and len(words) > 1:
             surname_owner.setdefault(words[-1], key)
         if kind == "organization" and len(words) > 1:
             acronym_owner.setdefault(_acronym(words), key)
-            _acronym_in_brackets(doc, last, _acronym(words), key, candidate)
+            _acronym_in_brackets(doc, last, _acronym(words), candidate)
     _merge_surnames(candidates)
     _add_untagged_mentions(doc, candidates)
 
@@ -168,13 +167,13 @@ def _display_name(candidate: _Candidate) -> str:
     return max(names, key=lambda name: (not name.isupper(), names[name], -len(name)))
 
 
-def _acronym_in_brackets(doc: "Doc", after: int, acronym: str, key: str, candidate: _Candidate) -> None:
+def _acronym_in_brackets(doc: "Doc", after: int, acronym: str, candidate: _Candidate) -> None:
     """ "Derna Mujahideen Shura Council (DMSC)": the bracketed acronym is a mention of the same actor."""
     index = after
     while index < len(doc) and doc[index].text in ("'", "’", "”", '"'):
         index += 1
     if index + 2 < len(doc) and doc[index].text == "(" and doc[index + 1].text == acronym and doc[index + 2].text == ")":
-        candidate.names[acronym] += 0
+        candidate.names[acronym] += 0  # a known form (its other occurrences become mentions), never the display name
         candidate.mentions.append((index + 1, index + 2))
 
 
