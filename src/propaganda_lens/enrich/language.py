@@ -46,5 +46,5 @@ def language_warnings(language: str | None) -> list[str]:
         return []
     return [
         f"This text looks like it is not English (language code '{language}'). The models read English only: "
-        "the highlighted spans may be wrong and real techniques missed."
+        "the highlighted spans, actors, relations and claims may be wrong, and real ones missed."
     ]
