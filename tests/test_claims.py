@@ -110,3 +110,26 @@ def test_an_analysis_has_scored_sentences_and_statements(example_article):
     assert all(s.probability >= shipped_checkworthiness_model().config.threshold for s in claims)
     declared = [s for s in analysis.statements if s.source and text[s.source[0] : s.source[1]] == "Haftar"]
     assert all(s.source_actor is not None for s in declared)
+
+
+def test_a_model_loads_once_when_threads_ask_for_it_together():
+    import threading
+    import time
+
+    from propaganda_lens.loading import loaded_once
+
+    loads = []
+
+    @loaded_once
+    def slow_model():
+        loads.append(1)
+        time.sleep(0.2)
+        return object()
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(slow_model())) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1 and len({id(result) for result in results}) == 1

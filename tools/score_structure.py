@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from propaganda_lens.scoring import harmonic_mean
+
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
@@ -42,9 +44,8 @@ class Tally:
     def row(self) -> dict[str, float]:
         precision = self.right / self.found if self.found else 0.0
         recall = self.right / self.gold if self.gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return {"found": self.found, "gold": self.gold, "right": self.right, "precision": precision,
-                "recall": recall, "f1": f1, "agreement": self.agreeing / self.right if self.right else 0.0}
+                "recall": recall, "f1": harmonic_mean(precision, recall), "agreement": self.agreeing / self.right if self.right else 0.0}
 
 
 def article_text(ptc: Path, record: dict) -> str:

@@ -22,6 +22,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from propaganda_lens.data import Relation
+from propaganda_lens.enrich.parsing import dependents
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -96,15 +97,10 @@ class _Finder:
         # The sentence of each token (spaCy's Token.sent walks the text each time it is asked).
         self.sentence_of = [sentence for sentence in doc.sents for _ in sentence]
         self.text = doc.text  # Doc.text joins every token each time it is read
-        # Each word's dependents, in text order, at most MAX_CHILDREN (spaCy's Token.children scans the
-        # word's whole subtree each time).
-        self.dependents: list[list[Token]] = [[] for _ in range(len(doc))]
-        for token in doc:
-            if token.head.i != token.i and len(self.dependents[token.head.i]) < MAX_CHILDREN:
-                self.dependents[token.head.i].append(token)
+        self.dependents = dependents(doc, MAX_CHILDREN)
 
     def _children(self, token: "Token") -> list["Token"]:
-        return self.dependents[token.i]
+        return self.dependents.get(token.i, [])
 
     def relations_at(self, token: "Token") -> list[Relation]:
         lemma = token.lemma_.lower()

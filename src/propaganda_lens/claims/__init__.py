@@ -3,31 +3,22 @@ check-worthy claims and predictions, each with who makes it. Runs after the acto
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from propaganda_lens.claims.checkworthiness import CheckworthinessModel
 from propaganda_lens.claims.statements import SPEAKER_PRONOUNS, prediction_hedge, statement_source
 from propaganda_lens.data import Analysis, Statement
+from propaganda_lens.loading import loaded_once
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-_loading = threading.Lock()  # one load, even when a background thread started it (see api.load_stages)
-
-
+@loaded_once
 def shipped_checkworthiness_model() -> CheckworthinessModel:
-    """The shipped check-worthiness model, loaded once per process."""
-    with _loading:
-        return _load_model()
-
-
-@lru_cache(maxsize=1)
-def _load_model() -> CheckworthinessModel:
+    """The shipped check-worthiness model, loaded once per process (see api.load_stages)."""
     return CheckworthinessModel.from_disk()
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from propaganda_lens.enrich.parsing import dependents
+
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan, Token
 
@@ -75,31 +77,28 @@ def _in_condition(token: "Token", conditional_heads: set[int]) -> bool:
 
 def statement_source(sentence: "SpacySpan") -> tuple[int, int] | None:
     """The character range naming who makes the sentence's statement, None for the author."""
-    dependents: dict[int, list[Token]] = {}  # read once: spaCy's Token.children scans a word's whole subtree
-    for token in sentence:
-        if token.head.i != token.i:
-            dependents.setdefault(token.head.i, []).append(token)
+    children_of = dependents(sentence)
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < sentence.end and token.nbor(1).lower_ == "to":
-            objects = [child for child in dependents.get(token.i + 1, []) if child.dep_ == "pobj"]
+            objects = [child for child in children_of.get(token.i + 1, []) if child.dep_ == "pobj"]
             if objects:
-                return _noun_phrase(objects[0], dependents)
+                return _noun_phrase(objects[0], children_of)
     for token in sentence:
         if token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_LEMMAS:
-            children = dependents.get(token.i, [])
+            children = children_of.get(token.i, [])
             if not any(child.dep_ in ("ccomp", "dobj", "xcomp") or child.text in ("“", '"') for child in children):
                 continue
             subjects = [child for child in children if child.dep_ == "nsubj"]
             if subjects and subjects[0].lower_ not in AUTHOR_WORDS and (
                 subjects[0].pos_ != "PRON" or subjects[0].lower_ in SPEAKER_PRONOUNS
             ):
-                return _noun_phrase(subjects[0], dependents)
+                return _noun_phrase(subjects[0], children_of)
     return None
 
 
-def _noun_phrase(head: "Token", dependents: dict[int, list["Token"]]) -> tuple[int, int]:
+def _noun_phrase(head: "Token", children_of: dict[int, list["Token"]]) -> tuple[int, int]:
     """The subject's words without relative clauses, at most MAX_SOURCE_TOKENS."""
-    modifiers = [child for child in dependents.get(head.i, []) if child.dep_ in ("det", "compound", "amod", "poss", "nmod")]
+    modifiers = [child for child in children_of.get(head.i, []) if child.dep_ in ("det", "compound", "amod", "poss", "nmod")]
     first = min([head.i, *(child.left_edge.i for child in modifiers)])
     last = min(max([head.i, *(child.right_edge.i for child in modifiers)]), first + MAX_SOURCE_TOKENS - 1)
     doc = head.doc

@@ -24,6 +24,7 @@ from propaganda_lens.claims.checkworthiness import MODEL_FILE, CheckworthinessCo
 from propaganda_lens.detect.detector import CONFIG_FILE, EVALUATION_FILE, TOKENIZER_FILE, write_checksums
 from propaganda_lens.detect.encoding import special_token_ids
 from propaganda_lens.files import write_text_atomically
+from propaganda_lens.scoring import harmonic_mean
 
 log = logging.getLogger("propaganda_lens.train")
 MAX_QUANTIZATION_LOSS = 0.01
@@ -63,8 +64,7 @@ def positive_f1(probabilities: np.ndarray, labels: np.ndarray, threshold: float)
     true_positives = float(np.sum(predicted & labels))
     precision = true_positives / max(1, int(predicted.sum()))
     recall = true_positives / max(1, int(labels.sum()))
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+    return {"precision": precision, "recall": recall, "f1": harmonic_mean(precision, recall)}
 
 
 def best_threshold(probabilities: np.ndarray, labels: np.ndarray) -> float:
