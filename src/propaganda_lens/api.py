@@ -6,12 +6,9 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from propaganda_lens.actors import add_actors
-from propaganda_lens.claims import add_claims
 from propaganda_lens.data import Analysis, Article, Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.enrich import enrich
-from propaganda_lens.enrich.parsing import parse
 from propaganda_lens.ingest.sources import URL, InputFormat, article_from_text, read_file, read_url
 
 
@@ -62,10 +59,13 @@ def load_stages(background: bool = False) -> None:
     shipped_checkworthiness_model()
 
 
-def full_analysis(
-    article: Article, spans: list[Span], model: str, technique_precision: dict[str, float], outlet: str | None = None
-) -> Analysis:
-    """Every stage after detection, on one parse of the text: enrich, then actors, then claims."""
-    analysis = enrich(article, spans, model, technique_precision, outlet)
+def full_analysis(article: Article, spans: list[Span], model: str, technique_precision: dict[str, float]) -> Analysis:
+    """Every stage after detection, on one parse of the text: enrich, then actors, then claims (imported here,
+    so that commands that analyze nothing do not import them)."""
+    from propaganda_lens.actors import add_actors
+    from propaganda_lens.claims import add_claims
+    from propaganda_lens.enrich.parsing import parse
+
+    analysis = enrich(article, spans, model, technique_precision)
     doc = parse(article.text, [(sentence.start, sentence.end) for sentence in analysis.sentences])
     return add_claims(add_actors(analysis, doc), doc)
