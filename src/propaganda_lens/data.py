@@ -188,6 +188,14 @@ class Analysis:
     relations: list[Relation] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
 
+    def speaker(self, statement: Statement) -> str:
+        """Who makes `statement`, as a reader would say it: the actor it names, else the source's words, else
+        "the author"."""
+        if statement.source is None:
+            return "the author"
+        named = next((actor.name for actor in self.actors if actor.id == statement.source_actor), None)
+        return named or self.article.text[statement.source[0] : statement.source[1]]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; all offsets refer to `article.text`."""
         text = self.article.text

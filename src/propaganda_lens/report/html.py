@@ -122,18 +122,16 @@ def relation_graph(analysis: Analysis) -> dict:
 def statement_parts(analysis: Analysis) -> list[dict]:
     """Each statement's text cut around its hedge (shown in bold), with its kind, probability and source."""
     text = analysis.article.text
-    names = {actor.id: actor.name for actor in analysis.actors}
     parts = []
     for statement in analysis.statements:
         hedge_start, hedge_end = statement.hedge or (statement.start, statement.start)
-        source = text[statement.source[0] : statement.source[1]] if statement.source else None
         parts.append({
             "kind": statement.kind,
             "probability": statement.probability,
             "before": text[statement.start : hedge_start],
             "hedge": text[hedge_start:hedge_end],
             "after": text[hedge_end : statement.end],
-            "source": names.get(statement.source_actor or "", source) if source else "the author",
+            "source": analysis.speaker(statement),
         })
     return parts
 

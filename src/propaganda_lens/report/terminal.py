@@ -86,16 +86,12 @@ def _statements(analysis: Analysis) -> list:
     if not analysis.statements:
         return [Text("\nNo check-worthy claims or predictions.", style="dim")]
     text = analysis.article.text
-    names = {actor.id: actor.name for actor in analysis.actors}
     lines = [Text("\nClaims and predictions", style="bold")]
     for statement in analysis.statements:
         line = Text(f"  [{statement.kind}] ", style="bold magenta" if statement.kind == "prediction" else "bold cyan")
         line.append(text[statement.start : statement.end])
         if statement.hedge:
             line.stylize("bold underline", len(line) - (statement.end - statement.hedge[0]), len(line) - (statement.end - statement.hedge[1]))
-        source = "the author"
-        if statement.source:
-            source = names.get(statement.source_actor or "") or text[statement.source[0] : statement.source[1]]
-        line.append(f"  — {source}; check-worthiness {statement.probability:.0%}", style="dim")
+        line.append(f"  — {analysis.speaker(statement)}; check-worthiness {statement.probability:.0%}", style="dim")
         lines.append(line)
     return lines
