@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from propaganda_lens.actors.mentions import find_actors
 from propaganda_lens.actors.relations import find_relations
 from propaganda_lens.data import Analysis
+from propaganda_lens.enrich.summary import spans_per_sentence
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -22,8 +23,12 @@ def add_actors(analysis: Analysis, doc: "Doc") -> Analysis:
     actors, actor_of_token = find_actors(doc)
     persons = {actor.id for actor in actors if actor.kind == "person"}
     relations = find_relations(doc, actor_of_token, persons)
-    techniques = sentence_techniques(analysis)
-    starts = [sentence.start for sentence in analysis.sentences]
+    ranges = [(sentence.start, sentence.end) for sentence in analysis.sentences]
+    techniques = [
+        Counter(span.technique for span in touching if span.technique)
+        for touching in spans_per_sentence(ranges, analysis.spans)
+    ]
+    starts = [start for start, _ in ranges]
     framed = []
     for actor in actors:
         counts: Counter = Counter()
@@ -31,20 +36,3 @@ def add_actors(analysis: Analysis, doc: "Doc") -> Analysis:
             counts.update(techniques[index])
         framed.append(replace(actor, techniques=dict(counts.most_common())))
     return replace(analysis, actors=framed, relations=relations)
-
-
-def sentence_techniques(analysis: Analysis) -> list[Counter]:
-    """Per sentence, the techniques of the spans that overlap it (a span over two sentences counts in both)."""
-    starts = [sentence.start for sentence in analysis.sentences]
-    counts = [Counter() for _ in analysis.sentences]
-    for span in analysis.spans:
-        if span.technique is None:
-            continue
-        first = max(bisect_right(starts, span.start) - 1, 0)
-        for index in range(first, len(starts)):
-            sentence = analysis.sentences[index]
-            if sentence.start >= span.end:
-                break
-            if span.start < sentence.end:
-                counts[index][span.technique] += 1
-    return counts

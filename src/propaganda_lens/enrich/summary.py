@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import Counter
 
 import numpy as np
@@ -21,13 +22,27 @@ def character_weights(length: int, spans: list[Span]) -> np.ndarray:
     return weights
 
 
+def spans_per_sentence(ranges: list[tuple[int, int]], spans: list[Span]) -> list[list[Span]]:
+    """For each sentence range (in order, not overlapping), the spans that overlap it; a span over several
+    sentences is in each."""
+    starts = [start for start, _ in ranges]
+    found: list[list[Span]] = [[] for _ in ranges]
+    for span in spans:
+        for index in range(max(bisect_right(starts, span.start) - 1, 0), len(ranges)):
+            start, end = ranges[index]
+            if start >= span.end:
+                break
+            if span.start < end:
+                found[index].append(span)
+    return found
+
+
 def score_sentences(ranges: list[tuple[int, int]], spans: list[Span], weights: np.ndarray) -> list[Sentence]:
     """Each sentence with its probability-weighted covered share and the number of spans touching it."""
     sentences = []
-    for start, end in ranges:
-        count = sum(1 for span in spans if span.start < end and start < span.end)
+    for (start, end), touching in zip(ranges, spans_per_sentence(ranges, spans)):
         score = float(weights[start:end].mean())  # sentence ranges are never empty
-        sentences.append(Sentence(start=start, end=end, score=round(score, 4), span_count=count))
+        sentences.append(Sentence(start=start, end=end, score=round(score, 4), span_count=len(touching)))
     return sentences
 
 
