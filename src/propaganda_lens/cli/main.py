@@ -536,27 +536,71 @@ def calibrate_command(
 ) -> None:
     """Fit the technique temperature and the span probability map on held-out train articles (train extra)."""
     require_train_extra()
-    from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, write_checksums
+    from propaganda_lens.detect.detector import CONFIG_FILE
     from propaganda_lens.train.calibration import calibrate
-    from propaganda_lens.train.examples import Split, load_split
 
     detector = load_detector(model_folder)
+    _, held_out = split_by_holdout(ptc, articles)
+    config, measures = calibrate(detector, held_out)
+    config.to_file(model_folder / CONFIG_FILE)
+    rewrite_checksums(model_folder)
+    print_measures(f"calibration of {config.name} on {len(held_out.articles)} held-out train articles", measures)
+
+
+def split_by_holdout(ptc: Path, articles: Path):
+    """(kept, held out): PTC train split by a run's list of held-out article ids."""
+    from propaganda_lens.train.examples import Split, load_split
+
     try:
-        wanted = [line.strip() for line in articles.read_text(encoding="utf-8").splitlines() if line.strip()]
+        wanted = {line.strip() for line in articles.read_text(encoding="utf-8").splitlines() if line.strip()}
         train = load_split(ptc, "train")
     except (PtcFormatError, OSError) as error:
         fail(str(error))
-    unknown = [article_id for article_id in wanted if article_id not in train.articles]
+    unknown = sorted(wanted - set(train.articles))
     if unknown or not wanted:
-        fail(f"{articles}: calibration fits only on train articles kept out of training; not train articles: "
+        fail(f"{articles}: fits only on train articles kept out of training; not train articles: "
              f"{', '.join(unknown[:3]) or 'none listed'}")
-    held_out = Split({i: train.articles[i] for i in wanted}, {i: train.si[i] for i in wanted},
-                     {i: train.techniques[i] for i in wanted})
-    config, measures = calibrate(detector, held_out)
+
+    def part(ids: list[str]) -> Split:
+        return Split({i: train.articles[i] for i in ids}, {i: train.si[i] for i in ids}, {i: train.techniques[i] for i in ids})
+
+    return part(sorted(set(train.articles) - wanted)), part(sorted(wanted))
+
+
+def rewrite_checksums(model_folder: Path) -> None:
+    """Recompute the checksums of the files a model folder lists."""
+    from propaganda_lens.detect.detector import CHECKSUM_FILE, write_checksums
+
     listed = [line.split(maxsplit=1)[1] for line in (model_folder / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines()]
-    config.to_file(model_folder / CONFIG_FILE)
     write_checksums(model_folder, listed)
-    print_measures(f"calibration of {config.name} on {len(wanted)} held-out train articles", measures)
+
+
+@app.command("refit-head", cls=PlainUsage)
+def refit_head_command(
+    model_folder: Annotated[Path, typer.Argument(help="Model folder whose span head to refit (rewritten in place).", metavar="MODEL_DIR")],
+    ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (train-articles/ …).")],
+    articles: Annotated[Path, typer.Option(help="Train article ids held out of training (a run's holdout.txt); not fitted on.")],
+    epochs: Annotated[int, typer.Option(min=1, metavar="<int>")] = 10,
+    learning_rate: Annotated[float, typer.Option(min=0.0, metavar="<float>")] = 5e-4,
+    label_smoothing: Annotated[float, typer.Option(min=0.0, max=0.9, metavar="<float>")] = 0.2,
+    seed: Annotated[int, typer.Option(metavar="<int>")] = 0,
+) -> None:
+    """Refit the technique span head on the model's own encoder states of train's gold spans; resets the
+    calibration, so run `calibrate` next (train extra)."""
+    require_train_extra()
+    from dataclasses import replace
+
+    from propaganda_lens.detect.detector import CONFIG_FILE
+    from propaganda_lens.train.span_head import refit
+
+    detector = load_detector(model_folder)
+    kept, _ = split_by_holdout(ptc, articles)
+    train_tc = refit(detector, kept, model_folder, epochs, learning_rate, label_smoothing, seed,
+                     lambda ids: with_progress(ids, len(kept.articles), "Encoding"))
+    replace(detector.config, technique_temperature=1.0, span_calibration=None).to_file(model_folder / CONFIG_FILE)
+    rewrite_checksums(model_folder)
+    print_measures(f"span head of {detector.config.name} refitted on {len(kept.articles)} train articles",
+                   {"train_tc_f1": train_tc, "epochs": epochs, "label_smoothing": label_smoothing, "seed": seed})
 
 
 def write_output(path: Path, labels: dict[str, list[Span]], with_technique: bool) -> None:

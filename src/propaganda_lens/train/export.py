@@ -69,8 +69,14 @@ def export_onnx(network: DetectorNetwork, folder: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
+    export_span_head(network.span_head, hidden, folder)
+
+
+def export_span_head(span_head: torch.nn.Module, hidden: int, folder: Path) -> None:
+    """Write span_head.onnx (pooled span vectors and features -> technique logits, fp32)."""
+    span_head.eval()
     torch.onnx.export(
-        network.span_head,
+        span_head,
         (torch.zeros(3, 3 * hidden), torch.zeros(3, N_SPAN_FEATURES)),
         str(folder / SPAN_HEAD_FILE),
         input_names=["span_vectors", "span_features"],
