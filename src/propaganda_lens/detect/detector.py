@@ -223,6 +223,14 @@ class Detector:
         first, last = max(first, window_start), min(last, window_end)
         return window, first - window_start + 1, last - window_start + 1
 
+    def span_vectors(self, state: EncoderState, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The span head's pooled input (n, 3H) for character spans of the analysed text."""
+        vectors = []
+        for start, end in spans:
+            window, first, last = self._span_rows(state, start, end)
+            vectors.append(pool_span(state.hidden[window], first, last))
+        return np.asarray(vectors, dtype=np.float32)
+
     def technique_probabilities(
         self, state: EncoderState, spans: list[tuple[int, int]], features: list[list[float]] | None = None
     ) -> np.ndarray:
@@ -230,13 +238,9 @@ class Detector:
         span_features, when the caller already has them)."""
         if not spans:
             return np.zeros((0, len(self.config.techniques)), dtype=np.float32)
-        vectors = []
-        for start, end in spans:
-            window, first, last = self._span_rows(state, start, end)
-            vectors.append(pool_span(state.hidden[window], first, last))
         if features is None:
             features = span_features(state.text, spans)
-        logits = self.backend.classify(np.asarray(vectors, dtype=np.float32), np.asarray(features, dtype=np.float32))
+        logits = self.backend.classify(self.span_vectors(state, spans), np.asarray(features, dtype=np.float32))
         return softmax(logits / self.config.technique_temperature)
 
     def calibrated(self, probability: float) -> float:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from propaganda_lens.detect.detector import Detector
-from propaganda_lens.detect.encoding import pool_span, span_features
+from propaganda_lens.detect.encoding import span_features
 from propaganda_lens.train.examples import Split
 from propaganda_lens.train.network import SpanHead
 
@@ -47,17 +47,15 @@ def pool_gold_spans(
             continue
         text = split.articles[article_id].text
         state = detector.run(text)
-        ranges = sorted({(span.start, span.end) for span in gold})
-        for (start, end), feature in zip(ranges, span_features(text, ranges)):
-            window, first, last = detector._span_rows(state, start, end)
-            vectors.append(pool_span(state.hidden[window], first, last))
-            features.append(feature)
-            counts = np.zeros(len(techniques), dtype=np.float32)
-            for span in gold:
-                if (span.start, span.end) == (start, end):
-                    counts[techniques.index(span.technique)] += 1
-            labels.append(counts)
-    return PooledSpans(np.asarray(vectors, np.float32), np.asarray(features, np.float32), np.asarray(labels))
+        counts: dict[tuple[int, int], np.ndarray] = {}
+        for span in gold:
+            counts.setdefault((span.start, span.end), np.zeros(len(techniques), dtype=np.float32))[
+                techniques.index(span.technique)] += 1
+        ranges = sorted(counts)
+        vectors.append(detector.span_vectors(state, ranges))
+        features.extend(span_features(text, ranges))
+        labels.extend(counts[key] for key in ranges)
+    return PooledSpans(np.concatenate(vectors), np.asarray(features, np.float32), np.asarray(labels))
 
 
 def fit_span_head(pooled: PooledSpans, epochs: int, learning_rate: float, label_smoothing: float, seed: int) -> SpanHead:
