@@ -27,3 +27,29 @@ def test_a_refitted_head_learns_separable_techniques_and_exports(tmp_path):
     session = onnxruntime.InferenceSession(str(tmp_path / "span_head.onnx"), providers=["CPUExecutionProvider"])
     (logits,) = session.run(None, {"span_vectors": pooled.vectors, "span_features": pooled.features})
     assert (logits.argmax(axis=1) == pooled.labels.argmax(axis=1)).mean() >= 0.95
+
+
+def test_recorded_scores_replace_the_head_dependent_ones_and_keep_the_encoders(ptc_folder, tmp_path):
+    import json
+    import shutil
+
+    from propaganda_lens.detect.detector import Detector, shipped_model_path
+    from propaganda_lens.train.evaluation import encode_split, reader_measures, record_scores
+    from propaganda_lens.train.examples import Split, load_split
+
+    model = tmp_path / "model"
+    shutil.copytree(shipped_model_path("ptc-minilm"), model)
+    before = json.loads((model / "evaluation.json").read_text(encoding="utf-8"))
+    dev = load_split(ptc_folder, "dev")
+    ids = sorted(dev.articles)[:4]
+    sample = Split({i: dev.articles[i] for i in ids}, {i: dev.si[i] for i in ids}, {i: dev.techniques[i] for i in ids})
+    detector = Detector.from_disk(model)
+    states = encode_split(detector, sample)
+    measures, _ = reader_measures(detector, sample, states=states)
+    record_scores(model, detector, sample, states, measures)
+    after = json.loads((model / "evaluation.json").read_text(encoding="utf-8"))
+    variant = after["variants"][after["variant"]]
+    assert variant["tc_f1"] == measures["tc_f1"] and variant["flc_f1"] == measures["flc_f1"]
+    assert variant["si_f1"] == before["variants"][before["variant"]]["si_f1"]
+    assert after["si_by_decoding"] == before["si_by_decoding"] and after["reader"] == measures
+    assert set(after["tc_per_technique"]) == set(before["tc_per_technique"])

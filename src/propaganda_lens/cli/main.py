@@ -427,13 +427,25 @@ def evaluate_model(
     reliability_diagram: Annotated[
         Path | None, typer.Option(metavar="PNG", help="Also draw the reliability diagram of both ECEs (train extra).")
     ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Write the dev scores into the model's evaluation.json (after refit-head or calibrate).")
+    ] = False,
 ) -> None:
     """Score a model as a reader meets it: SI, TC, FLC, calibration and span boundaries on a PTC split."""
-    from propaganda_lens.train.evaluation import DECODING_GRID, encode_split, evaluate_split, reader_measures
+    from propaganda_lens.detect.detector import model_folder
+    from propaganda_lens.train.evaluation import (
+        DECODING_GRID,
+        encode_split,
+        evaluate_split,
+        reader_measures,
+        record_scores,
+    )
     from propaganda_lens.train.examples import load_split
 
     if split not in ("dev", "train"):
         fail("--split must be dev or train: the test articles have no public labels, and are kept for independent evaluation")
+    if record and split != "dev":
+        fail("--record writes dev scores: use it with --split dev")
     try:
         labelled = load_split(ptc, split)
     except (PtcFormatError, OSError) as error:
@@ -451,6 +463,11 @@ def evaluate_model(
             )
     title = f"{detector.config.name} on PTC {split} ({len(labelled.articles)} articles)"
     print_measures(title, measures)
+    if record:
+        try:
+            record_scores(model_folder(model), detector, labelled, states, measures)
+        except (OSError, ValueError, KeyError) as error:
+            fail(f"cannot record the scores in the model's evaluation.json: {error}")
     if reliability_diagram is not None:
         require_train_extra()
         from propaganda_lens.train.reliability import write_reliability_diagram
@@ -567,12 +584,12 @@ def split_by_holdout(ptc: Path, articles: Path):
     return part(sorted(set(train.articles) - wanted)), part(sorted(wanted))
 
 
-def rewrite_checksums(model_folder: Path) -> None:
-    """Recompute the checksums of the files a model folder lists."""
+def rewrite_checksums(model_folder: Path, added: tuple[str, ...] = ()) -> None:
+    """Recompute the checksums of the files a model folder lists, and of the `added` files."""
     from propaganda_lens.detect.detector import CHECKSUM_FILE, write_checksums
 
     listed = [line.split(maxsplit=1)[1] for line in (model_folder / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines()]
-    write_checksums(model_folder, listed)
+    write_checksums(model_folder, sorted(set(listed) | set(added)))
 
 
 @app.command("refit-head", cls=PlainUsage)
@@ -584,23 +601,30 @@ def refit_head_command(
     learning_rate: Annotated[float, typer.Option(min=0.0, metavar="<float>")] = 5e-4,
     label_smoothing: Annotated[float, typer.Option(min=0.0, max=0.9, metavar="<float>")] = 0.2,
     seed: Annotated[int, typer.Option(metavar="<int>")] = 0,
+    prior_strength: Annotated[
+        float, typer.Option(min=0.0, metavar="<float>", help="Weight of the span-text priors (0: none).")
+    ] = 1.0,
+    prior_smoothing: Annotated[float, typer.Option(min=0.01, metavar="<float>", help="Their additive smoothing.")] = 0.5,
 ) -> None:
-    """Refit the technique span head on the model's own encoder states of train's gold spans; resets the
-    calibration, so run `calibrate` next (train extra)."""
+    """Refit the technique span head on the model's own encoder states of train's gold spans and write the
+    span-text priors of those spans; resets the calibration, so run `calibrate` next (train extra)."""
     require_train_extra()
     from dataclasses import replace
 
     from propaganda_lens.detect.detector import CONFIG_FILE
+    from propaganda_lens.detect.priors import PRIORS_FILE
     from propaganda_lens.train.span_head import refit
 
     detector = load_detector(model_folder)
     kept, _ = split_by_holdout(ptc, articles)
     train_tc = refit(detector, kept, model_folder, epochs, learning_rate, label_smoothing, seed,
                      lambda ids: with_progress(ids, len(kept.articles), "Encoding"))
-    replace(detector.config, technique_temperature=1.0, span_calibration=None).to_file(model_folder / CONFIG_FILE)
-    rewrite_checksums(model_folder)
+    replace(detector.config, technique_temperature=1.0, span_calibration=None, span_prior_strength=prior_strength,
+            span_prior_smoothing=prior_smoothing).to_file(model_folder / CONFIG_FILE)
+    rewrite_checksums(model_folder, added=(PRIORS_FILE,))
     print_measures(f"span head of {detector.config.name} refitted on {len(kept.articles)} train articles",
-                   {"train_tc_f1": train_tc, "epochs": epochs, "label_smoothing": label_smoothing, "seed": seed})
+                   {"train_tc_f1": train_tc, "epochs": epochs, "label_smoothing": label_smoothing, "seed": seed,
+                    "prior_strength": prior_strength})
 
 
 def write_output(path: Path, labels: dict[str, list[Span]], with_technique: bool) -> None:

@@ -34,6 +34,7 @@ from propaganda_lens.detect.encoding import (
     span_features,
     window_ranges,
 )
+from propaganda_lens.detect.priors import SpanPriors
 
 MAX_CUES = 3  # words shown as what weighed most for a span's technique
 CONFIG_FILE = "config.json"
@@ -62,6 +63,9 @@ class DetectorConfig:
     # logits are divided by the temperature; a span's probability p becomes sigmoid(a * logit(p) + b).
     technique_temperature: float = 1.0
     span_calibration: tuple[float, float] | None = None
+    # Technique priors of span texts labelled in training (detect.priors; 0: none): their weight and smoothing.
+    span_prior_strength: float = 0.0
+    span_prior_smoothing: float = 0.5
     techniques: tuple[str, ...] = TECHNIQUES
 
     @classmethod
@@ -141,11 +145,17 @@ class Detector:
     """Finds propaganda technique spans. Load the shipped model with `Detector.from_disk()`."""
 
     def __init__(
-        self, backend: Backend, tokenizer, config: DetectorConfig, technique_precision: dict[str, float] | None = None
+        self,
+        backend: Backend,
+        tokenizer,
+        config: DetectorConfig,
+        technique_precision: dict[str, float] | None = None,
+        span_priors: SpanPriors | None = None,
     ) -> None:
         self.backend = backend
         self.tokenizer = tokenizer
         self.config = config
+        self.span_priors = span_priors  # used when config.span_prior_strength > 0
         # Per technique, the share of this model's spans that matched annotators' on PTC dev (from the
         # model folder's evaluation.json), so that readers can weigh each span.
         self.technique_precision = technique_precision or {}
@@ -163,8 +173,14 @@ class Detector:
         if verify:
             verify_checksums(folder)
         config = DetectorConfig.from_file(folder / CONFIG_FILE)
+        priors = None
+        if config.span_prior_strength > 0:
+            try:
+                priors = SpanPriors.from_disk(folder, len(config.techniques))
+            except (OSError, ValueError) as error:
+                raise ModelError(f"{folder}: unreadable span priors ({error})") from None
         return cls(OnnxBackend(folder, threads), load_tokenizer(folder / TOKENIZER_FILE), config,
-                   technique_precision_of(folder))
+                   technique_precision_of(folder), priors)
 
     def to_disk(self, path: Path) -> None:
         """Copy this model's folder (ONNX backend only) to `path`."""
@@ -241,7 +257,15 @@ class Detector:
         if features is None:
             features = span_features(state.text, spans)
         logits = self.backend.classify(self.span_vectors(state, spans), np.asarray(features, dtype=np.float32))
-        return softmax(logits / self.config.technique_temperature)
+        return softmax((logits + self._log_prior(state.text, spans)) / self.config.technique_temperature)
+
+    def _log_prior(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """The span-text priors' additive logits (n, n_techniques) for the spans (0 when the model has none)."""
+        config = self.config
+        if self.span_priors is None or config.span_prior_strength <= 0:
+            return np.zeros((len(spans), len(config.techniques)), dtype=np.float32)
+        return self.span_priors.log_prior((text[start:end] for start, end in spans), config.span_prior_strength,
+                                          config.span_prior_smoothing)
 
     def calibrated(self, probability: float) -> float:
         """A span's probability after the fitted calibration map (unchanged when none was fitted)."""
@@ -280,7 +304,8 @@ class Detector:
             logits = self.backend.classify(
                 np.concatenate(vectors).astype(np.float32), np.asarray(rows_features, dtype=np.float32)
             )
-            reduced = softmax(logits / self.config.technique_temperature)
+            prior = self._log_prior(state.text, spans)[owners]
+            reduced = softmax((logits + prior) / self.config.technique_temperature)
             for row, (owner, token) in enumerate(zip(owners, tokens)):
                 technique = techniques[owner]
                 cues[owner].append((float(probabilities[owner, technique] - reduced[row, technique]), token))

@@ -52,7 +52,8 @@ def calibrate(detector: Detector, held_out: Split) -> tuple[DetectorConfig, dict
     before and after (in-sample figures: score the result on dev with `evaluate-model`)."""
 
     def with_config(**changes) -> Detector:
-        return Detector(detector.backend, detector.tokenizer, replace(detector.config, **changes))
+        return Detector(detector.backend, detector.tokenizer, replace(detector.config, **changes),
+                        span_priors=detector.span_priors)
 
     raw = with_config(technique_temperature=1.0, span_calibration=None)
     states = {article_id: raw.run(held_out.articles[article_id].text) for article_id in sorted(held_out.articles)}

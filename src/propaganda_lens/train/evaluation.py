@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterable
 import statistics
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 from propaganda_lens.data import Span
-from propaganda_lens.detect.detector import Detector, EncoderState
+from propaganda_lens.detect.detector import EVALUATION_FILE, PRECISION_KEY, Detector, EncoderState
+from propaganda_lens.files import write_text_atomically
 from propaganda_lens.detect.encoding import Decoding, decode_spans
 from propaganda_lens.detect.boundaries import FUNCTION_WORDS, last_word
 from propaganda_lens.scoring import (
@@ -174,3 +177,25 @@ def reader_measures(
         "predicted_spans": len(spans),
     }
     return measures, pairs
+
+
+def precision_recall_f1(score: Score) -> dict[str, float]:
+    return {"precision": score.precision, "recall": score.recall, "f1": score.f1}
+
+
+def record_scores(folder: Path, detector: Detector, dev: Split, states: dict[str, EncoderState],
+                  measures: dict[str, float | str]) -> None:
+    """Rewrite the dev scores in a model folder's evaluation.json that its span head and calibration decide
+    (TC, FLC, per technique, the span precision reports show, what a reader meets), after `refit-head` or
+    `calibrate` changed them; the encoder's export scores (SI, the decoding grid) stay."""
+    labelled = {article_id: detector.label_spans(state, dev.techniques[article_id]) for article_id, state in states.items()}
+    predicted = {article_id: detector.spans_from(state) for article_id, state in states.items()}
+    tc, flc = score_tc(dev.techniques, labelled), score_flc(dev.techniques, predicted)
+    path = folder / EVALUATION_FILE
+    evaluation = json.loads(path.read_text(encoding="utf-8"))
+    evaluation["variants"][evaluation["variant"]].update(tc_f1=tc.f1, flc_f1=flc.f1)
+    evaluation["tc_per_technique"] = {t: precision_recall_f1(s) for t, s in tc.per_technique.items()}
+    evaluation["flc_per_technique"] = {t: precision_recall_f1(s) for t, s in flc.per_technique.items()}
+    evaluation[PRECISION_KEY] = span_precision(dev.techniques, predicted)
+    evaluation["reader"] = measures
+    write_text_atomically(path, json.dumps(evaluation, indent=2) + "\n")

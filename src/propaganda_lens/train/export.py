@@ -1,6 +1,7 @@
 """Exports a trained network to an ONNX model folder that the package ships and loads without torch.
 
-Steps: export the encoder+tagger and the span head to ONNX (fp32), quantize the encoder to int8, score both
+Steps: export the encoder+tagger and the span head to ONNX (fp32; a BERT encoder's attention, LayerNorm and
+GELU fused by onnxruntime's transformer optimizer), quantize the encoder to int8, score both
 on PTC dev through the same `Detector` code users run, keep int8 if it loses at most one F1 point on SI and
 on TC, set the span decoding (threshold, gap joining, minimum length) tuned on dev, and write config, tokenizer, checksums, the dev evaluation
 and the model card.
@@ -16,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
+from onnx import TensorProto
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from tokenizers import Tokenizer
 
@@ -31,8 +33,7 @@ from propaganda_lens.detect.detector import (
 )
 from propaganda_lens.detect.encoding import N_SPAN_FEATURES, load_tokenizer
 from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
-from propaganda_lens.scoring import Score
-from propaganda_lens.train.evaluation import SplitScores, evaluate_split, sentence_baseline
+from propaganda_lens.train.evaluation import SplitScores, evaluate_split, precision_recall_f1, sentence_baseline
 from propaganda_lens.train.examples import load_split
 from propaganda_lens.train.loop import TrainSettings, detector_config
 from propaganda_lens.train.model_card import write_model_card
@@ -55,7 +56,11 @@ class _EncoderForExport(torch.nn.Module):
 def export_onnx(network: DetectorNetwork, folder: Path) -> None:
     """Write encoder.onnx (ids, mask -> tag logits, hidden states) and span_head.onnx (fp32)."""
     network.eval()
-    hidden = network.tagger.config.hidden_size
+    config = network.tagger.config
+    hidden = config.hidden_size
+    fusible = config.model_type == "bert"
+    if fusible:  # the optimizer fuses the eager attention graph, not scaled_dot_product_attention's
+        network.tagger.set_attn_implementation("eager")
     ids = torch.randint(1000, 2000, (2, 16))
     mask = torch.ones_like(ids)
     sequence_axes = {0: "batch", 1: "length"}
@@ -69,7 +74,19 @@ def export_onnx(network: DetectorNetwork, folder: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
+    if fusible:
+        fuse_encoder(folder / ENCODER_FILE, config.num_attention_heads, hidden)
     export_span_head(network.span_head, hidden, folder)
+
+
+def fuse_encoder(path: Path, heads: int, hidden: int) -> None:
+    """Rewrite a BERT encoder's ONNX graph with fused Attention, EmbedLayerNorm, SkipLayerNorm and BiasGelu
+    nodes (onnxruntime's CPU kernels for them run about 1.4x faster than the plain graph)."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimized = optimize_model(str(path), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=1)
+    log.info("fused encoder nodes: %s", optimized.get_fused_operator_statistics())
+    optimized.save_model_to_file(str(path))
 
 
 def export_span_head(span_head: torch.nn.Module, hidden: int, folder: Path) -> None:
@@ -92,10 +109,6 @@ def _score_folder(folder: Path, settings: TrainSettings, tokenizer: Tokenizer, n
     return evaluate_split(detector, split)
 
 
-def _precision_recall_f1(score: Score) -> dict[str, float]:
-    return {"precision": score.precision, "recall": score.recall, "f1": score.f1}
-
-
 def export(run_folder: Path, settings: TrainSettings, destination: Path, name: str, weights: str = "auto") -> SplitScores:
     """Build the shipped model folder from `run_folder/best.pt`; returns the chosen variant's dev scores.
     `weights`: "auto" ships int8 when it loses at most MAX_QUANTIZATION_LOSS F1, else fp32; "int8" or "fp32"
@@ -112,8 +125,9 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
             shutil.copy(settings.base_model / "tokenizer.json", folder / TOKENIZER_FILE)
         export_onnx(network, fp32)
         shutil.copy(fp32 / SPAN_HEAD_FILE, int8 / SPAN_HEAD_FILE)
-        quantize_dynamic(
-            str(fp32 / ENCODER_FILE), str(int8 / ENCODER_FILE), weight_type=QuantType.QInt8, per_channel=True
+        quantize_dynamic(  # fused nodes come from onnxruntime's own domain, unknown to shape inference: fp32
+            str(fp32 / ENCODER_FILE), str(int8 / ENCODER_FILE), weight_type=QuantType.QInt8, per_channel=True,
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )
         scores = {
             variant: _score_folder(folder, settings, tokenizer, name, dev)
@@ -143,8 +157,8 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         "si_by_decoding": [
             {**asdict(decoding), "si_f1": score.f1} for decoding, score in chosen_scores.si_by_decoding.items()
         ],
-        "tc_per_technique": {t: _precision_recall_f1(s) for t, s in chosen_scores.tc.per_technique.items()},
-        "flc_per_technique": {t: _precision_recall_f1(s) for t, s in chosen_scores.flc.per_technique.items()},
+        "tc_per_technique": {t: precision_recall_f1(s) for t, s in chosen_scores.tc.per_technique.items()},
+        "flc_per_technique": {t: precision_recall_f1(s) for t, s in chosen_scores.flc.per_technique.items()},
         PRECISION_KEY: chosen_scores.span_precision,
     }
     (destination / EVALUATION_FILE).write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")

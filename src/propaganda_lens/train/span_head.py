@@ -4,13 +4,14 @@ The span head is trained jointly with the encoder on fp32 hidden states; quantiz
 then shifts those states and costs TC points. Refitting a fresh head on the int8 encoder's states of the
 gold technique spans of train (less the articles held out for calibration) gives the head the very inputs
 it meets at inference. Label smoothing keeps it from the overconfidence that in-sample states invite.
+The same gold spans give the table of span-text priors (detect.priors) that the refitted model consults.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import torch
 
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.detect.encoding import span_features
+from propaganda_lens.detect.priors import SpanPriors
 from propaganda_lens.train.examples import Split
 from propaganda_lens.train.network import SpanHead
 
@@ -28,11 +30,12 @@ BATCH = 64
 @dataclass
 class PooledSpans:
     """The span head's inputs for every distinct gold technique range of a split, with its gold labels
-    (counts per technique: a range may carry several)."""
+    (counts per technique: a range may carry several) and its text."""
 
     vectors: np.ndarray
     features: np.ndarray
     labels: np.ndarray
+    texts: list[str] = field(default_factory=list)
 
 
 def pool_gold_spans(
@@ -40,7 +43,7 @@ def pool_gold_spans(
 ) -> PooledSpans:
     """Run the detector's encoder over each article and pool its gold technique ranges as inference does."""
     techniques = detector.config.techniques
-    vectors, features, labels = [], [], []
+    vectors, features, labels, texts = [], [], [], []
     for article_id in progress(sorted(split.articles)):
         gold = split.techniques[article_id]
         if not gold:
@@ -55,7 +58,8 @@ def pool_gold_spans(
         vectors.append(detector.span_vectors(state, ranges))
         features.extend(span_features(text, ranges))
         labels.extend(counts[key] for key in ranges)
-    return PooledSpans(np.concatenate(vectors), np.asarray(features, np.float32), np.asarray(labels))
+        texts.extend(text[start:end] for start, end in ranges)
+    return PooledSpans(np.concatenate(vectors), np.asarray(features, np.float32), np.asarray(labels), texts)
 
 
 def fit_span_head(pooled: PooledSpans, epochs: int, learning_rate: float, label_smoothing: float, seed: int) -> SpanHead:
@@ -97,10 +101,12 @@ def accuracy(head: SpanHead, pooled: PooledSpans) -> float:
 
 def refit(detector: Detector, train: Split, destination: Path, epochs: int, learning_rate: float,
           label_smoothing: float, seed: int, progress: Callable[[Iterable], Iterable] = lambda items: items) -> float:
-    """Refit the span head on `train` and write it as `destination`/span_head.onnx; returns its train TC."""
+    """Refit the span head on `train` and write it as `destination`/span_head.onnx, with the span-text priors
+    of train's gold spans (detect.priors); returns the head's train TC."""
     from propaganda_lens.train.export import export_span_head
 
     pooled = pool_gold_spans(detector, train, progress)
     head = fit_span_head(pooled, epochs, learning_rate, label_smoothing, seed)
     export_span_head(head, pooled.vectors.shape[1] // 3, destination)
+    SpanPriors.from_labels(pooled.texts, pooled.labels).to_disk(destination)
     return accuracy(head, pooled)
