@@ -248,16 +248,22 @@ class Detector:
         return np.asarray(vectors, dtype=np.float32)
 
     def technique_probabilities(
-        self, state: EncoderState, spans: list[tuple[int, int]], features: list[list[float]] | None = None
+        self,
+        state: EncoderState,
+        spans: list[tuple[int, int]],
+        features: list[list[float]] | None = None,
+        prior: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Technique probabilities (n, n_techniques) for character spans of the analysed text (`features`: their
-        span_features, when the caller already has them)."""
+        """Technique probabilities (n, n_techniques) for character spans of the analysed text (`features` and
+        `prior`: their span_features and prior logits, when the caller already has them)."""
         if not spans:
             return np.zeros((0, len(self.config.techniques)), dtype=np.float32)
         if features is None:
             features = span_features(state.text, spans)
+        if prior is None:
+            prior = self._log_prior(state.text, spans)
         logits = self.backend.classify(self.span_vectors(state, spans), np.asarray(features, dtype=np.float32))
-        return softmax((logits + self._log_prior(state.text, spans)) / self.config.technique_temperature)
+        return softmax((logits + prior) / self.config.technique_temperature)
 
     def _log_prior(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
         """The span-text priors' additive logits (n, n_techniques) for the spans (0 when the model has none)."""
@@ -278,12 +284,13 @@ class Detector:
         state: EncoderState,
         spans: list[tuple[int, int]],
         features: list[list[float]],
+        prior: np.ndarray,
         probabilities: np.ndarray,
         techniques: list[int],
     ) -> list[tuple[tuple[int, int], ...]]:
         """For each span, up to MAX_CUES words that weighed most for its technique, as character ranges:
         the words whose tokens, left out of the span's mean vector, lower the technique's probability (given
-        in `probabilities`) most."""
+        in `probabilities`, with the spans' `prior` logits) most."""
         vectors, rows_features, owners, tokens = [], [], [], []
         cues: list[list[tuple[float, int]]] = [[] for _ in spans]
         for index, ((start, end), feature) in enumerate(zip(spans, features)):
@@ -304,8 +311,7 @@ class Detector:
             logits = self.backend.classify(
                 np.concatenate(vectors).astype(np.float32), np.asarray(rows_features, dtype=np.float32)
             )
-            prior = self._log_prior(state.text, spans)[owners]
-            reduced = softmax((logits + prior) / self.config.technique_temperature)
+            reduced = softmax((logits + prior[owners]) / self.config.technique_temperature)
             for row, (owner, token) in enumerate(zip(owners, tokens)):
                 technique = techniques[owner]
                 cues[owner].append((float(probabilities[owner, technique] - reduced[row, technique]), token))
@@ -343,9 +349,10 @@ class Detector:
         found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding or self.config.decoding)
         ranges = [(start, end) for start, end, _ in found]
         features = span_features(state.text, ranges)
-        probabilities = self.technique_probabilities(state, ranges, features)
+        prior = self._log_prior(state.text, ranges)
+        probabilities = self.technique_probabilities(state, ranges, features, prior)
         best = [int(row.argmax()) for row in probabilities]
-        cues = self._weighed_words(state, ranges, features, probabilities, best) if ranges else []
+        cues = self._weighed_words(state, ranges, features, prior, probabilities, best) if ranges else []
         return [
             Span(start, end, self.config.techniques[technique], self.calibrated(span_probability * float(row[technique])),
                  cues=words)
