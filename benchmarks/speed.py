@@ -1,6 +1,7 @@
 """Speed and memory of the shipped detector vs the same weights in a transformers pipeline (PyTorch).
 
     python benchmarks/speed.py --run runs/ptc-minilm [--model fast] [--articles ../shared/data/ptc-semeval2020/dev-articles]
+    python benchmarks/speed.py --backend onnx --model fast     # the shipped side only (no run folder needed)
 
 The shipped side runs `Detector.find_spans` (tokenize, ONNX encoder, decode, span head). The PyTorch side
 runs the run's trained tagger (best.pt, the weights the shipped model was exported from) through
@@ -35,28 +36,32 @@ def load_texts(folder: Path) -> list[str]:
     return [article.text for article in read_articles(folder)]
 
 
-def time_each(function, texts: list[str]) -> tuple[float, list[float]]:
-    function(texts[0])  # warm-up
-    latencies = []
-    started = time.perf_counter()
-    for text in texts:
-        begin = time.perf_counter()
-        function(text)
-        latencies.append(time.perf_counter() - begin)
-    return time.perf_counter() - started, latencies
+def time_each(function, texts: list[str], repeats: int) -> tuple[float, list[float]]:
+    """(total seconds, per-text latencies) of the median of `repeats` passes over the texts, after a warm-up."""
+    function(texts[0])
+    passes = []
+    for _ in range(repeats):
+        latencies = []
+        started = time.perf_counter()
+        for text in texts:
+            begin = time.perf_counter()
+            function(text)
+            latencies.append(time.perf_counter() - begin)
+        passes.append((time.perf_counter() - started, latencies))
+    return sorted(passes)[len(passes) // 2]
 
 
-def run_onnx(texts: list[str], model: str | None) -> dict:
+def run_onnx(texts: list[str], model: str | None, repeats: int) -> dict:
     from propaganda_lens.detect.detector import Detector
 
     loaded = time.perf_counter()
     detector = Detector.from_disk(model)
     load_seconds = time.perf_counter() - loaded
-    total, latencies = time_each(detector.find_spans, texts)
+    total, latencies = time_each(detector.find_spans, texts, repeats)
     return {"load_s": load_seconds, "total_s": total, "latencies": latencies, "peak_rss_mb": peak_rss_mb()}
 
 
-def run_torch(texts: list[str], run: Path, model: str | None) -> dict:
+def run_torch(texts: list[str], run: Path, model: str | None, repeats: int) -> dict:
     import torch
     from transformers import AutoTokenizer, pipeline
 
@@ -84,13 +89,13 @@ def run_torch(texts: list[str], run: Path, model: str | None) -> dict:
     del network
     load_seconds = time.perf_counter() - loaded
     with torch.inference_mode():
-        total, latencies = time_each(tagger, texts)
+        total, latencies = time_each(tagger, texts, repeats)
     return {"load_s": load_seconds, "total_s": total, "latencies": latencies, "peak_rss_mb": peak_rss_mb()}
 
 
 def measure_in_subprocess(backend: str, args: argparse.Namespace) -> dict:
     command = [sys.executable, __file__, "--backend", backend, "--articles", str(args.articles), "--run", str(args.run),
-               *(["--model", args.model] if args.model else [])]
+               "--repeats", str(args.repeats), *(["--model", args.model] if args.model else [])]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -109,11 +114,15 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "ptc-minilm", help="training run folder (best.pt)")
     parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
     parser.add_argument("--model", help="the shipped model (name) or model folder exported from --run (default: the default model)")
+    parser.add_argument("--repeats", type=int, default=3, help="passes over the articles; the median pass is reported")
     parser.add_argument("--backend", choices=("onnx", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.backend:
         texts = load_texts(args.articles)
-        result = run_onnx(texts, args.model) if args.backend == "onnx" else run_torch(texts, args.run, args.model)
+        if args.backend == "onnx":
+            result = run_onnx(texts, args.model, args.repeats)
+        else:
+            result = run_torch(texts, args.run, args.model, args.repeats)
         print(json.dumps(result))
         return
 

@@ -128,3 +128,38 @@ def test_technique_weights_lift_rare_techniques():
     weights = technique_weights(windows, 3, 0.5).tolist()
     assert weights[1] > weights[0] and weights[2] >= weights[1]  # an unseen technique counts as seen once
     assert weights[0] == pytest.approx((10 / 3 / 9) ** 0.5)
+
+
+def test_sentence_head_trains_on_whether_each_sentence_holds_a_span(tiny_ptc, tiny_encoder, tmp_path):
+    from propaganda_lens.data import TECHNIQUES
+    from propaganda_lens.detect.encoding import load_tokenizer
+    from propaganda_lens.train.examples import build_windows, load_split
+
+    split = load_split(tiny_ptc, "train")
+    tokenizer = load_tokenizer(tiny_encoder / "tokenizer.json")
+    windows = build_windows(split, tokenizer, TECHNIQUES, 64, 48, 101, 102)
+    sentences = [(window, sentence) for window in windows for sentence in window.sentences]
+    assert {sentence.label for _, sentence in sentences} == {0.0, 1.0}
+    assert all(1 <= s.first < s.last <= len(w.input_ids) - 1 for w, s in sentences)
+
+    settings = TrainSettings(ptc_folder=tiny_ptc, base_model=tiny_encoder, output=tmp_path / "run", epochs=1,
+                             batch_size=8, log_every=1, checkpoint_every=2, sentence_weight=0.5)
+    assert train(settings).is_file()
+    steps = [json.loads(line) for line in (tmp_path / "run" / "training_log.jsonl").read_text().splitlines()]
+    assert all(record["sentence_loss"] > 0 for record in steps if "step" in record)
+    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)["sentence_head"] is not None
+    assert "sentence_head" not in torch.load(tmp_path / "run" / "best.pt", weights_only=False)  # not exported
+    assert train(settings, resume=True).is_file()  # resumes with the head's state
+
+
+def test_model_card_commands_carry_the_options_a_model_was_made_with(tiny_encoder):
+    from propaganda_lens.train.model_card import export_arguments, train_arguments
+
+    settings = TrainSettings(ptc_folder=Path("ptc"), base_model=tiny_encoder, output=Path("run"),
+                             sentence_weight=0.5, technique_weight_power=0.3, teacher="accurate")
+    assert {"--sentence-weight 0.5", "--technique-weight-power 0.3", "--teacher accurate"} <= set(
+        " ".join(pair) for pair in zip(*[iter(train_arguments(settings).split())] * 2)
+    )
+    assert export_arguments(settings, None) == ""
+    settings.window_stride = 254
+    assert export_arguments(settings, "int8") == " --weights int8 --window-stride 254"

@@ -511,6 +511,10 @@ def train_command(
         float,
         typer.Option(min=0.0, max=1.0, help="Weight rare techniques in the span loss: (mean count / count) ** power."),
     ] = 0.0,
+    sentence_weight: Annotated[
+        float,
+        typer.Option(min=0.0, help="Weight of the auxiliary loss of a training-only sentence head (0: none)."),
+    ] = 0.0,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     require_train_extra()
@@ -537,6 +541,7 @@ def train_command(
         teacher=teacher,
         distill_weight=distill_weight,
         technique_weight_power=technique_weight_power,
+        sentence_weight=sentence_weight,
     )
     try:
         best = train(settings, resume=resume)
@@ -658,6 +663,10 @@ def export_command(
     weights: Annotated[
         str, typer.Option(help="auto (int8 if it costs at most 1 F1 point, else fp32), int8 or fp32.")
     ] = "auto",
+    window_stride: Annotated[
+        int | None,
+        typer.Option(min=1, help="Token stride of the model's windows at inference (default: the run's; 254: no overlap)."),
+    ] = None,
 ) -> None:
     """Export a trained run to an ONNX model folder (int8 if it costs ≤ 1 F1 point), scored on dev."""
     require_train_extra()
@@ -667,6 +676,10 @@ def export_command(
     try:
         settings = TrainSettings.of_run(run)
         settings.ptc_folder = ptc
+        if window_stride is not None:
+            if window_stride > settings.window_size - 2:
+                fail(f"--window-stride must be at most {settings.window_size - 2} (the window less [CLS] and [SEP])")
+            settings.window_stride = window_stride
         if weights not in ("auto", "int8", "fp32"):
             fail("--weights must be auto, int8 or fp32")
         scores = export(run, settings, output, output.name, weights)

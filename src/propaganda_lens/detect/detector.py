@@ -83,10 +83,11 @@ class DetectorConfig:
 
 class Backend(Protocol):
     def encode_windows(
-        self, input_ids: np.ndarray, attention_mask: np.ndarray, last: bool = False
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, release_memory: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """(batch, length) ids and mask -> tag logits (batch, length, 3) and hidden states (batch, length, H).
-        `last`: no more batches of this text follow, so memory held for them can be given back."""
+        `release_memory`: give back the memory this batch needed once it is done (no batch as large follows
+        soon); keeping it saves the allocations of the next batch."""
 
     def classify(self, span_vectors: np.ndarray, span_features: np.ndarray) -> np.ndarray:
         """(n, 3H) pooled span vectors and (n, F) features -> technique logits (n, n_techniques)."""
@@ -191,7 +192,7 @@ class Detector:
 
     # -- inference ---------------------------------------------------------------------------
     def _encode(
-        self, encoded: EncodedText, batch: list[tuple[int, int]], last: bool = True
+        self, encoded: EncodedText, batch: list[tuple[int, int]], release_memory: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Tag logits and hidden states of a batch of token windows, each wrapped in [CLS] … [SEP]."""
         config = self.config
@@ -202,7 +203,7 @@ class Detector:
             tokens = np.r_[config.cls_token_id, encoded.ids[start:end], config.sep_token_id]
             input_ids[row, : len(tokens)] = tokens
             attention_mask[row, : len(tokens)] = 1
-        return self.backend.encode_windows(input_ids, attention_mask, last)
+        return self.backend.encode_windows(input_ids, attention_mask, release_memory)
 
     def run(self, text: str) -> EncoderState:
         config = self.config
@@ -214,9 +215,13 @@ class Detector:
             config.kept_windows,
         )
         tag_logits_per_window: list[np.ndarray] = []
+        # Memory is given back after the last batch of a text longer than half a batch: the batches of a
+        # typical article (a few windows) reuse what the previous article's needed.
+        long_text = len(windows) > config.batch_size // 2
         for batch_start in range(0, len(windows), config.batch_size):
             batch = windows[batch_start : batch_start + config.batch_size]
-            tag_logits, hidden = self._encode(encoded, batch, last=batch_start + config.batch_size >= len(windows))
+            final = batch_start + config.batch_size >= len(windows)
+            tag_logits, hidden = self._encode(encoded, batch, release_memory=final and long_text)
             for row, (start, end) in enumerate(batch):
                 tag_logits_per_window.append(tag_logits[row, 1 : end - start + 1])
                 hidden_states.keep(batch_start + row, hidden[row])

@@ -10,12 +10,14 @@ import numpy as np
 
 from propaganda_lens.data import Article, Span
 from propaganda_lens.detect.encoding import (
+    EncodedText,
     bio_tags,
     best_window,
     encode,
     span_features,
     window_ranges,
 )
+from propaganda_lens.enrich.sentences import sentence_ranges
 from propaganda_lens.ingest.ptc import clip_to_articles, read_articles, read_labels
 
 
@@ -29,10 +31,20 @@ class SpanExample:
 
 
 @dataclass
+class SentenceExample:
+    """A sentence (or the part of it inside its window) for the auxiliary sentence head: does it hold a span?"""
+
+    first: int  # token positions inside the window, counting [CLS] as 0
+    last: int
+    label: float  # 1.0 when a gold SI span overlaps the sentence
+
+
+@dataclass
 class WindowExample:
     input_ids: np.ndarray  # with [CLS] and [SEP]
     tags: np.ndarray  # -100 on [CLS] / [SEP]
     spans: list[SpanExample] = field(default_factory=list)
+    sentences: list[SentenceExample] = field(default_factory=list)
     soft_tags: np.ndarray | None = None  # (length, 3) a teacher's O/B/I probabilities, when distilling
 
 
@@ -91,8 +103,8 @@ def build_windows(
     sep_id: int,
     soft_targets: dict[str, SoftTargets] | None = None,
 ) -> list[WindowExample]:
-    """Cut every article into windows; each gold technique span goes to the window that holds it best.
-    With `soft_targets` (distillation), windows and spans also carry the teacher's distributions."""
+    """Cut every article into windows; each gold technique span and each sentence goes to the window that holds
+    it best. With `soft_targets` (distillation), windows and spans also carry the teacher's distributions."""
     examples: list[WindowExample] = []
     for article_id in sorted(split.articles):
         text = split.articles[article_id].text
@@ -128,8 +140,25 @@ def build_windows(
                     soft_label=None if soft is None else soft.techniques[span_index],
                 )
             )
+        for first, last, label in sentence_labels(text, encoded, split.si[article_id]):
+            index = best_window(windows, first, last)
+            start, end = windows[index]
+            article_examples[index].sentences.append(
+                SentenceExample(first=max(first, start) - start + 1, last=min(last, end) - start + 1, label=label)
+            )
         examples.extend(article_examples)
     return examples
+
+
+def sentence_labels(text: str, encoded: EncodedText, si_spans: list[Span]) -> list[tuple[int, int, float]]:
+    """(first token, last token, 1.0 if a gold SI span overlaps it else 0.0) for each sentence of `text`."""
+    labels = []
+    for start, end in sentence_ranges(text):
+        first, last = encoded.token_range(start, end)
+        if first < last:
+            overlapped = any(span.start < end and start < span.end for span in si_spans)
+            labels.append((first, last, float(overlapped)))
+    return labels
 
 
 def teacher_targets(teacher, split: Split, tokenizer) -> dict[str, SoftTargets]:

@@ -26,7 +26,7 @@ from propaganda_lens.detect.detector import Detector, DetectorConfig
 from propaganda_lens.detect.encoding import Decoding, load_tokenizer, special_token_ids
 from propaganda_lens.train.evaluation import evaluate_split
 from propaganda_lens.train.examples import WindowExample, build_windows, load_split, split_off, teacher_targets
-from propaganda_lens.train.network import DetectorNetwork, TorchBackend, pool_spans
+from propaganda_lens.train.network import DetectorNetwork, SentenceHead, TorchBackend, pool_spans
 
 log = logging.getLogger("propaganda_lens.train")
 
@@ -53,6 +53,7 @@ class TrainSettings:
     teacher: str | None = None  # a model (name or folder) to distil: its soft targets join the gold labels
     distill_weight: float = 0.5  # the soft targets' share of each loss
     technique_weight_power: float = 0.0  # span loss weight of a technique: (mean count / its count) ** power
+    sentence_weight: float = 0.0  # weight of the auxiliary sentence loss (does a sentence hold a span?); 0: off
 
     @classmethod
     def of_run(cls, run_folder: Path) -> "TrainSettings":
@@ -82,6 +83,7 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
     distilling = batch[0].soft_tags is not None
     soft_tags = torch.zeros((len(batch), width, 3)) if distilling else None
     rows, firsts, lasts, features, labels, soft_labels = [], [], [], [], [], []
+    sentence_rows, sentence_firsts, sentence_lasts, sentence_labels = [], [], [], []
     for row, example in enumerate(batch):
         length = len(example.input_ids)
         input_ids[row, :length] = torch.from_numpy(example.input_ids)
@@ -97,6 +99,11 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
             labels.append(span.label)
             if distilling:
                 soft_labels.append(span.soft_label)
+        for sentence in example.sentences:
+            sentence_rows.append(row)
+            sentence_firsts.append(sentence.first)
+            sentence_lasts.append(sentence.last)
+            sentence_labels.append(sentence.label)
     return {
         "soft_tags": soft_tags,
         "soft_labels": torch.from_numpy(np.asarray(soft_labels, dtype=np.float32)) if distilling and rows else None,
@@ -108,6 +115,10 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
         "span_lasts": lasts,
         "span_features": torch.tensor(features, dtype=torch.float32).reshape(len(rows), -1),
         "span_labels": torch.tensor(labels, dtype=torch.long),
+        "sentence_rows": sentence_rows,
+        "sentence_firsts": sentence_firsts,
+        "sentence_lasts": sentence_lasts,
+        "sentence_labels": torch.tensor(sentence_labels, dtype=torch.float32),
     }
 
 
@@ -183,7 +194,10 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
 
     network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
     network.freeze_lower_layers(settings.frozen_layers)
+    sentence_head = SentenceHead(network.tagger.config.hidden_size) if settings.sentence_weight > 0 else None
     head_parameters = list(network.span_head.parameters()) + list(network.tagger.classifier.parameters())
+    if sentence_head is not None:
+        head_parameters += list(sentence_head.parameters())
     head_ids = {id(p) for p in head_parameters}
     encoder_parameters = [p for p in network.parameters() if id(p) not in head_ids and p.requires_grad]
     optimizer = torch.optim.AdamW(
@@ -206,6 +220,8 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
     if resume and checkpoint_path.exists():
         state = torch.load(checkpoint_path, weights_only=False)
         network.load_state_dict(state["network"])
+        if sentence_head is not None:
+            sentence_head.load_state_dict(state["sentence_head"])
         optimizer.load_state_dict(state["optimizer"])
         schedule.load_state_dict(state["schedule"])
         torch.set_rng_state(state["torch_rng"])
@@ -222,6 +238,7 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
     def save_checkpoint(epoch: int, step: int) -> None:
         state = {
             "network": network.state_dict(),
+            "sentence_head": None if sentence_head is None else sentence_head.state_dict(),
             "optimizer": optimizer.state_dict(),
             "schedule": schedule.state_dict(),
             "torch_rng": torch.get_rng_state(),
@@ -234,12 +251,15 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
         checkpoint_path.with_suffix(".tmp").replace(checkpoint_path)
 
     tag_loss_function = nn.CrossEntropyLoss(ignore_index=-100)
+    sentence_loss_function = nn.BCEWithLogitsLoss()
     span_loss_function = nn.CrossEntropyLoss(
         weight=technique_weights(windows, len(TECHNIQUES), settings.technique_weight_power)
     )
     for epoch in range(start_epoch, settings.epochs):
         order = np.random.default_rng(settings.seed + epoch).permutation(len(windows))
         network.train()
+        if sentence_head is not None:
+            sentence_head.train()
         started = time.monotonic()
         running = []
         for step in range(start_step, steps_per_epoch):
@@ -261,21 +281,32 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
                     span_loss = blend(span_loss, soft_cross_entropy(span_logits, batch["soft_labels"], every),
                                       settings.distill_weight)
                 loss = loss + span_loss
+            sentence_loss = torch.tensor(0.0)
+            if sentence_head is not None and batch["sentence_rows"]:
+                sentence_logits = sentence_head(
+                    hidden, batch["sentence_rows"], batch["sentence_firsts"], batch["sentence_lasts"]
+                )
+                sentence_loss = sentence_loss_function(sentence_logits, batch["sentence_labels"])
+                loss = loss + settings.sentence_weight * sentence_loss
             optimizer.zero_grad()
             loss.backward()
-            nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+            nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], 1.0)
             optimizer.step()
             schedule.step()
-            running.append((tag_loss.item(), span_loss.item()))
+            running.append((tag_loss.item(), span_loss.item(), sentence_loss.item()))
             if (step + 1) % settings.log_every == 0:
-                tag_mean, span_mean = np.mean(running, axis=0)
+                tag_mean, span_mean, sentence_mean = np.mean(running, axis=0)
                 running.clear()
                 elapsed = time.monotonic() - started
                 log.info(
-                    "epoch %d step %d/%d tag loss %.4f span loss %.4f (%.1f s/step)",
-                    epoch + 1, step + 1, steps_per_epoch, tag_mean, span_mean, elapsed / (step + 1 - start_step),
+                    "epoch %d step %d/%d tag loss %.4f span loss %.4f sentence loss %.4f (%.1f s/step)",
+                    epoch + 1, step + 1, steps_per_epoch, tag_mean, span_mean, sentence_mean,
+                    elapsed / (step + 1 - start_step),
                 )
-                write_log({"epoch": epoch + 1, "step": step + 1, "tag_loss": tag_mean, "span_loss": span_mean})
+                record = {"epoch": epoch + 1, "step": step + 1, "tag_loss": tag_mean, "span_loss": span_mean}
+                if sentence_head is not None:
+                    record["sentence_loss"] = sentence_mean
+                write_log(record)
             if (step + 1) % settings.checkpoint_every == 0:
                 save_checkpoint(epoch, step + 1)
         start_step = 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from propaganda_lens.train.base_models import describe
+from propaganda_lens.train.loop import TrainSettings
+
+TRAINING_WINDOW_STRIDE = TrainSettings.window_stride  # the inference stride a run is scored with while training
 
 CARD = """# Model card: {name}
 
@@ -100,6 +103,18 @@ def train_arguments(settings) -> str:
         arguments += f" --holdout-share {settings.holdout_share}"
     if settings.teacher:
         arguments += f" --teacher {settings.teacher} --distill-weight {settings.distill_weight}"
+    if settings.technique_weight_power:
+        arguments += f" --technique-weight-power {settings.technique_weight_power}"
+    if settings.sentence_weight:
+        arguments += f" --sentence-weight {settings.sentence_weight}"
+    return arguments
+
+
+def export_arguments(settings, forced_weights: str | None) -> str:
+    """The `export` options that reproduce a model folder from its run."""
+    arguments = "" if forced_weights is None else f" --weights {forced_weights}"
+    if settings.window_stride != TRAINING_WINDOW_STRIDE:
+        arguments += f" --window-stride {settings.window_stride}"
     return arguments
 
 
@@ -139,7 +154,7 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         holdout=f",\n  less a {settings.holdout_share:.0%} share held out for calibration (the run's `holdout.txt`)"
         if settings.holdout_share else "",
         train_arguments=train_arguments(settings),
-        export_arguments="" if forced is None else f" --weights {forced}",
+        export_arguments=export_arguments(settings, forced),
         baseline=evaluation["every_sentence_baseline_si_f1"],
         **{key: chosen[key] for key in ("si_p", "si_r", "si_f1", "tc_f1", "flc_f1")},
     )

@@ -48,6 +48,19 @@ class SpanHead(nn.Module):
         return self.layers(torch.cat([span_vectors, span_features], dim=-1))
 
 
+class SentenceHead(nn.Module):
+    """Training-only auxiliary head: from a sentence's mean hidden state, whether it holds a propaganda span.
+    It shapes the encoder during training and is not exported."""
+
+    def __init__(self, hidden: int) -> None:
+        super().__init__()
+        self.layers = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, 1))
+
+    def forward(self, hidden: torch.Tensor, rows: list[int], firsts: list[int], lasts: list[int]) -> torch.Tensor:
+        means = torch.stack([hidden[row, first:last].mean(dim=0) for row, first, last in zip(rows, firsts, lasts)])
+        return self.layers(means).squeeze(-1)
+
+
 def pool_spans(hidden: torch.Tensor, rows: list[int], firsts: list[int], lasts: list[int]) -> torch.Tensor:
     """Torch twin of `encoding.pool_span`: [mean, first, last] of each span's hidden states."""
     vectors = [
@@ -65,7 +78,7 @@ class TorchBackend:
 
     @torch.inference_mode()
     def encode_windows(
-        self, input_ids: np.ndarray, attention_mask: np.ndarray, last: bool = False
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, release_memory: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         self.network.eval()
         logits, hidden = self.network(torch.from_numpy(input_ids), torch.from_numpy(attention_mask))
