@@ -163,3 +163,16 @@ def test_model_card_commands_carry_the_options_a_model_was_made_with(tiny_encode
     assert export_arguments(settings, None) == ""
     settings.window_stride = 254
     assert export_arguments(settings, "int8") == " --weights int8 --window-stride 254"
+
+
+def test_export_keeps_only_decodings_whose_spans_a_reader_accepts():
+    from propaganda_lens.data import Article, Span
+    from propaganda_lens.detect.encoding import Decoding
+    from propaganda_lens.train.evaluation import readable_decodings
+    from propaganda_lens.train.examples import Split
+
+    split = Split({"1": Article(id="1", text="x" * 200)}, {"1": [Span(0, 10), Span(20, 30)]}, {"1": []})
+    short, long = Decoding(0.3), Decoding(0.2, join_gap=1000)
+    located = {short: {"1": [Span(0, 12), Span(20, 31)]}, long: {"1": [Span(0, 31)]}}
+    assert readable_decodings(split, located) == [short]  # 31 characters > 1.5 x the gold median of 10
+    assert readable_decodings(split, {long: located[long]}) == [long]  # none is: all stay
