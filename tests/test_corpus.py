@@ -257,8 +257,9 @@ def test_serve_shows_the_dashboard_and_article_reports(tmp_path, short_articles)
         page = httpx.get(f"{url}/corpus")
         assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
         assert '"/corpus/articles/1"' in page.text
-        report = httpx.get(f"{url}/corpus/articles/1")
-        assert report.status_code == 200 and "<mark" in report.text
+        reports = [httpx.get(f"{url}/corpus/articles/{number}") for number in (1, 2)]
+        assert all(report.status_code == 200 for report in reports)
+        assert any("<mark" in report.text for report in reports)  # a short article may have no span
         assert httpx.get(f"{url}/corpus/articles/999").status_code == 404
 
 
