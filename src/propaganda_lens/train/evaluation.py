@@ -125,17 +125,18 @@ def evaluate_split(
 def readable_decodings(split: Split, located: dict[Decoding, dict[str, list[Span]]]) -> list[Decoding]:
     """The decodings whose median span length is at most MAX_MEDIAN_LENGTH_RATIO x the gold median (all of
     them if none is)."""
-    gold = [span.end - span.start for spans in split.si.values() for span in spans]
-    if not gold:
+    gold_median = median_span_length(split.si)
+    if not gold_median:
         return list(located)
-    limit = MAX_MEDIAN_LENGTH_RATIO * statistics.median(gold)
-
-    def median_length(found: dict[str, list[Span]]) -> float:
-        lengths = [span.end - span.start for spans in found.values() for span in spans]
-        return statistics.median(lengths) if lengths else 0.0
-
-    readable = [decoding for decoding, found in located.items() if median_length(found) <= limit]
+    limit = MAX_MEDIAN_LENGTH_RATIO * gold_median
+    readable = [decoding for decoding, found in located.items() if median_span_length(found) <= limit]
     return readable or list(located)
+
+
+def median_span_length(spans_by_article: dict[str, list[Span]]) -> float:
+    """The median length in characters of all the spans (0 if there are none)."""
+    lengths = [span.end - span.start for spans in spans_by_article.values() for span in spans]
+    return statistics.median(lengths) if lengths else 0.0
 
 
 def ends_on_function_word(text: str, span: Span) -> bool:
@@ -192,8 +193,8 @@ def reader_measures(
         "function_word_ends_gold": statistics.mean(
             ends_on_function_word(texts[a], span) for a, found in split.si.items() for span in found
         ),
-        "median_span_chars": statistics.median(span.end - span.start for _, span in spans) if spans else 0.0,
-        "median_gold_span_chars": statistics.median(span.end - span.start for found in split.si.values() for span in found),
+        "median_span_chars": median_span_length(predicted),
+        "median_gold_span_chars": median_span_length(split.si),
         "predicted_spans": len(spans),
     }
     return measures, pairs

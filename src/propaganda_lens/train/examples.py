@@ -18,6 +18,7 @@ from propaganda_lens.detect.encoding import (
     window_ranges,
 )
 from propaganda_lens.enrich.sentences import sentence_ranges
+from propaganda_lens.enrich.summary import spans_per_sentence
 from propaganda_lens.ingest.ptc import clip_to_articles, read_articles, read_labels
 
 
@@ -152,12 +153,12 @@ def build_windows(
 
 def sentence_labels(text: str, encoded: EncodedText, si_spans: list[Span]) -> list[tuple[int, int, float]]:
     """(first token, last token, 1.0 if a gold SI span overlaps it else 0.0) for each sentence of `text`."""
+    ranges = sentence_ranges(text)
     labels = []
-    for start, end in sentence_ranges(text):
+    for (start, end), touching in zip(ranges, spans_per_sentence(ranges, si_spans)):
         first, last = encoded.token_range(start, end)
         if first < last:
-            overlapped = any(span.start < end and start < span.end for span in si_spans)
-            labels.append((first, last, float(overlapped)))
+            labels.append((first, last, float(bool(touching))))
     return labels
 
 

@@ -207,6 +207,7 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
         ],
         weight_decay=0.01,
     )
+    trained_parameters = encoder_parameters + head_parameters
     steps_per_epoch = (len(windows) + settings.batch_size - 1) // settings.batch_size
     total_steps = steps_per_epoch * settings.epochs
     warmup = max(1, int(total_steps * settings.warmup_share))
@@ -290,7 +291,7 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
                 loss = loss + settings.sentence_weight * sentence_loss
             optimizer.zero_grad()
             loss.backward()
-            nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], 1.0)
+            nn.utils.clip_grad_norm_(trained_parameters, 1.0)
             optimizer.step()
             schedule.step()
             running.append((tag_loss.item(), span_loss.item(), sentence_loss.item()))
