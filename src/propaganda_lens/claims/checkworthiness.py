@@ -53,6 +53,8 @@ class CheckworthinessModel:
     def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
         import onnxruntime  # here, so that importing the claims stage stays light
 
+        from propaganda_lens.onnx_int8 import inference_session
+
         folder = folder or SHIPPED_FOLDER
         verify_checksums(folder)
         try:
@@ -61,7 +63,7 @@ class CheckworthinessModel:
             options = onnxruntime.SessionOptions()
             if threads:
                 options.intra_op_num_threads = threads
-            session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+            session = inference_session(folder / MODEL_FILE, options, ["CPUExecutionProvider"])
         except (OSError, ValueError, TypeError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as error:
             raise ModelError(f"{folder}: not a complete check-worthiness model ({error})") from None
         return cls(session, tokenizer, config)

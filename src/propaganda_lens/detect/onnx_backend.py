@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 
+from propaganda_lens.onnx_int8 import inference_session
+
 ENCODER_FILE = "encoder.onnx"
 SPAN_HEAD_FILE = "span_head.onnx"
 
@@ -19,7 +21,7 @@ class OnnxBackend:
         if threads:
             options.intra_op_num_threads = threads
         providers = ["CPUExecutionProvider"]
-        self.encoder = onnxruntime.InferenceSession(str(folder / ENCODER_FILE), options, providers=providers)
+        self.encoder = inference_session(folder / ENCODER_FILE, options, providers)
         # The span head is a small MLP: it runs on the calling thread. With a thread pool of its own, that
         # pool's threads spin after each call and take cores from the encoder's next batch (the detector
         # ran 25% slower on PTC dev with the fast model).
