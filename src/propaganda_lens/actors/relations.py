@@ -16,9 +16,12 @@ reporting verb above it, "according to", "reportedly"), else asserted.
 
 from __future__ import annotations
 
+import csv
 from bisect import bisect_left
 from collections import deque
+from functools import cache
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.data import Relation
@@ -35,6 +38,18 @@ OPPOSE_VERBS = frozenset(
     "fight attack oppose bomb strike target condemn sanction battle combat besiege invade resist confront denounce "
     "threaten vanquish defeat crush topple overthrow kill accuse criticize criticise blame betray undermine shell raid "
     "oust eliminate eradicate block sue prevent obstruct lash".split()
+)
+# CAMEO's verb dictionary (cameo_verbs.tsv, built by tools/build_cameo_verbs.py): the verbs of the verb sets
+# whose meaning is the guidelines' support or opposition between two actors. Left out: statements, appeals,
+# meetings, investigations and demands (not relations by the guidelines), and sets whose bare verbs mostly take
+# things rather than actors as objects or mix both polarities (GRANT: give, provide; OVERSEE_MANAGE: head;
+# DISRUPT: send; HURT: harm but also protect; APPREHEND: take; CONFINE: hold).
+CAMEO_VERBS = Path(__file__).resolve().parent / "cameo_verbs.tsv"
+RELATION_VERB_SETS = frozenset(
+    "SUPPORT COLLABORATE CONSPIRE ACCLAIM LAUD FINANCE AID "
+    "VERBAL_CONFLICT DENOUNCE DENIGRATE DEPLORE BLAME REBUFF SAVAGE JEER UNDERMINE BETRAY SUE PROSECUTE SUPPRESS "
+    "PROHIBIT THREATEN PHYSICAL_CONFLICT DESTROY INVADE KILL ASSASSINATE MASSACRE BESIEGE AMBUSH RAID SHELL "
+    "TARGET".split()
 )
 BACKER_NOUNS = {"backer": "supports", "supporter": "supports", "ally": "supports", "sponsor": "supports",
                 "patron": "supports", "benefactor": "supports", "enemy": "opposes", "foe": "opposes",
@@ -76,6 +91,32 @@ MAX_CHILDREN = 64  # of one word, read by a rule ("A, B, C … and Z" as 5,000 c
 MAX_ARGUMENT_WORDS = 64  # read to find the actors an argument names
 
 
+@cache
+def cameo_polarities() -> dict[str, str]:
+    """Verb lemma (a phrasal verb as "stir up") -> polarity, for the CAMEO verbs of RELATION_VERB_SETS whose
+    sets all agree on the polarity."""
+    polarities: dict[str, set[str]] = {}
+    with CAMEO_VERBS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["verb_set"] in RELATION_VERB_SETS:
+                polarities.setdefault(row["verb"], set()).add(row["polarity"])
+    return {verb: found.pop() for verb, found in polarities.items() if len(found) == 1}
+
+
+def verb_polarity(lemma: str, particles: list[str]) -> str | None:
+    """The polarity of a verb from the hand lists, else from CAMEO (its phrasal form first: "stir up")."""
+    if lemma in SUPPORT_VERBS:
+        return "supports"
+    if lemma in OPPOSE_VERBS:
+        return "opposes"
+    lexicon = cameo_polarities()
+    for particle in particles:
+        if f"{lemma} {particle}" in lexicon:
+            return lexicon[f"{lemma} {particle}"]
+    # spaCy's rules lemmatize a verb they do not know by cutting its ending: "lambasted" -> "lambast".
+    return lexicon.get(lemma) or lexicon.get(lemma + "e")
+
+
 def find_relations(doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str]) -> list[Relation]:
     """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids."""
     finder = _Finder(doc, actor_of_token, person_ids)
@@ -104,9 +145,11 @@ class _Finder:
 
     def relations_at(self, token: "Token") -> list[Relation]:
         lemma = token.lemma_.lower()
-        if token.pos_ == "VERB" and (lemma in SUPPORT_VERBS or lemma in OPPOSE_VERBS):
-            polarity = "supports" if lemma in SUPPORT_VERBS else "opposes"
-            return self._verb(token, polarity)
+        if token.pos_ == "VERB":
+            particles = [child.lower_ for child in self._children(token) if child.dep_ == "prt"]
+            polarity = verb_polarity(lemma, particles)
+            if polarity is not None:
+                return self._verb(token, polarity)
         if token.pos_ == "ADJ" and lemma == "allied":
             return self._pairs(self._subjects(token), self._objects_after(token, {"with", "to"}), "supports", token, [token])
         if token.pos_ in ("NOUN", "PROPN"):

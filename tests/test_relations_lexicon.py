@@ -1,0 +1,55 @@
+"""The CAMEO verb table: built from PETRARCH2's dictionary by tools/build_cameo_verbs.py, and read by the
+relations stage for the verbs its hand lists lack."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from propaganda_lens.actors.mentions import find_actors
+from propaganda_lens.actors.relations import cameo_polarities, find_relations, verb_polarity
+from propaganda_lens.enrich.parsing import parse
+from propaganda_lens.enrich.sentences import sentence_ranges
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import build_cameo_verbs  # noqa: E402
+from conftest import shared  # noqa: E402
+
+
+def test_the_shipped_table_is_what_the_build_script_makes():
+    dictionaries = shared(build_cameo_verbs.DICTIONARIES, "the CAMEO dictionaries")
+    assert build_cameo_verbs.TABLE.read_text(encoding="utf-8") == build_cameo_verbs.build(dictionaries)
+
+
+def test_the_table_gives_cameo_roots_their_polarity():
+    rows = {(row[0], row[4]): row for row in
+            (line.split("\t") for line in build_cameo_verbs.TABLE.read_text(encoding="utf-8").splitlines()[1:])}
+    assert rows[("denounce", "DENOUNCE")][1:4] == ["111", "11", "opposes"]
+    assert rows[("support", "SUPPORT")][1:4] == ["050", "05", "supports"]
+    assert rows[("wage war", "PHYSICAL_CONFLICT")][3] == "opposes"  # PETRARCH2's WAGE_WAR, as words
+
+
+def test_verbs_outside_the_relation_sets_give_no_polarity():
+    polarities = cameo_polarities()
+    assert polarities["lambaste"] == "opposes" and polarities["bankroll"] == "supports"
+    for verb in ("meet", "say", "investigate", "demand", "give", "send", "head"):  # not relations by the guidelines
+        assert verb not in polarities
+    assert verb_polarity("fight", ["back"]) == "opposes"  # the phrasal form first
+    assert verb_polarity("back", []) == "supports"  # the hand list
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Jeremy Corbyn lambasted Boris Johnson on Tuesday.", ("Jeremy Corbyn", "opposes", "Boris Johnson")),
+        ("Qatar bankrolled Hamas for years.", ("Qatar", "supports", "Hamas")),
+        ("Turkey impugned the Kurdistan Workers' Party again.", ("Turkey", "opposes", "Kurdistan Workers' Party")),
+    ],
+)
+def test_a_cameo_verb_gives_a_relation(text, expected):
+    doc = parse(text, sentence_ranges(text))
+    actors, actor_of_token = find_actors(doc)
+    names = {actor.id: actor.name for actor in actors}
+    persons = {actor.id for actor in actors if actor.kind == "person"}
+    found = {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons)}
+    assert expected in found
