@@ -16,6 +16,14 @@ import build_cameo_verbs  # noqa: E402
 from conftest import shared  # noqa: E402
 
 
+def relations_in(text: str) -> set[tuple[str, str, str]]:
+    doc = parse(text, sentence_ranges(text))
+    actors, actor_of_token = find_actors(doc)
+    names = {actor.id: actor.name for actor in actors}
+    persons = {actor.id for actor in actors if actor.kind == "person"}
+    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons)}
+
+
 def test_the_shipped_table_is_what_the_build_script_makes():
     dictionaries = shared(build_cameo_verbs.DICTIONARIES, "the CAMEO dictionaries")
     assert build_cameo_verbs.TABLE.read_text(encoding="utf-8") == build_cameo_verbs.build(dictionaries)
@@ -47,9 +55,18 @@ def test_verbs_outside_the_relation_sets_give_no_polarity():
     ],
 )
 def test_a_cameo_verb_gives_a_relation(text, expected):
-    doc = parse(text, sentence_ranges(text))
-    actors, actor_of_token = find_actors(doc)
-    names = {actor.id: actor.name for actor in actors}
-    persons = {actor.id for actor in actors if actor.kind == "person"}
-    found = {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons)}
-    assert expected in found
+    assert expected in relations_in(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Russia acted in concert with the Syrian Arab Army and Hezbollah.", ("Russia", "supports", "Hezbollah")),
+        ("Jeremy Corbyn has been a long-time critic of the European Union.",
+         ("Jeremy Corbyn", "opposes", "European Union")),
+        ("Hezbollah, Iran's proxy in Lebanon, fired rockets.", ("Iran", "supports", "Hezbollah")),
+        ("The Taliban worked in league with Al Qaeda.", ("Taliban", "supports", "Al Qaeda")),
+    ],
+)
+def test_nouns_of_allegiance_and_hostility_give_relations(text, expected):
+    assert expected in relations_in(text)

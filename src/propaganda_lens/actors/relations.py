@@ -52,8 +52,15 @@ RELATION_VERB_SETS = frozenset(
     "TARGET".split()
 )
 BACKER_NOUNS = {"backer": "supports", "supporter": "supports", "ally": "supports", "sponsor": "supports",
-                "patron": "supports", "benefactor": "supports", "enemy": "opposes", "foe": "opposes",
-                "opponent": "opposes", "adversary": "opposes", "rival": "opposes"}
+                "patron": "supports", "benefactor": "supports", "defender": "supports", "champion": "supports",
+                "admirer": "supports", "partner": "supports", "enemy": "opposes", "foe": "opposes",
+                "opponent": "opposes", "adversary": "opposes", "rival": "opposes", "critic": "opposes",
+                "detractor": "opposes"}
+# Nouns for the backed side: "Hezbollah, Iran's proxy" (the possessor -> the proxy).
+PROXY_NOUNS = frozenset({"proxy", "proxies", "puppet", "client", "protégé", "protege"})
+# "acted in concert with Iran", "in league with", "in collusion with": the subject -> whoever it acts with.
+PARTNERSHIP_NOUNS = frozenset({"concert", "league", "collusion", "cahoots", "cooperation", "coordination", "tandem",
+                               "alliance", "partnership"})
 GIFT_NOUNS = frozenset(
     "support backing aid help assistance funding funds money arms weapons protection praise endorsement".split()
 )
@@ -155,6 +162,10 @@ class _Finder:
         if token.pos_ in ("NOUN", "PROPN"):
             if lemma in BACKER_NOUNS:
                 return self._backer_noun(token, BACKER_NOUNS[lemma])
+            if lemma in PROXY_NOUNS:
+                return self._backer_noun(token, "supports", backed=True)
+            if lemma in PARTNERSHIP_NOUNS and token.dep_ == "pobj" and token.head.lower_ == "in":
+                return self._partnership(token)
             if lemma in GIFT_NOUNS:
                 return self._gift_noun(token)
             if lemma in HOSTILITY_NOUNS:
@@ -177,7 +188,13 @@ class _Finder:
         trigger = [verb] + [child for child in self._children(verb) if child.dep_ == "prt"]
         return self._pairs(self._subjects(verb), self._actors_of(objects), polarity, verb, trigger)
 
-    def _backer_noun(self, noun: "Token", polarity: str) -> list[Relation]:
+    def _partnership(self, noun: "Token") -> list[Relation]:
+        verb = noun.head.head
+        partners = self._objects_after(noun, {"with"}, as_tokens=True) or self._objects_after(verb, {"with"}, as_tokens=True)
+        return self._pairs(self._subjects(verb), self._actors_of(partners), "supports", noun, [noun.head, noun])
+
+    def _backer_noun(self, noun: "Token", polarity: str, backed: bool = False) -> list[Relation]:
+        """ "Russia, Haftar's backer": the members -> the owner; `backed` (a proxy noun): the owner -> the members."""
         owners = [child for child in self._children(noun) if child.dep_ == "poss"]
         owners += [p for p in self._objects_after(noun, {"of"}, as_tokens=True)]
         members = [child for child in self._children(noun) if child.dep_ in ("appos", "compound", "amod")]
@@ -188,7 +205,10 @@ class _Finder:
                 members += self._objects_of(child)
         if noun.dep_ in ("attr", "appos"):  # "Russia is Haftar's backer", "Russia, Haftar's backer"
             members += [c for c in self._children(noun.head) if c.dep_ in SUBJECTS] if noun.dep_ == "attr" else [noun.head]
-        return self._pairs(self._actors_of(members), self._actors_of(owners), polarity, noun, [noun])
+        sources, targets = self._actors_of(members), self._actors_of(owners)
+        if backed:
+            sources, targets = targets, sources
+        return self._pairs(sources, targets, polarity, noun, [noun])
 
     def _gift_noun(self, noun: "Token") -> list[Relation]:
         givers = [child for child in self._children(noun) if child.dep_ in ("poss", "amod", "compound")]  # "Russian help"
