@@ -5,7 +5,8 @@
 Writes src/propaganda_lens/actors/country_names.tsv: one row per (name a text may use, country). The names
 are each country's common name, its alternative spellings (official names, ISO codes such as USA or UAE, UK),
 its demonym ("Egyptian") and the demonym's plural ("Egyptians"), as countryinfo records them, plus the few
-everyday short forms that countryinfo lacks (SHORT_FORMS). A name that several countries share ("American", "Chinese")
+everyday short forms that countryinfo lacks (SHORT_FORMS). ISO two-letter codes are left out ("NR" is National Review
+far more often than Nauru, "IN" and "ME" are words), but for "US" and "UK", kept as short forms. A name that several countries share ("American", "Chinese")
 goes to the most populous of them.
 `tests/test_actors.py` checks that the shipped table is what this script builds.
 """
@@ -26,6 +27,8 @@ SHORT_FORMS = {
     "U.S.": "United States",
     "U.S.A.": "United States",
     "U.K.": "United Kingdom",
+    "US": "United States",
+    "UK": "United Kingdom",
     "Britain": "United Kingdom",
     "Brits": "United Kingdom",
     "Saudi": "Saudi Arabia",
@@ -53,7 +56,7 @@ def build() -> str:
         if demonym:
             candidates += [demonym, plural(demonym)]
         for name in candidates:
-            if name and len(name) > 1 and name.isascii():
+            if name and len(name) > 2 and name.isascii():  # ISO two-letter codes ("NR", "IN", "ME") are words in English text
                 names.setdefault(name, {})[country] = int(record.get("population") or 0)
     rows = [(name, max(countries, key=lambda country: (countries[country], country))) for name, countries in names.items()]
     rows = sorted({**dict(rows), **SHORT_FORMS}.items())

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,10 +31,30 @@ TITLES = frozenset(
     "mr mrs ms miss dr prof sir lord lady president vice prime minister chancellor secretary general gen marshal "
     "marshall field colonel col major lieutenant captain admiral commander king queen prince princess sheikh emir "
     "ayatollah imam senator sen rep congressman congresswoman governor gov mayor judge justice pope saint st former "
-    "late".split()
+    "late lt maj brig sgt cpl pvt adm cmdr capt".split()
 )
+# Events, laws and scandals that the entity recogniser takes for people or organizations (not actors).
+EVENT_NAMES = frozenset(
+    "Brexit Grexit Frexit Remain Leave Holocaust Watergate Russiagate Pizzagate Spygate Obamacare Trumpcare "
+    "Benghazi".split()
+)
+# A photo credit or byline: a short line naming a picture agency or a photographer (not a mention of an actor,
+# by the annotation guidelines).
+CREDIT_LINE = re.compile(
+    r"^[^\n]{0,40}\b(?:photo|photograph|image|picture|credit|illustration)s?\b\s*(?:[/:|©]|by\b)[^\n]{0,80}$"
+    r"|^[^\n]{0,60}[/|]\s*(?:getty images|reuters|afp|ap|shutterstock|epa)\b[^\n]{0,40}$"
+    r"|^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"
+    r"|©\s*(?:\d{4}\s*)?provided by\s+[A-Z][\w.'&-]*(?:\s+[A-Z][\w.'&-]*){0,3}",
+    re.IGNORECASE | re.MULTILINE,
+)
+NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\S+://\S+|@\w+")  # brackets, links and handles
+HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
+HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is set in headline casing
+MIN_HEADLINE_WORDS = 2
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
+# Words after which a longer name is another body ("House" / "House of Commons", "Bank" / "Bank for …").
+JOINING_WORDS = frozenset({"of", "for", "and", "&", "on", "in", "to"})
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +82,10 @@ def clean_name(entity: "SpacySpan") -> tuple[int, int] | None:
     """The token range of an entity's name without articles, titles or a possessive 's; None if not a name."""
     first, last = entity.start, entity.end
     doc = entity.doc
+    for index in range(first + 1, last):  # "Theresa May's Tory" -> "Theresa May"
+        if doc[index].tag_ == "POS" and doc[index].lower_ in ("'s", "’s"):  # not "Workers' Party"
+            last = index
+            break
     while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space):
         last -= 1  # "Blair's" -> "Blair"
     while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].lower_.rstrip(".") in TITLES):
@@ -71,7 +96,34 @@ def clean_name(entity: "SpacySpan") -> tuple[int, int] | None:
         return None  # a headline fragment ("… Away from Victory against") or a lower-case word
     if entity.label_ == "PERSON" and last - first == 1 and doc[first].tag_ == "JJ":
         return None  # "Orwellian"
+    if doc[first:last].text in EVENT_NAMES:
+        return None
     return first, last
+
+
+def credit_lines(text: str) -> list[tuple[int, int]]:
+    """The [start, end) character ranges of photo credit and byline lines."""
+    return [match.span() for match in CREDIT_LINE.finditer(text)]
+
+
+def headline_cased(sentence: "SpacySpan") -> bool:
+    """Whether a sentence is set in headline casing ("Adam Schiff Threatens Impeachment Over Report"), where the
+    entity recogniser takes capitalized words for names: nearly all its words of four letters or more outside
+    named entities, after the first word, are capitalized (names alone do not make a sentence so)."""
+    kept = [" " if token.ent_type_ else token.text_with_ws for token in sentence]
+    words = HEADLINE_WORD.findall(NOT_HEADLINE_WORDS.sub(" ", "".join(kept)))
+    if words and sentence.text.lstrip().startswith(words[0]):
+        words = words[1:]
+    return len(words) >= MIN_HEADLINE_WORDS and sum(word[0].isupper() for word in words) >= HEADLINE_CAPITALS * len(words)
+
+
+def _confirmed(doc: "Doc", first: int, last: int, body_names: set[str]) -> tuple[int, int] | None:
+    """The longest start of a headline-cased name that the body names too ("Adam Schiff Threatens" -> "Adam
+    Schiff"), or None."""
+    for end in range(last, first, -1):
+        if doc[first:end].text in body_names:
+            return first, end
+    return None
 
 
 def _acronym(words: list[str]) -> str:
@@ -81,12 +133,22 @@ def _acronym(words: list[str]) -> str:
 def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     """The actors of a parsed text, in order of first mention, and the actor id of each token inside a mention."""
     votes: dict[str, Counter] = defaultdict(Counter)
-    entities = []
+    credits = credit_lines(doc.text)
+    headline_tokens = {token.i for sentence in doc.sents if headline_cased(sentence) for token in sentence}
+    found = []
     for entity in doc.ents:
         kind = ENTITY_KINDS.get(entity.label_)
         cleaned = clean_name(entity) if kind else None
-        if cleaned is None:
+        if cleaned is None or any(start <= entity.start_char < end for start, end in credits):
             continue
+        found.append((entity, kind, cleaned))
+    body_names = {doc[a:b].text for entity, _, (a, b) in found if entity.start not in headline_tokens}
+    entities = []
+    for entity, kind, cleaned in found:
+        if entity.start in headline_tokens and country_of(doc[cleaned[0] : cleaned[1]].text) is None:
+            cleaned = _confirmed(doc, *cleaned, body_names)
+            if cleaned is None:
+                continue  # a headline's capitalized words that the article never names again
         name = doc[cleaned[0] : cleaned[1]].text
         votes[name][kind] += 1
         entities.append((cleaned, name))
@@ -105,10 +167,10 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             kind, key = "person", surname_owner[name]  # "Belhadj", even where tagged an organization
         elif len(words) > 1 and words[-1] in candidates and candidates[words[-1]].kind == "person":
             kind, key = "person", name  # "Robert Mueller" after the headline's "Mueller": merged below
+        elif kind_votes["place"] and kind_votes["place"] >= kind_votes["person"]:
+            continue  # a city or region (also where it was once taken for a person): a place, not an actor
         elif kind_votes["person"] or (len(words) > 1 and votes[words[-1]]["person"]):
             kind, key = "person", name
-        elif kind_votes["place"]:
-            continue  # a city or region: a place, not an actor
         elif kind_votes["nationality"] and not kind_votes["organization"]:
             if doc[last - 1].tag_ not in ("NNS", "NNPS"):
                 continue  # "Islamist factions": an adjective, not a group
@@ -120,8 +182,9 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         elif kind in ("organization", "group"):  # "Muslim Brotherhood" and "Muslim Brotherhood Sect" are one
             key = _longer_or_shorter_form(name, kind, candidates, prefix_owner) or key
         if key not in candidates and kind in ("organization", "group"):
-            for size in range(1, len(words)):
-                prefix_owner.setdefault((kind, " ".join(words[:size])), key)
+            for size in range(1, len(words)):  # "House" is not "House of Commons"
+                if words[size].lower() not in JOINING_WORDS:
+                    prefix_owner.setdefault((kind, " ".join(words[:size])), key)
         candidate = candidates.setdefault(key, _Candidate(kind))
         candidate.names[name] += 1
         candidate.mentions.append((first, last))
@@ -153,7 +216,7 @@ def _longer_or_shorter_form(
     words = name.split()
     for size in range(1, len(words)):
         shorter = " ".join(words[:size])
-        if shorter in candidates and candidates[shorter].kind == kind:
+        if shorter in candidates and candidates[shorter].kind == kind and words[size].lower() not in JOINING_WORDS:
             return shorter
     return prefix_owner.get((kind, name))
 
@@ -178,28 +241,50 @@ def _acronym_in_brackets(doc: "Doc", after: int, acronym: str, candidate: _Candi
 
 
 def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
-    """A one-word person ("Mueller" in a headline) joins the one person whose fuller name ends with it,
-    wherever that fuller name first appears."""
-    full_names: dict[str, list[str]] = {}
-    for key, candidate in candidates.items():
-        if candidate.kind == "person" and " " in key:
-            full_names.setdefault(key.split()[-1], []).append(key)
-    for key in [key for key, candidate in candidates.items() if candidate.kind == "person" and " " not in key]:
-        owners = full_names.get(key, [])
+    """A shorter person name joins the one person whose fuller name ends with it ("Mueller", "Trump Jr" after
+    "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
+    appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
+    persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
+    for key in sorted(persons, key=lambda name: -len(name.split())):
+        words = _person_words(key)
+        owners = [
+            other for other in persons
+            if other != key and other in candidates and len(_person_words(other)) > len(words)
+            and (_person_words(other)[-len(words):] == words or len(words) == 1 and _person_words(other)[0] == words[0])
+        ]
         if len(owners) == 1:
-            owner = candidates[owners[0]]
-            owner.names.update(candidates[key].names)
-            owner.mentions += candidates.pop(key).mentions
+            _join(candidates, key, owners[0])
+    organizations = {_acronym(key.split()): key for key, candidate in candidates.items()
+                     if candidate.kind == "organization" and len(key.split()) > 1}
+    for key in [key for key, candidate in candidates.items() if candidate.kind == "organization" and key.isupper()]:
+        if organizations.get(key) not in (None, key):
+            _join(candidates, key, organizations[key])
+
+
+def _person_words(name: str) -> list[str]:
+    return [word.rstrip(".") for word in name.split()]
+
+
+def _join(candidates: dict[str, _Candidate], key: str, owner_key: str) -> None:
+    owner = candidates[owner_key]
+    owner.names.update(candidates[key].names)
+    owner.mentions += candidates.pop(key).mentions
 
 
 def _add_untagged_mentions(doc: "Doc", candidates: dict[str, _Candidate]) -> None:
     """Occurrences of a known one-word name (or acronym) that the entity recogniser missed."""
     covered = {index for candidate in candidates.values() for first, last in candidate.mentions for index in range(first, last)}
     words: dict[str, str] = {}
+    surnames: dict[str, set[str]] = defaultdict(set)
     for key, candidate in candidates.items():
         for name in candidate.names:
             if " " not in name and len(name) > 1:
                 words.setdefault(name, key)
+            elif candidate.kind == "person" and " " in name:
+                surnames[_person_words(name)[-1]].add(key)
+    for surname, owners in surnames.items():  # "Farage" after "Nigel Farage", untagged
+        if len(owners) == 1 and len(surname) > 1 and surname[0].isupper():
+            words.setdefault(surname, next(iter(owners)))
     for token in doc:
         key = words.get(token.text)
         if key is not None and token.i not in covered:

@@ -1,0 +1,67 @@
+"""Actors without debris (issue 24): headline casing, possessives, photo credits, events, two-letter codes,
+places taken for persons; and the merges of one referent's names."""
+
+import pytest
+
+from propaganda_lens.actors.mentions import country_of, find_actors
+from propaganda_lens.enrich.parsing import parse
+from propaganda_lens.enrich.sentences import sentence_ranges
+
+
+def actors_in(text: str) -> dict[str, tuple[str, int]]:
+    """name -> (kind, number of mentions)."""
+    doc = parse(text, sentence_ranges(text))
+    return {actor.name: (actor.kind, len(actor.mentions)) for actor in find_actors(doc)[0]}
+
+
+def test_a_headline_keeps_only_the_names_the_article_confirms():
+    found = actors_in("Adam Schiff Threatens Impeachment Over Whistleblower Report\n"
+                      "Adam Schiff said on Sunday that he was ready to act.")
+    assert found == {"Adam Schiff": ("person", 2)}
+
+
+def test_a_sentence_dense_with_names_is_not_a_headline():
+    found = actors_in("The European Research Group is led by Jacob Rees-Mogg.")
+    assert {"European Research Group", "Jacob Rees-Mogg"} <= set(found)
+
+
+def test_a_possessive_ends_a_name():
+    found = actors_in("He attacked Trump’s White House on Friday.")  # one entity for spaCy
+    assert "Trump" in found and not any("House" in name for name in found)
+
+
+def test_a_plural_possessive_inside_a_name_stays():
+    assert "Kurdistan Workers' Party" in actors_in("Turkey fought the Kurdistan Workers' Party again.")
+
+
+@pytest.mark.parametrize("credit", ["(AP Photo/Evan Vucci)", "Photo: Getty Images / John Moore", "By Jane Doe"])
+def test_photo_credits_and_bylines_name_no_actor(credit):
+    found = actors_in(f"{credit}\nThe Senate voted on the bill on Tuesday.")
+    assert not {"Evan Vucci", "AP", "Associated Press", "John Moore", "Getty Images", "Jane Doe"} & set(found)
+
+
+def test_events_are_not_actors():
+    assert "Brexit" not in actors_in("Brexit divided the Conservative Party. Brexit was the question.")
+
+
+def test_two_letter_codes_other_than_us_and_uk_are_not_countries():
+    assert country_of("NR") is None and country_of("IN") is None
+    assert country_of("US") == "United States" and country_of("UK") == "United Kingdom"
+
+
+@pytest.mark.parametrize(
+    "text, name, mentions",
+    [
+        ("Xi warned Washington. Chinese President Xi Jinping spoke on Monday. Xi later left.", "Xi Jinping", 3),
+        ("Farage spoke first. Nigel Farage then left the room. Farage is a Brexiteer.", "Nigel Farage", 3),
+        ("Donald Trump Jr. posted a video. Trump Jr later deleted it. Donald Trump was silent.", "Donald Trump Jr.", 2),
+        ("The ERG met on Monday. The European Research Group is led by Jacob Rees-Mogg.", "European Research Group", 2),
+    ],
+)
+def test_one_referents_names_merge(text, name, mentions):
+    assert actors_in(text)[name][1] == mentions
+
+
+def test_a_name_followed_by_of_is_another_body():
+    found = actors_in("The House magazine interviewed him. The House of Commons voted.")
+    assert "House of Commons" in found and "House" in found
