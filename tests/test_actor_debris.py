@@ -65,3 +65,14 @@ def test_one_referents_names_merge(text, name, mentions):
 def test_a_name_followed_by_of_is_another_body():
     found = actors_in("The House magazine interviewed him. The House of Commons voted.")
     assert "House of Commons" in found and "House" in found
+
+
+@pytest.mark.parametrize("credit", ["— Patrick McGreevy", "©2018 Los Angeles Times, Distributed by Tribune Content Agency, LLC."])
+def test_signatures_and_copyright_lines_name_no_actor(credit):
+    found = actors_in(f"The Senate voted on the bill on Tuesday.\n{credit}\n")
+    assert not {"Patrick McGreevy", "Los Angeles Times", "Tribune Content Agency"} & set(found)
+
+
+def test_a_tweet_signature_names_its_author():
+    found = actors_in("Great news for the country today. — Cory Booker (@CoryBooker) March 22, 2019\n")
+    assert "Cory Booker" in found

@@ -44,7 +44,9 @@ CREDIT_LINE = re.compile(
     r"^[^\n]{0,40}\b(?:photo|photograph|image|picture|credit|illustration)s?\b\s*(?:[/:|©]|by\b)[^\n]{0,80}$"
     r"|^[^\n]{0,60}[/|]\s*(?:getty images|reuters|afp|ap|shutterstock|epa)\b[^\n]{0,40}$"
     r"|^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"
-    r"|©\s*(?:\d{4}\s*)?provided by\s+[A-Z][\w.'&-]*(?:\s+[A-Z][\w.'&-]*){0,3}",
+    r"|©\s*(?:\d{4}\s*)?provided by\s+[A-Z][\w.'&-]*(?:\s+[A-Z][\w.'&-]*){0,3}"
+    r"|^\s*©[^\n]{0,120}$"  # "©2018 Los Angeles Times, Distributed by Tribune Content Agency"
+    r"|^\s*[—–]+\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$",  # a signature: "— Patrick McGreevy"
     re.IGNORECASE | re.MULTILINE,
 )
 NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\S+://\S+|@\w+")  # brackets, links and handles
