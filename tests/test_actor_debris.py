@@ -76,3 +76,29 @@ def test_signatures_and_copyright_lines_name_no_actor(credit):
 def test_a_tweet_signature_names_its_author():
     found = actors_in("Great news for the country today. — Cory Booker (@CoryBooker) March 22, 2019\n")
     assert "Cory Booker" in found
+
+
+def test_a_list_run_together_gives_one_actor_each():
+    found = actors_in("Mueller is exposing the misdeeds of Brennan, Comey, McCabe and others.")
+    assert {"Brennan", "Comey", "McCabe"} <= set(found) and "Brennan, Comey, McCabe" not in found
+
+
+def test_a_verb_inside_an_entity_ends_the_name():
+    found = actors_in("Trump praised Braun in Indiana.")
+    assert "Trump praised Braun" not in found and {"Trump", "Braun"} <= set(found)
+
+
+@pytest.mark.parametrize("line", ["STOCKHOLM (Reuters) - Sweden said on Monday that it would act.",
+                                  "Article posted with permission from Pamela Geller",
+                                  "“Iran Admits To Facilitating Attacks,” by Adam Kredo, Washington Free Beacon, June 8:"])
+def test_datelines_and_republication_lines_name_no_actor(line):
+    assert not {"Reuters", "Pamela Geller", "Adam Kredo", "Washington Free Beacon"} & set(actors_in(line))
+
+
+def test_site_links_and_operations_are_not_actors():
+    found = actors_in("Read our Privacy Policy and Terms of Use. Israel launched Operation Pillar of Defense.")
+    assert set(found) == {"Israel"}
+
+
+def test_spellings_of_one_name_merge():
+    assert actors_in("Al-Qaeda grew. Al Qaeda then split.")["Al-Qaeda"][1] == 2

@@ -70,3 +70,20 @@ def test_a_cameo_verb_gives_a_relation(text, expected):
 )
 def test_nouns_of_allegiance_and_hostility_give_relations(text, expected):
     assert expected in relations_in(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Joe Donnelly voted against Brett Kavanaugh's confirmation.", ("Joe Donnelly", "opposes", "Brett Kavanaugh")),
+        ("Donald Trump stumped for Mike Braun in Indiana.", ("Donald Trump", "supports", "Mike Braun")),
+        ("Donald Trump issued pardons to Dwight Hammond.", ("Donald Trump", "supports", "Dwight Hammond")),
+        ("Senate Democrats continued their smear of Brett Kavanaugh.", ("Democrats", "opposes", "Brett Kavanaugh")),
+    ],
+)
+def test_sides_taken_with_against_and_for_pardons_and_smears(text, expected):
+    assert expected in relations_in(text)
+
+
+def test_a_danger_warned_against_is_no_side():
+    assert not relations_in("Angela Merkel warned against Russia's influence.")

@@ -46,7 +46,11 @@ CREDIT_LINE = re.compile(
     r"|^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"
     r"|©\s*(?:\d{4}\s*)?provided by\s+[A-Z][\w.'&-]*(?:\s+[A-Z][\w.'&-]*){0,3}"
     r"|^\s*©[^\n]{0,120}$"  # "©2018 Los Angeles Times, Distributed by Tribune Content Agency"
-    r"|^\s*[—–]+\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$",  # a signature: "— Patrick McGreevy"
+    r"|^\s*[—–]+\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"  # a signature: "— Patrick McGreevy"
+    r"|^[A-Z][A-Z .,'-]{2,40}\((?:Reuters|AP|AFP|UPI|Xinhua|TASS|Sputnik|RT)\)\s*[-–—]?"  # "STOCKHOLM (Reuters) -"
+    r"|^[^\n]{0,30}\b(?:posted|published|reprinted|republished)\s+(?:with permission\s+)?(?:from|by|at)\b[^\n]{0,100}$"
+    r"|^\s*[“\"][^\n]{5,150}[”\"],?\s+by\s+[A-Z][^\n]{0,100}$",  # '"Iran Admits …," by Adam Kredo, Washington Free Beacon'
+
     re.IGNORECASE | re.MULTILINE,
 )
 NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\S+://\S+|@\w+")  # brackets, links and handles
@@ -55,6 +59,11 @@ HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is s
 MIN_HEADLINE_WORDS = 2
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
+# Lower-case words inside a person's name ("Ludwig van Beethoven", "Osama bin Laden").
+NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al", "el", "y", "ben"})
+# A page's own links and buttons, taken for organizations ("Privacy Policy and Terms", "Email Sign").
+SITE_WORDS = frozenset("privacy policy and terms of use service email e-mail sign up in subscribe newsletter cookie cookies "
+                       "login log share shares comments comment contact advertise".split())
 # Words after which a longer name is another body ("House" / "House of Commons", "Bank" / "Bank for …").
 JOINING_WORDS = frozenset({"of", "for", "and", "&", "on", "in", "to"})
 
@@ -80,10 +89,26 @@ class _Candidate:
     mentions: list[tuple[int, int]] = field(default_factory=list)  # token [first, last) ranges
 
 
-def clean_name(entity: "SpacySpan") -> tuple[int, int] | None:
-    """The token range of an entity's name without articles, titles or a possessive 's; None if not a name."""
-    first, last = entity.start, entity.end
+def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
+    """The token ranges of the names in an entity: one, or several where the recogniser ran a list together
+    ("Brennan, Comey, McCabe"; "Trump praised Braun"), each cleaned by `clean_name`."""
     doc = entity.doc
+    pieces, start = [], entity.start
+    for index in range(entity.start, entity.end):
+        token = doc[index]
+        separator = token.text in (",", ";", "/") or "\n" in token.text_with_ws or (
+            token.is_alpha and token.text[0].islower()
+            and (token.pos_ in ("VERB", "AUX") or entity.label_ == "PERSON" and token.lower_ not in NAME_PARTICLES)
+        )
+        if separator:
+            pieces.append((start, index + (0 if token.text in (",", ";", "/") or token.is_alpha else 1)))
+            start = index + 1
+    pieces.append((start, entity.end))
+    return [cleaned for first, last in pieces if last > first and (cleaned := clean_name(doc, first, last, entity.label_))]
+
+
+def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int] | None:
+    """The token range of a name without articles, titles or a possessive 's; None if not a name."""
     for index in range(first + 1, last):  # "Theresa May's Tory" -> "Theresa May"
         if doc[index].tag_ == "POS" and doc[index].lower_ in ("'s", "’s"):  # not "Workers' Party"
             last = index
@@ -96,9 +121,10 @@ def clean_name(entity: "SpacySpan") -> tuple[int, int] | None:
         return None
     if doc[last - 1].pos_ in FUNCTION_POS or not any(t.text[:1].isupper() for t in doc[first:last]):
         return None  # a headline fragment ("… Away from Victory against") or a lower-case word
-    if entity.label_ == "PERSON" and last - first == 1 and doc[first].tag_ == "JJ":
+    if label == "PERSON" and last - first == 1 and doc[first].tag_ == "JJ":
         return None  # "Orwellian"
-    if doc[first:last].text in EVENT_NAMES:
+    name = doc[first:last].text
+    if name in EVENT_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None
     return first, last
 
@@ -140,10 +166,9 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     found = []
     for entity in doc.ents:
         kind = ENTITY_KINDS.get(entity.label_)
-        cleaned = clean_name(entity) if kind else None
-        if cleaned is None or any(start <= entity.start_char < end for start, end in credits):
+        if kind is None or any(start <= entity.start_char < end for start, end in credits):
             continue
-        found.append((entity, kind, cleaned))
+        found += [(entity, kind, cleaned) for cleaned in name_ranges(entity)]
     body_names = {doc[a:b].text for entity, _, (a, b) in found if entity.start not in headline_tokens}
     entities = []
     for entity, kind, cleaned in found:
@@ -159,6 +184,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     surname_owner: dict[str, str] = {}
     acronym_owner: dict[str, str] = {}
     prefix_owner: dict[tuple[str, str], str] = {}  # (kind, the first words of a name) -> that name's key
+    spellings: dict[tuple[str, str], str] = {}  # (kind, the name case-folded, hyphens as spaces) -> key
     for (first, last), name in sorted(entities):
         kind_votes = votes[name]
         words = name.split()
@@ -187,6 +213,8 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             for size in range(1, len(words)):  # "House" is not "House of Commons"
                 if words[size].lower() not in JOINING_WORDS:
                     prefix_owner.setdefault((kind, " ".join(words[:size])), key)
+        spelling = key.casefold().replace("-", " ")  # "Al-Qaeda" and "Al Qaeda" are one
+        key = spellings.setdefault((kind, spelling), key)
         candidate = candidates.setdefault(key, _Candidate(kind))
         candidate.names[name] += 1
         candidate.mentions.append((first, last))
@@ -256,6 +284,13 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
         ]
         if len(owners) == 1:
             _join(candidates, key, owners[0])
+    surnames: dict[str, list[str]] = defaultdict(list)
+    for key in persons:
+        if key in candidates and " " in key:
+            surnames[_person_words(key)[-1]].append(key)
+    for key in [key for key, candidate in candidates.items() if candidate.kind in ("organization", "group") and " " not in key]:
+        if len(surnames.get(key, [])) == 1:  # "Braun", taken for an organization, after "Mike Braun"
+            _join(candidates, key, surnames[key][0])
     organizations = {_acronym(key.split()): key for key, candidate in candidates.items()
                      if candidate.kind == "organization" and len(key.split()) > 1}
     for key in [key for key, candidate in candidates.items() if candidate.kind == "organization" and key.isupper()]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 SUPPORT_VERBS = frozenset(
     "back support arm fund finance bankroll sponsor aid assist help endorse defend protect equip supply champion "
-    "reinforce shield prop ally side praise abet collaborate cooperate".split()
+    "reinforce shield prop ally side praise abet collaborate cooperate pardon".split()
 )
 OPPOSE_VERBS = frozenset(
     "fight attack oppose bomb strike target condemn sanction battle combat besiege invade resist confront denounce "
@@ -62,12 +62,22 @@ PROXY_NOUNS = frozenset({"proxy", "proxies", "puppet", "client", "protégé", "p
 PARTNERSHIP_NOUNS = frozenset({"concert", "league", "collusion", "cahoots", "cooperation", "coordination", "tandem",
                                "alliance", "partnership"})
 GIFT_NOUNS = frozenset(
-    "support backing aid help assistance funding funds money arms weapons protection praise endorsement".split()
+    "support backing aid help assistance funding funds money arms weapons protection praise endorsement pardon "
+    "pardons clemency".split()
 )
 HOSTILITY_NOUNS = frozenset(
     "war fight attack attacks campaign offensive strike strikes sanctions struggle lawsuit suit challenge challenges "
-    "criticism operation operations".split()
+    "criticism operation operations smear smears allegation allegations accusation accusations complaint complaints "
+    "crusade vendetta persecution".split()
 )
+# Hostility nouns whose target may follow "of": "their smear of Kavanaugh".
+OF_HOSTILITY_NOUNS = frozenset({"smear", "smears", "persecution", "vilification", "demonization"})
+# Any verb with "against" and an actor opposes it ("voted against Kavanaugh", "ruled against the administration"),
+# but for these, whose "against" object is a danger, not a side.
+NOT_AGAINST_VERBS = frozenset({"warn", "protect", "guard", "insure", "hedge", "caution", "vaccinate", "immunize", "defend"})
+# Verbs of taking a side whose "for" object is the side taken: "stumped for Greg Pence", "voted for Braun".
+SIDE_VERBS = frozenset({"vote", "campaign", "stump", "rally", "advocate", "root", "fight", "speak", "testify", "lobby",
+                        "cheer", "canvass", "stand", "argue"})
 # "Pompeo's nomination", "the confirmation of Haspel": a thing of an actor's stands for the actor as an object.
 OWNER_PREPOSITIONS = frozenset({"of"})
 EXAMPLE_PREPOSITIONS = frozenset({"like", "including", "such"})
@@ -157,6 +167,7 @@ class _Finder:
             polarity = verb_polarity(lemma, particles)
             if polarity is not None:
                 return self._verb(token, polarity)
+            return self._side_taken(token, lemma)
         if token.pos_ == "ADJ" and lemma == "allied":
             return self._pairs(self._subjects(token), self._objects_after(token, {"with", "to"}), "supports", token, [token])
         if token.pos_ in ("NOUN", "PROPN"):
@@ -187,6 +198,17 @@ class _Finder:
             objects += self._objects_after(particle, {"at", "against"}, as_tokens=True)
         trigger = [verb] + [child for child in self._children(verb) if child.dep_ == "prt"]
         return self._pairs(self._subjects(verb), self._actors_of(objects), polarity, verb, trigger)
+
+    def _side_taken(self, verb: "Token", lemma: str) -> list[Relation]:
+        """ "voted against Kavanaugh" (any verb but NOT_AGAINST_VERBS), "stumped for Greg Pence" (SIDE_VERBS)."""
+        relations = []
+        if lemma not in NOT_AGAINST_VERBS:
+            against = self._objects_after(verb, {"against"}, as_tokens=True)
+            relations += self._pairs(self._subjects(verb), self._actors_of(against), "opposes", verb, [verb])
+        if lemma in SIDE_VERBS:
+            sides = self._objects_after(verb, {"for"}, as_tokens=True)
+            relations += self._pairs(self._subjects(verb), self._actors_of(sides), "supports", verb, [verb])
+        return relations
 
     def _partnership(self, noun: "Token") -> list[Relation]:
         verb = noun.head.head
@@ -223,11 +245,12 @@ class _Finder:
         return self._pairs(self._actors_of(givers), self._actors_of(receivers), "supports", noun, [noun])
 
     def _hostility_noun(self, noun: "Token") -> list[Relation]:
-        targets = self._objects_after(noun, {"against", "on"}, as_tokens=True)
+        prepositions = {"against", "on", "of"} if noun.lower_ in OF_HOSTILITY_NOUNS else {"against", "on"}
+        targets = self._objects_after(noun, prepositions, as_tokens=True)
         if not targets:
             return []
-        sources = [child for child in self._children(noun) if child.dep_ == "poss"]
-        if not sources and noun.dep_ in ("dobj", "pobj"):
+        sources = [child for child in self._children(noun) if child.dep_ == "poss" and child.pos_ != "PRON"]
+        if not sources and noun.dep_ in ("dobj", "pobj"):  # "Democrats continued their smear of X"
             sources = self._subject_tokens(noun.head if noun.dep_ == "dobj" else noun.head.head)
         return self._pairs(self._actors_of(sources), self._actors_of(targets), "opposes", noun, [noun])
 
@@ -285,7 +308,8 @@ class _Finder:
                 if child.dep_ in ("conj", "appos"):
                     queue.append(child)
                 elif child.dep_ in ("compound", "poss", "amod", "nmod") and (
-                    actor or token.lemma_.lower() in STAND_IN_NOUNS or token.i in heads and child.dep_ == "poss"
+                    actor and not (actor in self.person_ids and child.dep_ in ("compound", "amod"))  # "US President Trump"
+                    or token.lemma_.lower() in STAND_IN_NOUNS or token.i in heads and child.dep_ == "poss"
                 ):
                     queue.append(child)
                 elif child.dep_ == "prep" and not actor and (
