@@ -17,6 +17,7 @@ from propaganda_lens.detect.boundaries import (
     is_word_character,
 )
 from propaganda_lens.detect.encoding import join_close_spans
+from propaganda_lens.enrich.sentences import sentence_ranges
 
 WORDS = ["the", "corrupt", "elites", "of", "star-studded", "don't", "and", "traitors", "nation", "to", "lie", "A", "4"]
 SEPARATORS = [" ", ", ", ". ", "! ", "? ", "\n", " - ", "… ", '." ', " (", ") "]
@@ -68,3 +69,9 @@ def test_the_detector_gives_readable_spans_on_dev_articles(ptc_folder):
         text = Path(path).read_text(encoding="utf-8")
         for span in detector.find_spans(text):
             assert_readable(text, span.start, span.end)
+
+
+def test_a_month_abbreviation_does_not_end_a_sentence():
+    text = "On Oct. 25, the Russian and Syrian defense ministries said so. He left on Jan. 3 at noon."
+    assert [text[start:end] for start, end in sentence_ranges(text)] == [
+        "On Oct. 25, the Russian and Syrian defense ministries said so.", "He left on Jan. 3 at noon."]

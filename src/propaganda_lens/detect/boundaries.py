@@ -32,8 +32,8 @@ TRIM_CHARACTERS = " \t\n\r.,:;"
 
 
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st sen rep gov gen col lt sgt capt jr sr inc ltd co corp vs etc no fig e.g i.e u.s u.k u.n"
-    .split()
+    "mr mrs ms dr prof st sen rep gov gen col lt sgt capt jr sr inc ltd co corp vs etc no fig e.g i.e u.s u.k u.n "
+    "jan feb mar apr jun jul aug sep sept oct nov dec dept est rev ave ft mt".split()
 )
 _LONGEST_ABBREVIATION = max(len(word) for word in ABBREVIATIONS)
 # The word before a full stop, if it is short enough to be an abbreviation; searched in a bounded window, so
