@@ -59,6 +59,13 @@ def _parse_of(parsed: dict, start: int, end: int, doc: "Doc"):
     return sentence
 
 
+# Nouns after an actor's name that speak for it: "the British government said", "Russia's foreign ministry said".
+SPEAKING_FOR_NOUNS = frozenset(
+    "government administration regime ministry authorities officials military army spokesman spokeswoman "
+    "spokesperson office campaign".split()
+)
+
+
 class _MentionIndex:
     """Actor mentions in text order, to find the one inside a range, or the last person before a point, fast."""
 
@@ -74,8 +81,14 @@ class _MentionIndex:
         if source is None:
             return None
         index = bisect_left(self.starts, source[0])
-        if index < len(self.mentions) and self.mentions[index][1] <= source[1]:
-            return self.mentions[index][2]
+        inside = []
+        while index + len(inside) < len(self.mentions) and self.mentions[index + len(inside)][1] <= source[1]:
+            inside.append(self.mentions[index + len(inside)])
+        if inside:  # the actor that heads the phrase: "Adam Schiff", "the British government", not "the British royal"
+            head = self.text[inside[-1][1] : source[1]].split()
+            if not head or head[-1].lower() in SPEAKING_FOR_NOUNS:
+                return inside[-1][2]
+            return None
         if self.text[source[0] : source[1]].lower() not in SPEAKER_PRONOUNS:
             return None
         for start, end, actor_id, kind in reversed(self.mentions[max(0, index - 50) : index]):

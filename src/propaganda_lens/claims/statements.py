@@ -88,6 +88,8 @@ def statement_source(sentence: "SpacySpan") -> tuple[int, int] | None:
             children = children_of.get(token.i, [])
             if not any(child.dep_ in ("ccomp", "dobj", "xcomp") or child.text in ("“", '"') for child in children):
                 continue
+            if any(child.dep_ == "neg" for child in children):
+                continue  # "Schiff never expected that …": the author's statement about Schiff, not Schiff's
             subjects = [child for child in children if child.dep_ == "nsubj"]
             if subjects and subjects[0].lower_ not in AUTHOR_WORDS and (
                 subjects[0].pos_ != "PRON" or subjects[0].lower_ in SPEAKER_PRONOUNS
