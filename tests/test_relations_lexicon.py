@@ -87,3 +87,8 @@ def test_sides_taken_with_against_and_for_pardons_and_smears(text, expected):
 
 def test_a_danger_warned_against_is_no_side():
     assert not relations_in("Angela Merkel warned against Russia's influence.")
+
+
+def test_it_stands_for_the_country_or_organization_named_before():
+    text = "Russia intervened in the war in 2015. It did so in concert with the Syrian Arab Army, Iran and Hezbollah."
+    assert ("Russia", "supports", "Hezbollah") in relations_in(text)

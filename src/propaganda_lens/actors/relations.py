@@ -100,6 +100,7 @@ HYPOTHETICAL_WORDS = frozenset({"would", "could", "might", "may"})
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 PERSONAL_POSSESSIVES = frozenset({"his", "her", "him", "he", "she"})
+THING_PRONOUNS = frozenset({"it", "its"})  # a country or organization named before
 # Bounds that keep every rule linear in the text, whatever its parse: clauses above a trigger that can change
 # its modality, and tokens back to a pronoun's person.
 MAX_CLAUSE_DEPTH = 12
@@ -335,13 +336,14 @@ class _Finder:
 
     def _pronoun_actor(self, token: "Token") -> str | None:
         """ "his" / "he": the person named last before it, within the two sentences before."""
-        if token.lower_ not in PERSONAL_POSSESSIVES:
+        personal = token.lower_ in PERSONAL_POSSESSIVES
+        if not personal and token.lower_ not in THING_PRONOUNS:
             return None
         earliest = self.sentence_of[token.i].start
         previous = self.sentence_of[earliest - 1].start if earliest > 0 else earliest
         for index in range(token.i - 1, max(previous, token.i - MAX_PRONOUN_DISTANCE) - 1, -1):
             actor = self.actor_of_token.get(index)
-            if actor in self.person_ids:
+            if actor is not None and (actor in self.person_ids) == personal:
                 return actor
         return None
 
