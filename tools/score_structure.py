@@ -2,6 +2,7 @@
 evaluation/structure/GUIDELINES.md).
 
     python tools/score_structure.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020]
+    python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
 
 Micro-averaged over the articles:
 - actors: a found actor is right when its name or one of its mentions is the gold actor's name or alias
@@ -22,7 +23,8 @@ from pathlib import Path
 from propaganda_lens.scoring import harmonic_mean
 
 ROOT = Path(__file__).resolve().parents[1]
-ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"
+ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"  # the tuning set: rules are fitted on it
+LOCKED = ROOT / "evaluation" / "structure" / "locked.jsonl"  # scored, never looked into
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
 
 

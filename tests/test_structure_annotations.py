@@ -1,0 +1,39 @@
+"""The hand-annotated structure sets are well-formed, the checker finds what is wrong, and the agreement tool
+gives 1 for a file against itself."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import annotation_agreement  # noqa: E402
+import check_structure_annotations  # noqa: E402
+import score_structure  # noqa: E402
+
+SECOND = score_structure.ANNOTATIONS.parent / "second-annotation.jsonl"
+
+
+def test_the_shipped_sets_are_well_formed_and_disjoint(ptc_folder):
+    files = [score_structure.ANNOTATIONS, score_structure.LOCKED, SECOND]
+    assert [problem for path in files for problem in check_structure_annotations.file_problems(path, ptc_folder)] == []
+    tuning = annotation_agreement.records([score_structure.ANNOTATIONS])
+    locked = annotation_agreement.records([score_structure.LOCKED])
+    assert len(tuning) == 35 and len(locked) == 24 and not tuning.keys() & locked.keys()
+
+
+def test_the_checker_reports_each_problem(ptc_folder, tmp_path):
+    record = {"article": "article111111111", "split": "train",
+              "actors": [{"name": "Iran", "kind": "nation"}],
+              "relations": [{"source": "Iran", "polarity": "backs", "target": "Iraq", "modality": "asserted"}],
+              "predictions": ["no such words in the text"]}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(record) + "\nnot json\n", encoding="utf-8")
+    problems = "\n".join(check_structure_annotations.file_problems(path, ptc_folder))
+    for expected in ("kind must be", "target 'Iraq' is not", "polarity must be", "occurs 0 times", "not JSON"):
+        assert expected in problems
+
+
+def test_an_annotation_agrees_with_itself(ptc_folder):
+    second = annotation_agreement.records([SECOND])
+    tallies = annotation_agreement.agreement(second, second, ptc_folder)
+    assert all(tally.row()["f1"] == 1.0 for tally in tallies.values())
