@@ -46,12 +46,22 @@ def analyze(
     return full_analysis(article, spans, detector.config.name, detector.technique_precision)
 
 
+_loader: threading.Thread | None = None
+
+
 def load_stages(background: bool = False) -> None:
     """Load what the stages after detection need (spaCy's pipeline, the claim model), once per process; in
-    a background thread with `background`, so that the load overlaps the detector's (the stages wait for it)."""
-    if background:
-        threading.Thread(target=load_stages, name="load-stages", daemon=True).start()
-        return
+    a background thread with `background`, so that the load overlaps the detector's. That thread is not a
+    daemon: the interpreter joins it before exiting, so no exit tears down spaCy or onnxruntime mid-load."""
+    global _loader
+    if not background:
+        _load_stages()
+    elif _loader is None:
+        _loader = threading.Thread(target=_load_stages_quietly, name="load-stages")
+        _loader.start()
+
+
+def _load_stages() -> None:
     from propaganda_lens.claims import shipped_checkworthiness_model
     from propaganda_lens.enrich.parsing import english_pipeline
 
@@ -59,9 +69,24 @@ def load_stages(background: bool = False) -> None:
     shipped_checkworthiness_model()
 
 
+def _load_stages_quietly() -> None:
+    try:
+        _load_stages()
+    except Exception:  # noqa: BLE001 - the stages load again on the calling thread, which reports the error
+        pass
+
+
+def wait_for_stages() -> None:
+    """Wait for a background load to end: two threads importing spaCy's modules (and, through its entry
+    points, ours) at once can deadlock on Python's module locks."""
+    if _loader is not None:
+        _loader.join()
+
+
 def full_analysis(article: Article, spans: list[Span], model: str, technique_precision: dict[str, float]) -> Analysis:
     """Every stage after detection, on one parse of the text: enrich, then actors, then claims (imported here,
     so that commands that analyze nothing do not import them)."""
+    wait_for_stages()
     from propaganda_lens.actors import add_actors
     from propaganda_lens.claims import add_claims
     from propaganda_lens.enrich.parsing import parse
