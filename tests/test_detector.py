@@ -19,7 +19,7 @@ SAMPLE_STEP = 3
 
 @pytest.fixture(scope="module")
 def detector() -> Detector:
-    return Detector.from_disk()
+    return Detector.from_disk()  # the default model, `accurate`
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +37,9 @@ def test_span_identification_beats_the_all_sentences_baseline(detector, dev_samp
     baseline = {a.id: every_line_as_a_span(a.text) for a in articles}
     model_f1 = score_si(si, predicted).f1
     baseline_f1 = score_si(si, baseline).f1
-    # Measured on this sample: model 0.376, baseline 0.192.
+    # Measured on this sample with the shipped `accurate` model: 0.4403; the baseline 0.1920.
     assert baseline_f1 < 0.25
-    assert model_f1 >= 0.34
-    assert model_f1 >= baseline_f1 + 0.12
+    assert model_f1 >= 0.425
 
 
 def test_technique_classification_floor(detector, dev_sample):
@@ -48,8 +47,9 @@ def test_technique_classification_floor(detector, dev_sample):
     texts = {a.id: a.text for a in articles}
     template = {k: [Span(s.start, s.end) for s in v] for k, v in tc.items()}
     predicted = {k: detector.classify_spans(texts[k], spans) for k, spans in template.items()}
-    # Measured on this sample: 0.629; always answering Loaded_Language scores 0.329.
-    assert score_tc(tc, predicted).f1 >= 0.55
+    # Measured on this sample with the shipped `accurate` model: 0.6677; always answering Loaded_Language
+    # scores 0.329.
+    assert score_tc(tc, predicted).f1 >= 0.65
 
 
 def test_predicted_spans_are_valid(detector, dev_sample):
