@@ -11,7 +11,8 @@ pytest.importorskip("scipy", reason="needs the train extra")
 
 from conftest import assert_one_line_error  # noqa: E402
 from propaganda_lens.cli.main import app as cli  # noqa: E402
-from propaganda_lens.detect.detector import Detector, shipped_model_path  # noqa: E402
+from propaganda_lens.detect.detector import (  # noqa: E402
+    CHECKSUM_FILE, CONFIG_FILE, Detector, shipped_model_path, write_checksums)
 from propaganda_lens.train.calibration import fit_platt, fit_temperature  # noqa: E402
 
 
@@ -38,14 +39,23 @@ def test_the_span_map_brings_probabilities_to_the_observed_rate():
 def test_calibrate_rewrites_the_config_and_checksums(ptc_folder, tmp_path):
     model = tmp_path / "model"
     shutil.copytree(shipped_model_path("ptc-minilm"), model)
+    config = json.loads((model / CONFIG_FILE).read_text(encoding="utf-8"))
+    config.update(technique_temperature=1.0, span_calibration=None)  # the copy as export leaves it: uncalibrated
+    (model / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+    listed = [line.split()[1] for line in (model / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines()]
+    write_checksums(model, listed)
+    checksums = (model / CHECKSUM_FILE).read_text(encoding="utf-8")
     ids = sorted(path.stem.removeprefix("article") for path in (ptc_folder / "train-articles").glob("article*.txt"))[:6]
     (tmp_path / "holdout.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["calibrate", str(model), "--ptc", str(ptc_folder),
                                       "--articles", str(tmp_path / "holdout.txt")])
     assert result.exit_code == 0, result.output
-    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
-    assert config["technique_temperature"] != 1.0 and len(config["span_calibration"]) == 2
-    detector = Detector.from_disk(model)  # the checksums were rewritten
+    config = json.loads((model / CONFIG_FILE).read_text(encoding="utf-8"))
+    assert config["technique_temperature"] != 1.0 and 0 < config["technique_temperature"] < 100
+    assert config["span_calibration"] is not None and len(config["span_calibration"]) == 2
+    assert config["span_calibration"] != [1.0, 0.0] and np.all(np.isfinite(config["span_calibration"]))
+    assert (model / CHECKSUM_FILE).read_text(encoding="utf-8") != checksums
+    detector = Detector.from_disk(model)  # the checksums match the new config
     spans = detector.find_spans("They are traitors and cowards, and the corrupt elites will destroy our nation.")
     assert spans and all(0 < span.probability < 1 for span in spans)
 
