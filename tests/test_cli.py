@@ -1,6 +1,7 @@
 """The command-line contract: predict, classify-spans, evaluate, analyze, and one-line user errors."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -50,11 +51,24 @@ def test_classify_spans_fills_the_template(two_articles, ptc_folder, tmp_path):
     assert "Loaded_Language" in score.output and "TC scores" in score.output
 
 
-def test_evaluate_perfect_si_is_one(ptc_folder):
-    gold = str(ptc_folder / "dev-task-si.labels")
-    result = runner.invoke(app, ["evaluate", "--task", "si", "--gold", gold, "--pred", gold])
+def scores_row(output: str) -> list[str]:
+    """The precision, recall and F1 of `evaluate`'s "all" row."""
+    row = next(line for line in output.splitlines() if re.search(r"\ball\b", line))
+    return re.findall(r"\d\.\d{4}", row)
+
+
+def test_evaluate_perfect_si_is_one_and_half_the_articles_halve_recall(ptc_folder, tmp_path):
+    gold = ptc_folder / "dev-task-si.labels"
+    result = runner.invoke(app, ["evaluate", "--task", "si", "--gold", str(gold), "--pred", str(gold)])
     assert result.exit_code == 0
-    assert "1.0000" in result.output
+    assert scores_row(result.output) == ["1.0000", "1.0000", "1.0000"]
+    labels = read_labels(gold)
+    kept = sorted(labels)[: len(labels) // 2]
+    half = tmp_path / "half.labels"
+    half.write_text("".join(f"{i}\t{s.start}\t{s.end}\n" for i in kept for s in labels[i]), encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "--task", "si", "--gold", str(gold), "--pred", str(half)])
+    precision, recall, f1 = map(float, scores_row(result.output))
+    assert precision == 1.0 and 0.2 < recall < 0.8 and f1 == pytest.approx(2 * recall / (1 + recall), abs=1e-4)
 
 
 def test_analyze_json_has_spans_inside_the_text(tmp_path):
@@ -64,6 +78,7 @@ def test_analyze_json_has_spans_inside_the_text(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     text = data["article"]["text"]
+    assert data["spans"]  # the default model marks this text
     for span in data["spans"]:
         assert text[span["start"] : span["end"]] == span["text"]
 

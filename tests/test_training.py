@@ -56,8 +56,11 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     log = [json.loads(line) for line in (run / "training_log.jsonl").read_text().splitlines()]
     epochs = [record for record in log if "dev" in record]
     assert [record["epoch"] for record in epochs] == [1, 2]
-    assert all(0.0 <= record["dev"]["si_f1"] <= 1.0 for record in epochs)
-    assert best.is_file() and (run / "checkpoint.pt").is_file()
+    top = max(epochs, key=lambda record: record["dev"]["si_f1"] + record["dev"]["tc_f1"])
+    assert [record["epoch"] for record in epochs if record.get("best")][-1] == top["epoch"]
+    saved = torch.load(best, weights_only=False)
+    assert (saved["epoch"], saved["dev"]) == (top["epoch"], top["dev"])  # best.pt is the best epoch's
+    assert (run / "checkpoint.pt").is_file()
 
     # A finished run resumes to the end without training again.
     assert train(settings, resume=True) == best
@@ -67,8 +70,9 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     scores = export(run, TrainSettings.of_run(run), model, "tiny")
     detector = Detector.from_disk(model)
     assert detector.config.decoding == scores.best_decoding
-    spans = detector.find_spans("The corrupt elites lie to you every day, and they will destroy this nation.")
-    assert all(0 <= span.start < span.end for span in spans)
+    text = "The corrupt elites lie to you every day, and they will destroy this nation."
+    spans = detector.find_spans(text, threshold=0.0)  # every word is a span at threshold 0, even untrained
+    assert spans and all(0 <= span.start < span.end <= len(text) and span.technique for span in spans)
     card = (model / "MODEL_CARD.md").read_text()
     assert "## Dev scores" in card and "--epochs 2" in card
 
@@ -79,7 +83,10 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     first, last = (torch.load(run / name, weights_only=False)["network"] for name in ("best.pt", "checkpoint.pt"))
     name = next(key for key, value in mean.items() if value.is_floating_point())
     assert torch.allclose(mean[name], (first[name] + last[name]) / 2)
-    assert export(averaged, TrainSettings.of_run(averaged), tmp_path / "model-averaged", "tiny").tc.f1 >= 0
+    averaged_scores = export(averaged, TrainSettings.of_run(averaged), tmp_path / "model-averaged", "tiny")
+    recorded = json.loads((tmp_path / "model-averaged" / "evaluation.json").read_text())
+    assert recorded["variants"][recorded["variant"]]["tc_f1"] == averaged_scores.tc.f1
+    assert Detector.from_disk(tmp_path / "model-averaged").find_spans(text, threshold=0.0)
 
 
 def test_resuming_drops_log_records_after_the_checkpoint(tmp_path):
@@ -110,12 +117,23 @@ def test_distilling_a_teacher_trains_on_its_soft_targets(tiny_ptc, tiny_encoder,
     assert all(window.soft_tags.shape == (len(window.input_ids), 3) for window in windows)
     assert all(span.soft_label is not None for window in windows for span in window.spans)
 
-    settings = TrainSettings(ptc_folder=tiny_ptc, base_model=tiny_encoder, output=tmp_path / "run", epochs=1,
-                             batch_size=8, log_every=1, teacher="fast", distill_weight=0.7)
-    assert train(settings).is_file()
-    steps = [json.loads(line) for line in (tmp_path / "run" / "training_log.jsonl").read_text().splitlines()]
-    assert all(record["tag_loss"] > 0 for record in steps if "tag_loss" in record)
-    assert TrainSettings.of_run(tmp_path / "run").teacher == "fast"
+    def losses(teacher: str | None) -> list[tuple[float, float]]:
+        """The tag and span losses of each step, from the same initial weights and batches."""
+        run = tmp_path / f"run-{teacher}"
+        settings = TrainSettings(ptc_folder=tiny_ptc, base_model=tiny_encoder, output=run, epochs=1,
+                                 batch_size=8, log_every=1, teacher=teacher, distill_weight=0.7)
+        assert train(settings).is_file()
+        records = [json.loads(line) for line in (run / "training_log.jsonl").read_text().splitlines()]
+        return [(record["tag_loss"], record["span_loss"]) for record in records if "step" in record]
+
+    alone, distilled = losses(None), losses("fast")
+    # Training is deterministic, so the same run without a teacher logs the same losses. An untrained network's
+    # tags are near uniform whatever the targets, but its technique head's span loss moves with the teacher's
+    # technique distributions from the first step, and further as the network learns from them.
+    assert len(alone) == len(distilled) > 1
+    assert abs(alone[0][1] - distilled[0][1]) > 1e-3, (alone, distilled)
+    assert abs(alone[-1][1] - distilled[-1][1]) > 1e-2, (alone, distilled)
+    assert TrainSettings.of_run(tmp_path / "run-fast").teacher == "fast"
 
 
 def test_technique_weights_lift_rare_techniques():
