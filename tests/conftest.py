@@ -6,6 +6,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check what the code does, never how fast: no deadline, and no health check on slow generation
+# (both fail on a busy machine). A test that is about time measures it itself, relative to something.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # The shared data sits beside the repository (../shared), as in CI; PROPAGANDA_LENS_SHARED overrides it.
 SHARED = Path(os.environ.get("PROPAGANDA_LENS_SHARED", Path(__file__).resolve().parents[2] / "shared"))

@@ -171,12 +171,11 @@ def test_a_killed_run_resumes_and_analyzes_every_article_exactly_once(tmp_path, 
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database_file = tmp_path / "killed.sqlite"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        with sqlite3.connect(database_file, timeout=10) as connection:
+    while time.monotonic() < deadline and process.poll() is None:  # kill once the first batch is committed:
+        with sqlite3.connect(database_file, timeout=10) as connection:  # the run is then at the next one
             if connection.execute("SELECT count(*) FROM analyses").fetchone()[0] >= 1:
                 break
-        time.sleep(0.05)
-    time.sleep(0.5)  # into the next batch
+        time.sleep(0.02)
     assert process.poll() is None, "the run ended before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()

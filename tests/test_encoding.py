@@ -29,6 +29,7 @@ texts = st.text(
 )
 
 
+@settings(deadline=None)
 @given(st.integers(0, 3000), st.integers(2, 300), st.data())
 def test_windows_cover_every_token_within_size(n_tokens, size, data):
     stride = data.draw(st.integers(1, size))
@@ -52,7 +53,7 @@ def test_best_window_prefers_the_window_holding_the_span():
     assert best_window(windows, 0, 3) == 0
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(texts)
 def test_token_offsets_point_into_the_raw_text(text):
     encoded = encode(TOKENIZER, text)
@@ -63,7 +64,7 @@ def test_token_offsets_point_into_the_raw_text(text):
     assert (np.diff(encoded.offsets[:, 0]) >= 0).all()
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(texts, st.data())
 def test_decoded_spans_are_sorted_trimmed_and_inside_the_text(text, data):
     encoded = encode(TOKENIZER, text)

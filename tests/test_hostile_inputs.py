@@ -47,9 +47,9 @@ def in_child(seconds: float, function, *args):
 
 
 def _timed_stage(stage: str, text: str) -> float:
-    started = time.perf_counter()
+    started = time.process_time()  # the child's CPU time: other work on the machine does not count
     STAGES[stage](text)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def stage_seconds(stage: str, text: str, limit_s: float) -> float:
@@ -203,7 +203,8 @@ def test_atomic_writes_give_files_the_usual_permissions(tmp_path):
     "will will may could going to likely to ",
 ])
 def test_actors_relations_and_statements_take_time_proportional_to_the_input(unit):
-    """On one parse (not timed), the rules take about the same time per character at 2 sizes: linear."""
+    """On one parse (not timed), the rules take about the same time per character at 2 sizes: linear. Each
+    size counts its fastest of 3 runs in CPU time, so a busy machine does not decide."""
     from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge, statement_source
@@ -212,13 +213,16 @@ def test_actors_relations_and_statements_take_time_proportional_to_the_input(uni
     def seconds_per_char(size: int) -> float:
         text = (unit * (size // len(unit) + 1))[:size]
         doc = parse(text, sentence_ranges(text))
-        started = time.perf_counter()
-        actors, actor_of_token = find_actors(doc)
-        find_relations(doc, actor_of_token, {actor.id for actor in actors if actor.kind == "person"})
-        for sentence in doc.sents:
-            prediction_hedge(sentence)
-            statement_source(sentence)
-        return (time.perf_counter() - started) / size
+        runs = []
+        for _ in range(3):
+            started = time.process_time()
+            actors, actor_of_token = find_actors(doc)
+            find_relations(doc, actor_of_token, {actor.id for actor in actors if actor.kind == "person"})
+            for sentence in doc.sents:
+                prediction_hedge(sentence)
+                statement_source(sentence)
+            runs.append(time.process_time() - started)
+        return min(runs) / size
 
     small, large = seconds_per_char(5_000), seconds_per_char(40_000)
     assert large < 4 * small + 20e-6, (small, large)  # quadratic code would take 8 x longer per character
