@@ -77,10 +77,12 @@ def run_torch(texts: list[str], run: Path, model: str | None, repeats: int) -> d
     network.load_state_dict(torch.load(run / "best.pt", weights_only=False)["network"])
     with tempfile.TemporaryDirectory() as folder:
         network.tagger.save_pretrained(folder)
-        tokenizer = AutoTokenizer.from_pretrained(str(settings.base_model), model_max_length=config.window_size)
+        tokenizer = AutoTokenizer.from_pretrained(str(settings.base_model), model_max_length=config.window_size,
+                                                  local_files_only=True)  # never a model hub
         tagger = pipeline(
             "token-classification",
             model=folder,
+            model_kwargs={"local_files_only": True},
             tokenizer=tokenizer,
             aggregation_strategy="simple",
             stride=config.window_size - 2 - config.window_stride,

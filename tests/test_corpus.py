@@ -188,15 +188,20 @@ def test_a_killed_run_resumes_and_analyzes_every_article_exactly_once(tmp_path, 
     assert stored_spans(killed) == stored_spans(clean)
 
 
-def test_the_ray_engine_stores_the_same_spans_as_the_local_engine(tmp_path, short_articles):
+def test_the_ray_engine_stores_the_same_spans_as_the_local_engine(tmp_path, short_articles, monkeypatch):
+    """The CLI starts Ray itself, with Ray's usage statistics off before Ray starts."""
     ray = pytest.importorskip("ray")
+    monkeypatch.delenv("RAY_USAGE_STATS_ENABLED", raising=False)
+    started_with, start = [], ray.init
+    monkeypatch.setattr(ray, "init", lambda *args, **kwargs: (
+        started_with.append(os.environ.get("RAY_USAGE_STATS_ENABLED")), start(*args, **kwargs))[1])
     local, distributed = f"sqlite:///{tmp_path / 'local.sqlite'}", f"sqlite:///{tmp_path / 'ray.sqlite'}"
     for database in (local, distributed):
         assert cli("corpus", "add", *short_articles, "--db", database).exit_code == 0
     assert cli("corpus", "run", "--db", local, "-m", MODEL).exit_code == 0
     try:
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
         result = cli("corpus", "run", "--db", distributed, "-m", MODEL, "--engine", "ray", "--workers", "2")
+        assert started_with == ["0"]
     finally:
         ray.shutdown()
     assert result.exit_code == 0, result.output

@@ -263,6 +263,7 @@ def ray_results(
 ) -> Iterator[StoredAnalysis]:
     """Through a Ray Data pipeline: map_batches over an actor pool of `workers` actors."""
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # Ray Data's own notes; the CLI shows the progress
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # Ray would report usage statistics to its makers
     try:
         import ray
     except ImportError:
