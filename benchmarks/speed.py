@@ -2,6 +2,10 @@
 
     python benchmarks/speed.py --run runs/ptc-minilm [--model fast] [--articles ../shared/data/ptc-semeval2020/dev-articles]
     python benchmarks/speed.py --backend onnx --model fast     # the shipped side only (no run folder needed)
+    python benchmarks/speed.py --model fast --record           # the shipped side, written into its evaluation.json
+
+`--record` writes the shipped side's figures (and the machine's CPU count and load) under "speed" in the model
+folder's evaluation.json, from which tools/readme_figures.py writes the README's speed column.
 
 The shipped side runs `Detector.find_spans` (tokenize, ONNX encoder, decode, span head). The PyTorch side
 runs the run's trained tagger (best.pt, the weights the shipped model was exported from) through
@@ -13,7 +17,9 @@ extra.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -111,12 +117,36 @@ def describe(name: str, result: dict, n: int) -> str:
     )
 
 
+def record_speed(args: argparse.Namespace, result: dict, texts: list[str], load: float) -> None:
+    """The shipped side's figures, under "speed" in the model folder's evaluation.json."""
+    from propaganda_lens.detect.detector import EVALUATION_FILE, model_folder
+    from propaganda_lens.files import write_text_atomically
+
+    path = model_folder(args.model) / EVALUATION_FILE
+    evaluation = json.loads(path.read_text(encoding="utf-8"))
+    evaluation["speed"] = {
+        "command": "python benchmarks/speed.py" + (f" --model {args.model}" if args.model else "") + " --record",
+        "articles": len(texts),
+        "mean_chars": round(statistics.mean(len(t) for t in texts)),
+        "repeats": args.repeats,
+        "articles_per_s": round(len(texts) / result["total_s"], 2),
+        "mean_latency_ms": round(statistics.mean(result["latencies"]) * 1000),
+        "peak_rss_mb": round(result["peak_rss_mb"]),
+        "cpus": os.cpu_count(),
+        "load_average": round(load, 1),  # the 1-minute load: above 0 the machine was shared
+        "date": datetime.date.today().isoformat(),
+    }
+    write_text_atomically(path, json.dumps(evaluation, indent=2) + "\n")
+    print(f"recorded in {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, default=ROOT / "runs" / "ptc-minilm", help="training run folder (best.pt)")
     parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES)
     parser.add_argument("--model", help="the shipped model (name) or model folder exported from --run (default: the default model)")
     parser.add_argument("--repeats", type=int, default=3, help="passes over the articles; the median pass is reported")
+    parser.add_argument("--record", action="store_true", help="measure the shipped side only and write it into the model's evaluation.json")
     parser.add_argument("--backend", choices=("onnx", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.backend:
@@ -131,7 +161,12 @@ def main() -> None:
     texts = load_texts(args.articles)
     mean_chars = statistics.mean(len(t) for t in texts)
     print(f"{len(texts)} articles from {args.articles} (mean {mean_chars:.0f} characters)")
+    load_before = os.getloadavg()[0]
     onnx = measure_in_subprocess("onnx", args)
+    if args.record:
+        print(describe("shipped (onnxruntime)", onnx, len(texts)))
+        record_speed(args, onnx, texts, max(load_before, os.getloadavg()[0]))
+        return
     torch_result = measure_in_subprocess("torch", args)
     print(describe("shipped (onnxruntime)", onnx, len(texts)))
     print(describe("transformers pipeline", torch_result, len(texts)))

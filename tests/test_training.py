@@ -75,6 +75,7 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     assert spans and all(0 <= span.start < span.end <= len(text) and span.technique for span in spans)
     card = (model / "MODEL_CARD.md").read_text()
     assert "## Dev scores" in card and "--epochs 2" in card
+    assert (model / "holdout.txt").read_text() == (run / "holdout.txt").read_text()  # ships with the model
 
     # The best and last epochs' weights, averaged, make another run folder that exports.
     averaged = tmp_path / "averaged"

@@ -398,7 +398,7 @@ def models() -> None:
     """List the shipped models: dev scores, speed, size and intended use."""
     import json
 
-    from propaganda_lens.detect.detector import DEFAULT_MODEL_NAME, SHIPPED_MODELS, shipped_model_path
+    from propaganda_lens.detect.detector import DEFAULT_MODEL_NAME, SHIPPED_MODELS, recorded_speed, shipped_model_path
 
     table = Table(title="Shipped models", caption="SI and TC F1: PTC dev, as `export` scored the shipped weights. "
                   "Speed: benchmarks/speed.py, 75 dev articles, 2 CPU cores.")
@@ -412,7 +412,7 @@ def models() -> None:
         size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
         name = shipped.name + (" (default)" if shipped.name == DEFAULT_MODEL_NAME else "")
         table.add_row(name, folder.name, evaluation["variant"], f"{scores['si_f1']:.4f}", f"{scores['tc_f1']:.4f}",
-                      shipped.speed, f"{size:.0f} MB", shipped.use)
+                      recorded_speed(folder), f"{size:.0f} MB", shipped.use)
     stdout.print(table)
 
 

@@ -402,14 +402,11 @@ class ShippedModel:
     name: str
     folder: str  # under propaganda_lens/models/
     use: str
-    speed: str  # measured by benchmarks/speed.py (README, "The models")
 
 
 SHIPPED_MODELS = (
-    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8.",
-                 "2.8 articles/s"),
-    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2 distilled from accurate, int8.",
-                 "11.1 articles/s"),
+    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8."),
+    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2 distilled from accurate, int8."),
 )
 DEFAULT_MODEL_NAME = "accurate"
 
@@ -431,6 +428,12 @@ def model_folder(model: str | Path | None = None) -> Path:
         names = ", ".join(shipped.name for shipped in SHIPPED_MODELS)
         raise ModelError(f"{model}: neither a shipped model ({names}) nor a model folder")
     return folder
+
+
+def recorded_speed(folder: Path) -> str:
+    """Articles per second as `benchmarks/speed.py --record` wrote it into evaluation.json."""
+    speed = json.loads((folder / EVALUATION_FILE).read_text(encoding="utf-8")).get("speed")
+    return f"{speed['articles_per_s']:.2f} articles/s" if speed else "not measured"
 
 
 def technique_precision_of(folder: Path) -> dict[str, float]:

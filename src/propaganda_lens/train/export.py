@@ -42,6 +42,7 @@ from propaganda_lens.train.network import DetectorNetwork
 log = logging.getLogger("propaganda_lens.train")
 MAX_QUANTIZATION_LOSS = 0.01
 TRAINING_LOG_FILE = "training_log.jsonl"
+HOLDOUT_FILE = "holdout.txt"  # written by train (loop.py), shipped with the model
 
 
 class _EncoderForExport(torch.nn.Module):
@@ -146,6 +147,8 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
     chosen_scores = scores[chosen]
     detector_config(settings, tokenizer, name, chosen_scores.best_decoding).to_file(destination / CONFIG_FILE)
     shutil.copy(run_folder / TRAINING_LOG_FILE, destination / TRAINING_LOG_FILE)
+    if (run_folder / HOLDOUT_FILE).is_file():  # the train articles kept out of training, which calibrate reads
+        shutil.copy(run_folder / HOLDOUT_FILE, destination / HOLDOUT_FILE)
     evaluation = {
         "split": "PTC SemEval-2020 dev (75 articles)",
         "variant": chosen,
