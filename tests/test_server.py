@@ -213,7 +213,7 @@ def test_a_failure_inside_is_a_500_without_details():
 def test_a_slow_batch_item_fails_only_its_own_place():
     # The item after the slow one waits for the replacement worker to load its models, within its own timeout
     # (room for a loaded machine).
-    with local_client(create_app(MarkedModel("fast"), ServerSettings(workers=1, queue=0, timeout_s=20))) as batching:
+    with local_client(create_app(MarkedModel("fast"), ServerSettings(workers=1, queue=0, timeout_s=30))) as batching:
         wait_for_ready_workers(batching, 1)
         items = [{"text": TEXT}, {"text": SLEEP}, {"text": "bad \ud800 text"}, {"text": FAIL}, {"text": TEXT}]
         body = json.dumps({"items": items})  # ASCII JSON: the surrogate travels as the escape \\ud800
