@@ -167,7 +167,7 @@ def test_a_killed_run_resumes_and_analyzes_every_article_exactly_once(tmp_path, 
     killed, clean = f"sqlite:///{tmp_path / 'killed.sqlite'}", f"sqlite:///{tmp_path / 'clean.sqlite'}"
     for database in (killed, clean):
         assert cli("corpus", "add", *articles, "--db", database).exit_code == 0
-    command = [sys.executable, "-m", "propaganda_lens", "corpus", "run", "--db", killed, "-m", MODEL]
+    command = [sys.executable, "-m", "propaganda_lens", "corpus", "run", "--db", killed, "-m", MODEL, "--lease", "2"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database_file = tmp_path / "killed.sqlite"
     deadline = time.monotonic() + 120

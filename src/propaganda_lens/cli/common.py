@@ -37,21 +37,33 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-@contextmanager
-def progress_bar(total: int | None, description: str, shown: bool = True, unit: str | None = None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`; total None: unknown), with the rate in
-    `unit`s per second when a unit is given; yields the function that advances it."""
-    rate = [TextColumn("{task.fields[rate]}")] if unit else []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *rate, TimeRemainingColumn())
-    started, done = time.monotonic(), 0
-    with Progress(*columns, console=stderr, transient=True, disable=not (shown and stderr.is_terminal)) as progress:
-        task = progress.add_task(description, total=total, rate="")
+def rate_and_left(done: int, total: int | None, elapsed: float, unit: str) -> tuple[str, str]:
+    """The average rate since the start and the time left at that rate, as shown from the first item on."""
+    if done <= 0 or elapsed <= 0:
+        return "", ""
+    rate = done / elapsed
+    if total is None:
+        return f"{rate:.2f} {unit}/s", ""
+    left = round(max(total - done, 0) / rate)
+    return f"{rate:.2f} {unit}/s", f"{left // 3600}:{left // 60 % 60:02d}:{left % 60:02d} left"
 
-        def advance(count: int = 1) -> None:
-            nonlocal done
-            done += count
-            speed = f"{done / max(time.monotonic() - started, 1e-9):.1f} {unit}/s" if unit else ""
-            progress.update(task, advance=count, rate=speed)
+
+@contextmanager
+def progress_bar(total: int | None, description: str, shown: bool = True, unit: str | None = None) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal, or when not `shown`; total None: unknown), with the rate in
+    `unit`s per second and the time left when a unit is given; yields the function that advances it
+    (`advance(count=1, total=None)`: a new total when the work grows or shrinks)."""
+    fields = [TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[left]}")] if unit else [TimeRemainingColumn()]
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *fields)
+    started, done, whole = time.monotonic(), 0, total
+    with Progress(*columns, console=stderr, transient=True, disable=not (shown and stderr.is_terminal)) as progress:
+        task = progress.add_task(description, total=total, rate="", left="")
+
+        def advance(count: int = 1, total: int | None = None) -> None:
+            nonlocal done, whole
+            done, whole = done + count, total if total is not None else whole
+            rate, left = rate_and_left(done, whole, time.monotonic() - started, unit) if unit else ("", "")
+            progress.update(task, advance=count, total=whole, rate=rate, left=left)
 
         yield advance
 

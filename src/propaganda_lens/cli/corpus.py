@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from propaganda_lens.cli.common import (
     ModelOption, PlainUsage, check_encoding, fail, print_error, progress_bar, stderr, stdout, with_progress,
@@ -21,7 +23,26 @@ from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE, Engine, 
 from propaganda_lens.ingest.fetch import MAX_BYTES
 from propaganda_lens.ingest.sources import InputFormat
 
+class CorpusCommands(TyperGroup):
+    """The one place where every corpus command's database errors become one line and exit code 1: a
+    database that cannot be opened or is not a corpus (StoreError), or one that fails later (a corrupt page,
+    a lost connection, a lock held too long)."""
+
+    def invoke(self, ctx):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from propaganda_lens.corpus.store import StoreError, describe
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            fail(str(error))
+        except SQLAlchemyError as error:
+            fail(f"the database failed: {describe(error)}; what was committed before stays stored")
+
+
 corpus_app = typer.Typer(
+    cls=CorpusCommands,
     help="Store many articles in a database, analyze each once per model, and study them: statistics per "
     "outlet, technique and month, a dashboard, exports.",
     no_args_is_help=True,
@@ -44,12 +65,9 @@ DatabaseOption = Annotated[
 
 
 def open_store(url: str | None):
-    from propaganda_lens.corpus.store import StoreError, open_database
+    from propaganda_lens.corpus.store import open_database
 
-    try:
-        return open_database(url)
-    except StoreError as error:
-        fail(str(error))
+    return open_database(url)  # a StoreError is shown by CorpusCommands
 
 
 def chosen_version(model: str | None) -> str:
@@ -77,7 +95,6 @@ def add(
 ) -> None:
     """Store articles in the corpus database; each text is stored once, failures are recorded."""
     from propaganda_lens.corpus.add import add_articles, read_inputs
-    from propaganda_lens.corpus.store import StoreError
     from propaganda_lens.ingest.fetch import FetchLimits
     from propaganda_lens.ingest.sources import expand_sources
 
@@ -86,10 +103,7 @@ def add(
     sessions = open_store(db)
     inputs = read_inputs(with_progress(paths, len(paths), "Adding", unit="inputs"), input_format, encoding,
                          FetchLimits(timeout, max_bytes))
-    try:
-        result = add_articles(sessions, inputs, outlet)
-    except StoreError as error:
-        fail(str(error))
+    result = add_articles(sessions, inputs, outlet)
     for problem in problems + result.failures:
         print_error(problem)
     stderr.print(f"{result.added} articles added, {result.duplicates} already stored, "
@@ -107,29 +121,37 @@ def run(
     ray_address: Annotated[
         str | None, typer.Option(help="An existing Ray cluster (ray://host:10001 or auto); default: a local one.")
     ] = None,
+    article_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds one article may take (local engine); one over it is recorded "
+                            "as a failure and the run goes on.")
+    ] = 60.0,
+    lease: Annotated[
+        float, typer.Option(min=1.0, help="Seconds a run's claim on its articles lasts unless renewed: how long "
+                            "a killed run's articles wait before another run takes them.")
+    ] = 60.0,
 ) -> None:
-    """Analyze every stored article that the model has not analyzed yet; resumable at any point."""
-    from propaganda_lens.corpus.run import RunError, article_count, pending_ids, run_corpus
-    from propaganda_lens.corpus.store import StoreError
+    """Analyze every stored article that the model has not analyzed yet; resumable at any point, and any
+    number of runs (on one machine or several sharing a database) split the work."""
+    from propaganda_lens.corpus.run import RunError, article_count, pending_count, run_corpus
     from propaganda_lens.detect.detector import ModelError
 
     sessions = open_store(db)
     version = chosen_version(model)
-    ids = pending_ids(sessions, version)
-    if not ids:
+    total = pending_count(sessions, version)
+    if not total:
         if not article_count(sessions):
             fail("the corpus holds no article yet; add some with 'propaganda-lens corpus add SOURCE…'")
         stderr.print(f"nothing to do: every stored article has an analysis by {version}", highlight=False)
         return
     started = time.monotonic()
-    analyzed = failed = 0
+    progress = None
     try:
-        with progress_bar(len(ids), "Analyzing", unit="articles") as advance:
-            for batch_analyzed, batch_failed in run_corpus(sessions, model, ids, engine, workers, ray_address):
-                analyzed, failed = analyzed + batch_analyzed, failed + batch_failed
-                advance(batch_analyzed + batch_failed)
-    except (StoreError, ModelError, RunError) as error:
-        fail(f"{error} ({analyzed} articles stored before)")
+        with progress_bar(total, "Analyzing", unit="articles") as advance:
+            for progress in run_corpus(sessions, model, engine, workers, ray_address, article_timeout, lease):
+                advance(1, total=progress.total)
+    except (ModelError, RunError) as error:
+        fail(f"{error} ({progress.analyzed if progress else 0} articles stored before)")
+    analyzed, failed = (progress.analyzed, progress.failed) if progress else (0, 0)
     elapsed = time.monotonic() - started
     stderr.print(f"{analyzed} articles analyzed by {version} in {elapsed:.1f} s "
                  f"({analyzed / elapsed:.2f} articles/s); {failed} failed", highlight=False)
@@ -172,6 +194,7 @@ def stats(
 ) -> None:
     """Articles, spans, spans per 1,000 words, share of text covered and technique mix, per group."""
     from propaganda_lens.catalogue import CATALOGUE
+    from propaganda_lens.corpus.export import spreadsheet_safe
     from propaganda_lens.corpus.stats import NoAnalyses, stats_report
 
     try:
@@ -198,11 +221,12 @@ def stats(
                          *(["factuality", "bias", "rating_source"] if with_ratings else [])])
         for group in report["groups"]:
             ratings = group.get("ratings") or [{}]
-            writer.writerow([*(group[key] for key in keys), group["articles"], group["spans"],
-                             group["spans_per_1000_words"], group["covered_share"],
-                             ";".join(f"{t}:{share}" for t, share in group["technique_mix"].items()),
-                             *([ratings[0].get("factuality", ""), ratings[0].get("bias", ""),
-                                ratings[0].get("source", "")] if with_ratings else [])])
+            writer.writerow(map(spreadsheet_safe, [
+                *(group[key] for key in keys), group["articles"], group["spans"], group["spans_per_1000_words"],
+                group["covered_share"], ";".join(f"{t}:{share}" for t, share in group["technique_mix"].items()),
+                *([ratings[0].get("factuality", ""), ratings[0].get("bias", ""), ratings[0].get("source", "")]
+                  if with_ratings else []),
+            ]))
         stdout.file.write(buffer.getvalue())
         return
     table = Table(title=f"{report['articles']} articles analyzed by {version}, by {', '.join(keys)}",
@@ -227,32 +251,40 @@ def stats(
 
 @corpus_app.command("export")
 def export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    output: Annotated[str, typer.Option("-o", "--output", help="File to write, or - for standard output.")] = "-",
     output_format: Annotated[
-        ExportFormat | None, typer.Option("--format", "-f", help="jsonl, csv, parquet or semeval (default: from -o's suffix).")
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="jsonl, csv, parquet or semeval (default: from -o's suffix; jsonl on "
+                     "standard output)."),
     ] = None,
     db: DatabaseOption = None,
     model: ModelOption = None,
 ) -> None:
     """Write the corpus's analyses: JSON Lines of the analyze model, CSV or Parquet rows per span, PTC labels."""
-    from propaganda_lens.corpus.export import analysis_count, export_corpus
+    from propaganda_lens.corpus.export import analysis_count, export_corpus, write_export
 
     suffixes = {".jsonl": ExportFormat.jsonl, ".csv": ExportFormat.csv, ".parquet": ExportFormat.parquet,
                 ".labels": ExportFormat.semeval, ".txt": ExportFormat.semeval}
-    chosen = output_format or suffixes.get(output.suffix.lower())
+    to_stdout = output == "-"
+    path = Path(output)
+    chosen = output_format or (ExportFormat.jsonl if to_stdout else suffixes.get(path.suffix.lower()))
     if chosen is None:
-        fail(f"no export format writes {output.suffix or 'files without a suffix'}; choose one with -f")
+        fail(f"no export format writes {path.suffix or 'files without a suffix'}; choose one with -f")
+    if to_stdout and chosen is ExportFormat.parquet:
+        fail("Parquet is not written to standard output; give a file with -o spans.parquet")
     sessions = open_store(db)
     version = chosen_version(model)
     if not analysis_count(sessions, version):
         fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
     try:
-        count = export_corpus(sessions, version, chosen, output)
+        count = write_export(sessions, version, chosen, sys.stdout) if to_stdout else \
+            export_corpus(sessions, version, chosen, path)
     except ImportError as error:
         fail(str(error))
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    stderr.print(f"{count} analyses by {version} written to {output} ({chosen.value})", highlight=False)
+    stderr.print(f"{count} analyses by {version} written to {'standard output' if to_stdout else output} "
+                 f"({chosen.value})", highlight=False)
 
 
 @corpus_app.command("report")
@@ -268,13 +300,15 @@ def report(
     from propaganda_lens.corpus.dashboard import dashboard_data, densest_ids, render_dashboard, report_folder
     from propaganda_lens.corpus.export import stored_analyses
     from propaganda_lens.corpus.stats import NoAnalyses, corpus_facts
+    from propaganda_lens.corpus.store import snapshot
     from propaganda_lens.files import write_text_atomically
 
     sessions = open_store(db)
     version = chosen_version(model)
-    facts = corpus_facts(sessions, version)
     try:
-        data = dashboard_data(sessions, version, facts)
+        with snapshot(sessions) as session:  # one state of the database, however many runs commit meanwhile
+            facts = corpus_facts(session, version)
+            data = dashboard_data(session, version, facts)
     except NoAnalyses:
         fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
     folder = report_folder(output)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from propaganda_lens.corpus.store import ArticleRow, FailureRow, StoreError, describe
+from propaganda_lens.corpus.store import ArticleRow, FailureRow, StoreError, describe, writing
 from propaganda_lens.data import Article
 from propaganda_lens.enrich.outlets import outlet_of
 from propaganda_lens.ingest.dates import iso_date
@@ -30,6 +31,15 @@ class AddResult:
     added: int = 0
     duplicates: int = 0
     failures: list[str] = field(default_factory=list)
+
+
+def id_problem(article_id: str) -> str | None:
+    """Why an article id would break an export (a tab or line break splits a PTC label row), or None."""
+    for character in article_id:
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp"):
+            return (f"the article id {article_id!r} contains the control character {character!r}, which would break "
+                    "the exports; give the input another name or id")
+    return None
 
 
 def content_hash(text: str) -> str:
@@ -121,29 +131,39 @@ def add_articles(
     sessions: sessionmaker, inputs: Iterable[tuple[str, Article | IngestError]], outlet: str | None = None
 ) -> AddResult:
     """Store each new text once (by content hash) and record each input that failed, committing every
-    COMMIT_EVERY inputs: a killed run keeps what was committed, and a rerun adds only what is missing."""
+    COMMIT_EVERY inputs: a killed run keeps what was committed, and a rerun adds only what is missing. Inputs
+    are read outside the transactions, so the write lock is held only while a chunk is written."""
     result = AddResult()
+    chunk: list[tuple[str, Article | IngestError]] = []
     try:
-        with sessions() as session:
-            pending: dict[str, ArticleRow] = {}
-            for count, (name, item) in enumerate(inputs, 1):
-                if isinstance(item, IngestError):
-                    session.add(FailureRow(stage="add", source=name, message=str(item)))
-                    result.failures.append(str(item))
-                else:
-                    row = row_of(item, outlet)
-                    stored = row.content_hash in pending or session.scalar(
-                        select(ArticleRow.id).where(ArticleRow.content_hash == row.content_hash))
-                    if stored:
-                        result.duplicates += 1
-                    else:
-                        pending[row.content_hash] = row
-                        session.add(row)
-                        result.added += 1
-                if count % COMMIT_EVERY == 0:
-                    session.commit()
-                    pending.clear()
-            session.commit()
+        for name, item in inputs:
+            if isinstance(item, Article) and (problem := id_problem(item.id)):
+                item = IngestError(f"{name}: {problem}")
+            chunk.append((name, item))
+            if len(chunk) == COMMIT_EVERY:
+                store_chunk(sessions, chunk, outlet, result)
+                chunk = []
+        store_chunk(sessions, chunk, outlet, result)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot write to the database: {describe(error)}; what was committed before stays stored") from None
     return result
+
+
+def store_chunk(sessions: sessionmaker, chunk: list[tuple[str, Article | IngestError]], outlet: str | None,
+                result: AddResult) -> None:
+    """One transaction: the new texts of `chunk` and its failures."""
+    with writing(sessions) as session:
+        pending: set[str] = set()
+        for name, item in chunk:
+            if isinstance(item, IngestError):
+                session.add(FailureRow(stage="add", source=name, message=str(item)))
+                result.failures.append(str(item))
+                continue
+            row = row_of(item, outlet)
+            if row.content_hash in pending or session.scalar(
+                    select(ArticleRow.id).where(ArticleRow.content_hash == row.content_hash)):
+                result.duplicates += 1
+            else:
+                pending.add(row.content_hash)
+                session.add(row)
+                result.added += 1

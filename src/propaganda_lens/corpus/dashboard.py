@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session
 
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.corpus.stats import UNKNOWN_OUTLET, ArticleFacts, NoAnalyses, corpus_facts, technique_precision
@@ -28,14 +28,13 @@ def normalized_phrase(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .,;:!?\"'“”‘’()[]")
 
 
-def phrase_rows(sessions: sessionmaker, version: str, index_of: dict[int, int]) -> tuple[list[str], list[list[int]]]:
+def phrase_rows(session: Session, version: str, index_of: dict[int, int]) -> tuple[list[str], list[list[int]]]:
     """The loaded and name-calling phrases that occur in two or more articles, and per occurrence
     [article index, phrase index, technique index]: the page counts them under its filters."""
-    with sessions() as session:
-        rows = session.execute(
-            select(AnalysisRow.article_id, SpanRow.text, SpanRow.technique).join(SpanRow, SpanRow.analysis_id == AnalysisRow.id)
-            .where(AnalysisRow.model_version == version, SpanRow.technique.in_(PHRASE_TECHNIQUES))
-        ).all()
+    rows = session.execute(
+        select(AnalysisRow.article_id, SpanRow.text, SpanRow.technique).join(SpanRow, SpanRow.analysis_id == AnalysisRow.id)
+        .where(AnalysisRow.model_version == version, SpanRow.technique.in_(PHRASE_TECHNIQUES))
+    ).all()
     occurrences = [(article_id, normalized_phrase(text[: MAX_PHRASE_CHARS * 2])[:MAX_PHRASE_CHARS], technique)
                    for article_id, text, technique in rows]
     articles_of: dict[str, set[int]] = {}
@@ -47,18 +46,19 @@ def phrase_rows(sessions: sessionmaker, version: str, index_of: dict[int, int]) 
                      for article_id, phrase, technique in occurrences if phrase in number]
 
 
-def dashboard_data(sessions: sessionmaker, version: str, facts: list[ArticleFacts] | None = None) -> dict:
-    """Everything the page draws, compact: it filters and aggregates in the browser."""
-    facts = facts if facts is not None else corpus_facts(sessions, version)
+def dashboard_data(session: Session, version: str, facts: list[ArticleFacts] | None = None) -> dict:
+    """Everything the page draws, compact: it filters and aggregates in the browser. All reads must see one
+    state of the database: give a session of store.snapshot (and `facts` read in it)."""
+    facts = facts if facts is not None else corpus_facts(session, version)
     if not facts:
         raise NoAnalyses(version)
     index_of = {article.id: index for index, article in enumerate(facts)}
-    phrases, occurrences = phrase_rows(sessions, version, index_of)
+    phrases, occurrences = phrase_rows(session, version, index_of)
     outlets = sorted({article.outlet for article in facts})
     return {
         "model": version,
         "techniques": [{"label": t, "name": CATALOGUE[t].name, "color": CATALOGUE[t].color} for t in TECHNIQUES],
-        "precision": technique_precision(sessions, version),
+        "precision": technique_precision(session, version),
         "outlets": outlets,
         "ratings": {
             outlet: [{"factuality": r.factuality, "bias": r.bias, "year": r.year, "source": r.source}

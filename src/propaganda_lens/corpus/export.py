@@ -7,6 +7,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -19,7 +20,14 @@ from propaganda_lens.enrich import enrich
 from propaganda_lens.files import atomic_path, atomic_writer
 
 CHUNK = 200  # analyses read at a time, so that memory stays bounded on any corpus
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
 SPAN_COLUMNS = ("article_id", "name", "outlet", "date", "title", "url", "start", "end", "technique", "probability", "text")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text: a string that starts like a formula gets a leading
+    apostrophe, as OWASP's CSV injection advice says; other values are unchanged."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def analysis_count(sessions: sessionmaker, version: str) -> int:
@@ -100,22 +108,28 @@ def with_structure(
 
 def export_corpus(sessions: sessionmaker, version: str, export_format: ExportFormat, output: Path) -> int:
     """Write the export atomically; returns the number of analyses written."""
-    count = 0
     if export_format is ExportFormat.parquet:
         return write_parquet(sessions, version, output)
     with atomic_writer(output) as handle:
-        if export_format is ExportFormat.csv:
-            writer = csv.DictWriter(handle, SPAN_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-        for article_row, analysis in stored_analyses(sessions, version):
-            count += 1
-            if export_format is ExportFormat.jsonl:
-                handle.write(analysis.to_json(indent=None) + "\n")
-            elif export_format is ExportFormat.semeval:
-                for span in analysis.spans:
-                    handle.write(f"{analysis.article.id}\t{span.technique}\t{span.start}\t{span.end}\n")
-            else:
-                writer.writerows(span_rows_of(article_row, analysis))
+        return write_export(sessions, version, export_format, handle)
+
+
+def write_export(sessions: sessionmaker, version: str, export_format: ExportFormat, handle: TextIO) -> int:
+    """Write a jsonl, csv or semeval export to an open text handle; returns the number of analyses written."""
+    count = 0
+    if export_format is ExportFormat.csv:
+        writer = csv.DictWriter(handle, SPAN_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+    for article_row, analysis in stored_analyses(sessions, version):
+        count += 1
+        if export_format is ExportFormat.jsonl:
+            handle.write(analysis.to_json(indent=None) + "\n")
+        elif export_format is ExportFormat.semeval:
+            for span in analysis.spans:
+                handle.write(f"{analysis.article.id}\t{span.technique}\t{span.start}\t{span.end}\n")
+        else:
+            writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()}
+                             for row in span_rows_of(article_row, analysis))
     return count
 
 

@@ -1,35 +1,43 @@
 """`corpus run`: analyze every stored article that the chosen model has not analyzed yet, on this machine
-(`local`, in N processes) or as a Ray Data pipeline (`ray`), writing each batch back in one transaction."""
+(`local`, in N processes) or as a Ray Data pipeline (`ray`), writing each batch back in one transaction.
+
+Any number of runs share one database: each claims a few articles at a time with a lease (a row in
+`leases`, renewed while it works), so that every article is analyzed once; a killed run's leases expire and
+another run takes its articles."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from propaganda_lens.corpus import Engine
+from propaganda_lens.corpus.pool import RunError, Task, WorkerPool
 from propaganda_lens.corpus.store import (
-    ActorRow, AnalysisRow, ArticleRow, FailureRow, ModelRow, RelationRow, SpanRow, StatementRow, StoreError, describe,
+    ActorRow, AnalysisRow, ArticleRow, FailureRow, LeaseRow, ModelRow, RelationRow, SpanRow, StatementRow, StoreError,
+    describe, first_line, writing,
 )
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.enrich.summary import character_weights
 
 BATCH_SIZE = 16  # articles per transaction
-RAY_CHUNK = 1024  # articles handed to one Ray dataset, so that the driver holds a bounded number of texts
-
-
-class RunError(RuntimeError):
-    """The analysis engine failed (a worker process died, the Ray cluster failed); a rerun resumes."""
+RAY_CLAIM = 256  # articles one run hands to one Ray dataset
+ARTICLE_TIMEOUT_S = 60.0
+LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
+__all__ = ["RunError", "run_corpus"]
 
 
 @dataclass
@@ -49,11 +57,6 @@ class StoredAnalysis:
     relations: list[dict] = field(default_factory=list)
     statements: list[dict] = field(default_factory=list)
     error: str | None = None
-
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def article_of_row(row: ArticleRow) -> Article:
@@ -81,13 +84,29 @@ def analyze_one(detector, article_id: int, article: Article) -> StoredAnalysis:
                            for statement in analysis.statements])
 
 
-def pending_ids(sessions: sessionmaker, version: str) -> list[int]:
-    """Articles with neither an analysis nor a recorded analysis failure by this model version."""
+def pending(version: str):
+    """The condition on ArticleRow: neither an analysis nor a recorded analysis failure by `version`."""
     analyzed = exists().where(AnalysisRow.article_id == ArticleRow.id, AnalysisRow.model_version == version)
     failed = exists().where(FailureRow.article_id == ArticleRow.id, FailureRow.stage == "run",
                             FailureRow.model_version == version)
+    return ~analyzed & ~failed
+
+
+def leased(version: str, now: float, by_others: str | None = None):
+    """The condition on ArticleRow: a lease by `version` that has not expired (held by a run other than
+    `by_others`, when given)."""
+    condition = exists().where(LeaseRow.article_id == ArticleRow.id, LeaseRow.model_version == version,
+                               LeaseRow.expires > now)
+    return condition.where(LeaseRow.holder != by_others) if by_others else condition
+
+
+def pending_count(sessions: sessionmaker, version: str, holder: str | None = None) -> int:
+    """Pending articles; given this run's `holder`, only those that no other run's live lease holds."""
+    query = select(func.count()).select_from(ArticleRow).where(pending(version))
+    if holder is not None:
+        query = query.where(~leased(version, time.time(), holder))
     with sessions() as session:
-        return list(session.scalars(select(ArticleRow.id).where(~analyzed, ~failed).order_by(ArticleRow.id)))
+        return session.scalar(query)
 
 
 def article_count(sessions: sessionmaker) -> int:
@@ -96,18 +115,94 @@ def article_count(sessions: sessionmaker) -> int:
 
 
 def register_model(sessions: sessionmaker, version: str, name: str, precision: dict[str, float]) -> None:
-    with sessions.begin() as session:
+    with writing(sessions) as session:
         if session.get(ModelRow, version) is None:
             session.add(ModelRow(version=version, name=name, technique_precision=precision))
 
 
-def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalysis]) -> int:
-    """All analyses of a batch, or none of them: one transaction. Returns how many failed."""
-    with sessions.begin() as session:
+class Leases:
+    """The articles this run (`holder`) has claimed; a thread renews their leases until `close`."""
+
+    def __init__(self, sessions: sessionmaker, version: str, seconds: float) -> None:
+        self.sessions, self.version, self.seconds = sessions, version, seconds
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.dialect = sessions.kw["bind"].dialect.name
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="lease renewal", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> Leases:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def claim(self, count: int) -> list[int]:
+        """Up to `count` pending articles that no live lease holds, now leased to this run: under the SQLite
+        write lock, or SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL; the insert skips any lease another run
+        took meanwhile."""
+        now = time.time()
+        with writing(self.sessions) as session:
+            query = (select(ArticleRow.id).where(pending(self.version), ~leased(self.version, now))
+                     .order_by(ArticleRow.id).limit(count))
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=ArticleRow)
+            ids = list(session.scalars(query))
+            if not ids:
+                return []
+            session.execute(delete(LeaseRow).where(LeaseRow.article_id.in_(ids), LeaseRow.model_version == self.version,
+                                                   LeaseRow.expires <= now).execution_options(synchronize_session=False))
+            rows = [{"article_id": article_id, "model_version": self.version, "holder": self.holder,
+                     "expires": now + self.seconds} for article_id in ids]
+            dialect_insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(self.dialect)
+            if dialect_insert is None:
+                session.execute(insert(LeaseRow.__table__), rows)
+                return ids
+            statement = dialect_insert(LeaseRow.__table__).values(rows).on_conflict_do_nothing()
+            return sorted(session.scalars(statement.returning(LeaseRow.article_id)))
+
+    def others_working(self) -> bool:
+        """Whether another run holds a live lease on a pending article (it may yet be killed)."""
+        with self.sessions() as session:
+            return session.scalar(select(ArticleRow.id).where(
+                pending(self.version), leased(self.version, time.time(), self.holder)).limit(1)) is not None
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.seconds / 4):
+            try:
+                with writing(self.sessions) as session:
+                    session.execute(update(LeaseRow).where(LeaseRow.holder == self.holder)
+                                    .values(expires=time.time() + self.seconds))
+            except SQLAlchemyError:
+                pass  # the next renewal tries again; an article whose lease lapsed is stored once all the same
+
+    def close(self) -> None:
+        """Stop renewing and give back the leases not used (an interrupted run's articles go to others at once)."""
+        self._stop.set()
+        self._thread.join()
+        try:
+            with writing(self.sessions) as session:
+                session.execute(delete(LeaseRow).where(LeaseRow.holder == self.holder))
+        except SQLAlchemyError:
+            pass  # they lapse on their own
+
+
+def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalysis], holder: str | None = None) -> tuple[int, int]:
+    """All analyses of a batch, or none of them: one transaction, which also ends their leases. An article
+    that another run stored meanwhile (its lease had lapsed) is left as stored. Returns how many analyses
+    and failures were stored."""
+    ids = [result.article_id for result in results]
+    stored = failed = 0
+    with writing(sessions) as session:
+        done = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids), ~pending(version))))
         for result in results:
+            if result.article_id in done:
+                continue
+            done.add(result.article_id)
             if result.error is not None:
                 session.add(FailureRow(stage="run", source=f"article {result.article_id}", article_id=result.article_id,
                                        model_version=version, message=result.error))
+                failed += 1
                 continue
             analysis = AnalysisRow(article_id=result.article_id, model_version=version, language=result.language,
                                    warnings=result.warnings, covered_chars=result.covered_chars,
@@ -120,7 +215,11 @@ def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalys
                 for start, end, technique, probability, cues, text in result.spans
             )
             store_structure(session, analysis.id, result)
-    return sum(result.error is not None for result in results)
+            stored += 1
+        if holder is not None:
+            session.execute(delete(LeaseRow).where(LeaseRow.holder == holder, LeaseRow.article_id.in_(ids))
+                            .execution_options(synchronize_session=False))
+    return stored, failed
 
 
 def store_structure(session, analysis_id: int, result: StoredAnalysis) -> None:
@@ -157,82 +256,93 @@ def load_articles(sessions: sessionmaker, ids: list[int]) -> list[tuple[int, Art
         return [(row.id, article_of_row(row)) for row in rows]
 
 
-def batches(ids: list[int], size: int) -> Iterator[list[int]]:
-    for first in range(0, len(ids), size):
-        yield ids[first : first + size]
+@dataclass
+class RunProgress:
+    """Where a run stands: articles whose analysis ended, those stored and failed, and the articles this run
+    has done plus those left that no other run holds (it changes as other runs take articles)."""
+
+    done: int = 0
+    analyzed: int = 0
+    failed: int = 0
+    total: int = 0
+
+
+def load_detector(model: str | None, threads: int):
+    from propaganda_lens.detect.detector import Detector
+
+    return Detector.from_disk(model, threads=threads)
+
+
+def failed_analysis(article_id: int, message: str) -> StoredAnalysis:
+    return StoredAnalysis(article_id, error=message)
 
 
 def run_corpus(
     sessions: sessionmaker,
     model: str | Path | None,
-    ids: list[int],
     engine: Engine = Engine.local,
     workers: int = 1,
     ray_address: str | None = None,
-) -> Iterator[tuple[int, int]]:
-    """Analyze the articles `ids` with `model`; after each committed batch, yields how many of its articles
-    were analyzed and how many failed (recorded in `failures`)."""
+    article_timeout: float = ARTICLE_TIMEOUT_S,
+    lease_s: float = LEASE_S,
+    task: Task | None = None,
+) -> Iterator[RunProgress]:
+    """Analyze the pending articles with `model`, claiming them a few at a time, until none is left that no
+    live lease holds; yields the progress after each article. `task` replaces the worker's analysis (local
+    engine; the model is still the one registered)."""
     from propaganda_lens.detect.detector import (
         CONFIG_FILE, DetectorConfig, model_folder, model_version, technique_precision_of,
     )
 
     version = model_version(model)
     folder = model_folder(model)
+    model_name = None if model is None else str(model)
     try:
         name = DetectorConfig.from_file(folder / CONFIG_FILE).name  # model_version read and checked it
         register_model(sessions, version, name, technique_precision_of(folder))
-        if engine is Engine.ray:
-            results = ray_results(sessions, model, ids, workers, ray_address)
-        else:
-            results = local_results(sessions, model, ids, workers)
-        batch: list[StoredAnalysis] = []
-        for result in results:
-            batch.append(result)
-            if len(batch) == BATCH_SIZE:
-                failed = store_batch(sessions, version, batch)
-                yield len(batch) - failed, failed
-                batch = []
-        if batch:
-            failed = store_batch(sessions, version, batch)
-            yield len(batch) - failed, failed
+        with ExitStack() as stack:
+            leases = stack.enter_context(Leases(sessions, version, lease_s))
+            if engine is Engine.ray:
+                analyzer, claim_size = RayAnalyzer(model_name, workers, ray_address), RAY_CLAIM
+            else:
+                pool = stack.enter_context(WorkerPool(task or Task(load_detector, analyze_one, model_name), workers,
+                                                      article_timeout, failed_analysis))
+                analyzer, claim_size = pool.analyze, BATCH_SIZE * workers
+            progress = RunProgress()
+            while True:
+                ids = leases.claim(claim_size)
+                if not ids:
+                    if not leases.others_working():
+                        return
+                    time.sleep(min(1.0, lease_s / 4))  # another run holds the rest: wait for it to end or lapse
+                    continue
+                progress.total = progress.done + len(ids) + pending_count(sessions, version, leases.holder)
+                results = analyzer(load_articles(sessions, ids))
+                yield from analyzed_batches(sessions, version, leases.holder, results, progress)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot write to the database: {describe(error)}; every batch committed before stays stored") from None
-    except BrokenProcessPool:
-        raise RunError("a worker process died (out of memory?); run the same command again to resume, or use fewer --workers") from None
 
 
-# -- the local engine ---------------------------------------------------------------------------------------
-_worker_detector = None
+def analyzed_batches(
+    sessions: sessionmaker, version: str, holder: str, results: Iterable[StoredAnalysis], progress: RunProgress
+) -> Iterator[RunProgress]:
+    """Store the results BATCH_SIZE at a time, yielding the progress after each result."""
+    batch: list[StoredAnalysis] = []
+    for result in results:
+        batch.append(result)
+        progress.done += 1
+        if len(batch) == BATCH_SIZE:
+            _count(progress, store_batch(sessions, version, batch, holder))
+            batch = []
+        yield progress
+    if batch:
+        _count(progress, store_batch(sessions, version, batch, holder))
+        yield progress
 
 
-def _load_worker_detector(model: str | None, threads: int) -> None:
-    global _worker_detector
-    from propaganda_lens.detect.detector import Detector
-
-    _worker_detector = Detector.from_disk(model, threads=threads)
-
-
-def _analyze_in_worker(item: tuple[int, Article]) -> StoredAnalysis:
-    return analyze_one(_worker_detector, *item)
-
-
-def local_results(sessions: sessionmaker, model, ids: list[int], workers: int) -> Iterator[StoredAnalysis]:
-    """In this process (one worker, all cores), or in `workers` processes sharing the cores, in order."""
-    from propaganda_lens.detect.detector import Detector
-
-    if workers == 1:
-        detector = Detector.from_disk(model)
-        for chunk in batches(ids, BATCH_SIZE):
-            for article_id, article in load_articles(sessions, chunk):
-                yield analyze_one(detector, article_id, article)
-        return
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    context = get_context("spawn")
-    model_name = None if model is None else str(model)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_load_worker_detector,
-                             initargs=(model_name, threads)) as pool:
-        for chunk in batches(ids, BATCH_SIZE * workers):
-            yield from pool.map(_analyze_in_worker, load_articles(sessions, chunk))
+def _count(progress: RunProgress, stored: tuple[int, int]) -> None:
+    progress.analyzed += stored[0]
+    progress.failed += stored[1]
 
 
 # -- the Ray engine -----------------------------------------------------------------------------------------
@@ -242,9 +352,7 @@ def ray_analyzer(model: str | None, threads: int) -> type:
 
     class RayAnalyzer:
         def __init__(self) -> None:
-            from propaganda_lens.detect.detector import Detector
-
-            self.detector = Detector.from_disk(model, threads=threads)
+            self.detector = load_detector(model, threads)
 
         def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
             results = []
@@ -258,35 +366,36 @@ def ray_analyzer(model: str | None, threads: int) -> type:
     return RayAnalyzer
 
 
-def ray_results(
-    sessions: sessionmaker, model, ids: list[int], workers: int, address: str | None
-) -> Iterator[StoredAnalysis]:
-    """Through a Ray Data pipeline: map_batches over an actor pool of `workers` actors."""
-    os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # Ray Data's own notes; the CLI shows the progress
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # Ray would report usage statistics to its makers
-    try:
-        import ray
-    except ImportError:
-        raise RunError("--engine ray needs the ray extra: pip install 'propaganda-lens[ray]'") from None
-    if not ray.is_initialized():
+class RayAnalyzer:
+    """Analyzes the claimed articles through a Ray Data pipeline: map_batches over `workers` actors."""
+
+    def __init__(self, model: str | None, workers: int, address: str | None) -> None:
+        os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # Ray Data's own notes; the CLI shows the progress
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # Ray would report usage statistics to its makers
         try:
-            if address:
-                ray.init(address=address, logging_level="ERROR", log_to_driver=False)
-            else:
-                ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-        except Exception as error:  # noqa: BLE001 - Ray raises many kinds; the user needs one line
-            where = f" at {address}" if address else ""
-            raise RunError(f"cannot start or reach Ray{where}: {first_line(error)}") from None
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    context.print_on_execution_start = False
-    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
-    analyzer = ray_analyzer(None if model is None else str(model), cpus)
-    for chunk in batches(ids, RAY_CHUNK):
-        items = [{"article_id": article_id, "article": json.dumps(asdict(article))}
-                 for article_id, article in load_articles(sessions, chunk)]
-        analyzed = ray.data.from_items(items).map_batches(
-            analyzer, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus, batch_size=4,
+            import ray
+        except ImportError:
+            raise RunError("--engine ray needs the ray extra: pip install 'propaganda-lens[ray]'") from None
+        if not ray.is_initialized():
+            try:
+                if address:
+                    ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+                else:
+                    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+            except Exception as error:  # noqa: BLE001 - Ray raises many kinds; the user needs one line
+                where = f" at {address}" if address else ""
+                raise RunError(f"cannot start or reach Ray{where}: {first_line(error)}") from None
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        self.ray, self.workers = ray, workers
+        self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
+        self.actor = ray_analyzer(model, self.cpus)
+
+    def __call__(self, items: list[tuple[int, Article]]) -> Iterator[StoredAnalysis]:
+        rows = [{"article_id": article_id, "article": json.dumps(asdict(article))} for article_id, article in items]
+        analyzed = self.ray.data.from_items(rows).map_batches(
+            self.actor, compute=self.ray.data.ActorPoolStrategy(size=self.workers), num_cpus=self.cpus, batch_size=4,
             batch_format="numpy",
         )
         try:
@@ -294,5 +403,5 @@ def ray_results(
                 stored = json.loads(row["result"])
                 stored["spans"] = [tuple(span) for span in stored["spans"]]
                 yield StoredAnalysis(**stored)
-        except ray.exceptions.RayError as error:
+        except self.ray.exceptions.RayError as error:
             raise RunError(f"the Ray pipeline failed ({first_line(error)}); run the same command again to resume") from None

@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from propaganda_lens.corpus.store import AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow
+from propaganda_lens.corpus.store import AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow, snapshot
 from propaganda_lens.enrich.outlets import ratings_of
 
 UNKNOWN_OUTLET = "(unknown outlet)"
@@ -60,26 +60,26 @@ class NoAnalyses(LookupError):
     """The database holds no analysis by the chosen model version."""
 
 
-def corpus_facts(sessions: sessionmaker, version: str) -> list[ArticleFacts]:
-    """Every article analyzed by `version`, with its span counts and lengths per technique."""
-    with sessions() as session:
-        rows = session.execute(
-            select(ArticleRow.id, ArticleRow.name, ArticleRow.title, ArticleRow.outlet, ArticleRow.published,
-                   ArticleRow.words, func.length(ArticleRow.text), AnalysisRow.covered_chars)
-            .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
-            .where(AnalysisRow.model_version == version).order_by(ArticleRow.id)
-        ).all()
-        facts = {
-            row[0]: ArticleFacts(row[0], row[1], row[2], row[3] or UNKNOWN_OUTLET, (row[4] or "")[:7] or UNDATED,
-                                 row[5], row[6], row[7])
-            for row in rows
-        }
-        counts = session.execute(
-            select(AnalysisRow.article_id, SpanRow.technique, func.count(), func.sum(SpanRow.end - SpanRow.start))
-            .join(SpanRow, SpanRow.analysis_id == AnalysisRow.id)
-            .where(AnalysisRow.model_version == version, SpanRow.technique.is_not(None))
-            .group_by(AnalysisRow.article_id, SpanRow.technique)
-        ).all()
+def corpus_facts(session: Session, version: str) -> list[ArticleFacts]:
+    """Every article analyzed by `version`, with its span counts and lengths per technique. Both reads must
+    see one state of the database: give a session of store.snapshot."""
+    rows = session.execute(
+        select(ArticleRow.id, ArticleRow.name, ArticleRow.title, ArticleRow.outlet, ArticleRow.published,
+               ArticleRow.words, func.length(ArticleRow.text), AnalysisRow.covered_chars)
+        .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+        .where(AnalysisRow.model_version == version).order_by(ArticleRow.id)
+    ).all()
+    facts = {
+        row[0]: ArticleFacts(row[0], row[1], row[2], row[3] or UNKNOWN_OUTLET, (row[4] or "")[:7] or UNDATED,
+                             row[5], row[6], row[7])
+        for row in rows
+    }
+    counts = session.execute(
+        select(AnalysisRow.article_id, SpanRow.technique, func.count(), func.sum(SpanRow.end - SpanRow.start))
+        .join(SpanRow, SpanRow.analysis_id == AnalysisRow.id)
+        .where(AnalysisRow.model_version == version, SpanRow.technique.is_not(None))
+        .group_by(AnalysisRow.article_id, SpanRow.technique)
+    ).all()
     for article_id, technique, count, chars in counts:
         facts[article_id].techniques[technique] = count
         facts[article_id].technique_chars[technique] = int(chars)
@@ -125,20 +125,21 @@ def group_stats(facts: list[ArticleFacts], by: tuple[str, ...]) -> list[GroupSta
     return sorted(groups.values(), key=order)
 
 
-def technique_precision(sessions: sessionmaker, version: str) -> dict[str, float]:
-    with sessions() as session:
-        model = session.get(ModelRow, version)
-        return dict(model.technique_precision) if model else {}
+def technique_precision(session: Session, version: str) -> dict[str, float]:
+    model = session.get(ModelRow, version)
+    return dict(model.technique_precision) if model else {}
 
 
-def failure_count(sessions: sessionmaker) -> dict[str, int]:
-    with sessions() as session:
-        return dict(session.execute(select(FailureRow.stage, func.count()).group_by(FailureRow.stage)).all())
+def failure_count(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(FailureRow.stage, func.count()).group_by(FailureRow.stage)).all())
 
 
 def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...]) -> dict:
-    """The statistics as one JSON-ready dict: groups, the model's dev precision per technique, failures."""
-    facts = corpus_facts(sessions, version)
+    """The statistics as one JSON-ready dict: groups, the model's dev precision per technique, failures;
+    read in one snapshot of the database."""
+    with snapshot(sessions) as session:
+        facts = corpus_facts(session, version)
+        precision, failures = technique_precision(session, version), failure_count(session)
     if not facts:
         raise NoAnalyses(version)
     groups = []
@@ -161,7 +162,7 @@ def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...]) -> d
         "model": version,
         "by": list(by),
         "articles": len(facts),
-        "technique_precision": technique_precision(sessions, version),
-        "failures": failure_count(sessions),
+        "technique_precision": precision,
+        "failures": failures,
         "groups": groups,
     }

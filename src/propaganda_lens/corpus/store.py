@@ -1,24 +1,31 @@
 """The corpus database: SQLAlchemy 2 tables, migrated by Alembic, behind any SQLAlchemy URL.
 
 Tables: `articles` (text, metadata, outlet and a content hash, each text stored once), `analyses` (one per
-article and model version), `spans`, `models` (each version's dev precision per technique) and `failures`
-(inputs that could not be stored or analyzed, with their message).
+article and model version), `spans`, `models` (each version's dev precision per technique), `failures`
+(inputs that could not be stored or analyzed, with their message) and `leases` (the articles a run has claimed).
+
+Every transaction is a real one, on SQLite too: `writing` takes the write lock at its start (BEGIN IMMEDIATE),
+`snapshot` reads one consistent state of the database.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE
 
 SQLITE_BUSY_TIMEOUT_S = 15.0  # how long a SQLite write waits for another process's lock before failing
+WRITE_LOCK = "propaganda_lens_write_lock"  # execution option: BEGIN IMMEDIATE on SQLite
+MIGRATION_LOCK = 7_253_104_611  # the PostgreSQL advisory lock that one migration at a time holds
 
 
 class StoreError(RuntimeError):
@@ -141,18 +148,37 @@ class FailureRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
+class LeaseRow(Base):
+    """An article that the run `holder` analyzes with `model_version`, until `expires` (seconds since the
+    epoch) unless the run renews it: a killed run's articles go to another run once their leases expire."""
+
+    __tablename__ = "leases"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200), index=True)
+    expires: Mapped[float] = mapped_column(Float)
+
+
 def database_url(given: str | None = None) -> str:
     """--db, else $PROPAGANDA_LENS_DB, else a SQLite file in the current folder."""
     return given or os.environ.get(DATABASE_VARIABLE) or f"sqlite:///{DEFAULT_DATABASE}"
 
 
 def _sqlite_pragmas(connection, _record) -> None:
+    connection.isolation_level = None  # the driver emits no BEGIN of its own: _sqlite_begin does
     cursor = connection.cursor()
     # WAL: readers do not block the writer; a killed process leaves the last committed transaction.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """A transaction around every statement, DDL included; BEGIN IMMEDIATE takes the write lock at once, so
+    that a transaction that reads then writes never fails on another process's commit in between."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE_LOCK) else "BEGIN")
 
 
 def open_database(url: str | None = None, migrate: bool = True) -> sessionmaker:
@@ -179,25 +205,66 @@ def open_database(url: str | None = None, migrate: bool = True) -> sessionmaker:
         raise StoreError(f"cannot use the database {parsed.render_as_string(hide_password=True)}: {error}") from None
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     if migrate:
         migrate_database(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
 
 def migrate_database(engine: Engine) -> None:
-    """Apply the Alembic migrations that the database lacks."""
+    """Apply the Alembic migrations that the database lacks, one process at a time (the SQLite write lock,
+    a PostgreSQL advisory lock). A database that holds other tables and no corpus, or a schema revision
+    this version does not know, is refused."""
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.begin() as connection:
+        with engine.connect().execution_options(**{WRITE_LOCK: True}) as connection, connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            tables = set(inspect(connection).get_table_names())
+            if tables and "alembic_version" not in tables:
+                raise StoreError(f"the database {shown} holds another application's tables "
+                                 f"({', '.join(sorted(tables)[:3])}{', …' if len(tables) > 3 else ''}), not a corpus; "
+                                 "give a new database or a corpus made by propaganda-lens")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+    except CommandError as error:
+        raise StoreError(f"the database {shown} has a schema revision this version of propaganda-lens does not "
+                         f"know ({first_line(error)}); it was made by another application or a newer version") from None
     except SQLAlchemyError as error:
-        raise StoreError(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
-                         f"{describe(error)}") from None
+        raise StoreError(f"cannot open the database {shown}: {describe(error)}") from None
+
+
+def writer(sessions: sessionmaker) -> sessionmaker:
+    """Sessions whose every transaction holds the SQLite write lock from its start (on PostgreSQL: plain)."""
+    return sessionmaker(sessions.kw["bind"].execution_options(**{WRITE_LOCK: True}), expire_on_commit=False)
+
+
+@contextmanager
+def writing(sessions: sessionmaker) -> Iterator[Session]:
+    """One write transaction, committed at the end of the block (see writer)."""
+    with writer(sessions).begin() as session:
+        yield session
+
+
+@contextmanager
+def snapshot(sessions: sessionmaker) -> Iterator[Session]:
+    """A session whose reads all see one state of the database, however many other runs commit meanwhile:
+    REPEATABLE READ on PostgreSQL, one read transaction on SQLite (WAL)."""
+    with sessions() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
+
+
+def first_line(error: BaseException) -> str:
+    message = str(error).strip()
+    return message.splitlines()[0] if message else type(error).__name__
 
 
 def describe(error: SQLAlchemyError) -> str:

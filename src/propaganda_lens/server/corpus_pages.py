@@ -9,8 +9,9 @@ from starlette.exceptions import HTTPException
 from propaganda_lens.corpus.dashboard import dashboard_data, render_dashboard
 from propaganda_lens.corpus.export import stored_analyses
 from propaganda_lens.corpus.stats import NoAnalyses
-from propaganda_lens.corpus.store import open_database
+from propaganda_lens.corpus.store import open_database, snapshot
 
+LARGEST_ID = 2**63 - 1  # the largest integer a database column holds
 # The pages are self-contained: inline script and styles, nothing fetched.
 REPORT_POLICY = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                  "script-src 'unsafe-inline'; img-src data:"}
@@ -25,7 +26,8 @@ def add_corpus_pages(app: FastAPI, database_url: str, version: str) -> None:
     @app.get("/corpus", include_in_schema=False)
     def dashboard() -> HTMLResponse:
         try:
-            data = dashboard_data(sessions, version)
+            with snapshot(sessions) as session:  # one state of the database while runs commit
+                data = dashboard_data(session, version)
         except NoAnalyses:
             raise HTTPException(404, f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run'")
         return HTMLResponse(render_dashboard(data, lambda article_id: f"/corpus/articles/{article_id}"),
@@ -33,6 +35,7 @@ def add_corpus_pages(app: FastAPI, database_url: str, version: str) -> None:
 
     @app.get("/corpus/articles/{article_id}", include_in_schema=False)
     def article_report(article_id: int) -> HTMLResponse:
-        for _, analysis in stored_analyses(sessions, version, [article_id]):
-            return HTMLResponse(analysis.to_html(), headers=REPORT_POLICY)
+        if 1 <= article_id <= LARGEST_ID:  # no row has another id, and the driver cannot send one past it
+            for _, analysis in stored_analyses(sessions, version, [article_id]):
+                return HTMLResponse(analysis.to_html(), headers=REPORT_POLICY)
         raise HTTPException(404, f"no article {article_id} analyzed by {version} in the corpus")
