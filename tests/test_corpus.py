@@ -274,6 +274,8 @@ def test_serve_shows_the_dashboard_and_article_reports(tmp_path, short_articles)
                       for index in indices.split()}
             assert marked == set(range(count))
         assert httpx.get(f"{url}/corpus/articles/999").status_code == 404
+        for past_the_integer_range in ("9223372036854775808", "-9223372036854775809", "0"):
+            assert httpx.get(f"{url}/corpus/articles/{past_the_integer_range}").status_code == 404
 
 
 def test_bad_databases_and_requests_get_one_clear_line(tmp_path, short_articles):

@@ -100,11 +100,11 @@ def leased(version: str, now: float, by_others: str | None = None):
     return condition.where(LeaseRow.holder != by_others) if by_others else condition
 
 
-def pending_count(sessions: sessionmaker, version: str, holder: str | None = None) -> int:
-    """Pending articles; given this run's `holder`, only those that no other run's live lease holds."""
+def pending_count(sessions: sessionmaker, version: str, unleased: bool = False) -> int:
+    """Pending articles; with `unleased`, only those that no live lease holds."""
     query = select(func.count()).select_from(ArticleRow).where(pending(version))
-    if holder is not None:
-        query = query.where(~leased(version, time.time(), holder))
+    if unleased:
+        query = query.where(~leased(version, time.time()))
     with sessions() as session:
         return session.scalar(query)
 
@@ -316,7 +316,7 @@ def run_corpus(
                         return
                     time.sleep(min(1.0, lease_s / 4))  # another run holds the rest: wait for it to end or lapse
                     continue
-                progress.total = progress.done + len(ids) + pending_count(sessions, version, leases.holder)
+                progress.total = progress.done + len(ids) + pending_count(sessions, version, unleased=True)
                 results = analyzer(load_articles(sessions, ids))
                 yield from analyzed_batches(sessions, version, leases.holder, results, progress)
     except SQLAlchemyError as error:
@@ -326,7 +326,8 @@ def run_corpus(
 def analyzed_batches(
     sessions: sessionmaker, version: str, holder: str, results: Iterable[StoredAnalysis], progress: RunProgress
 ) -> Iterator[RunProgress]:
-    """Store the results BATCH_SIZE at a time, yielding the progress after each result."""
+    """Store the results BATCH_SIZE at a time, yielding the progress after each result (the counts of
+    stored analyses and failures move as each batch commits)."""
     batch: list[StoredAnalysis] = []
     for result in results:
         batch.append(result)
@@ -337,7 +338,6 @@ def analyzed_batches(
         yield progress
     if batch:
         _count(progress, store_batch(sessions, version, batch, holder))
-        yield progress
 
 
 def _count(progress: RunProgress, stored: tuple[int, int]) -> None:
