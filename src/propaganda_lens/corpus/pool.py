@@ -109,8 +109,11 @@ class WorkerPool:
         try:
             kind, value = worker.connection.recv()
         except (EOFError, OSError):
-            if worker.item is None:
+            if not worker.ready:
                 raise RunError("a worker process died while loading the model (out of memory?)") from None
+            if worker.item is None:  # an idle worker killed from outside: replaced
+                self._replace(worker)
+                return
             article_id = worker.item[0]
             self._replace(worker)
             yield self.failure(article_id, "the analysis process died (out of memory, or a crash in native code)")

@@ -37,7 +37,6 @@ BATCH_SIZE = 16  # articles per transaction
 RAY_CLAIM = 256  # articles one run hands to one Ray dataset
 ARTICLE_TIMEOUT_S = 60.0
 LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
-__all__ = ["RunError", "run_corpus"]
 
 
 @dataclass
