@@ -9,12 +9,12 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from conftest import assert_one_line_error
 from test_corpus import MODEL, cli, json_lines, short_articles  # noqa: F401 - fixture
 from propaganda_lens.cli.common import rate_and_left
+from propaganda_lens.corpus.export import spreadsheet_safe
 from propaganda_lens.corpus.run import StoredAnalysis, register_model, store_batch
 from propaganda_lens.corpus.store import ArticleRow, open_database
 from propaganda_lens.detect.detector import model_version
@@ -54,7 +54,6 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(tmp_path):
     outlets = [row["outlet"] for row in csv.DictReader(io.StringIO(stats.stdout))]
     assert sorted(outlets) == ["'@evil.example", "plain.example"]
     for cell in ("=", "+", "-", "@", "\t", "\r"):
-        from propaganda_lens.corpus.export import spreadsheet_safe
         assert spreadsheet_safe(cell + "1") == "'" + cell + "1"
     assert spreadsheet_safe(-1.5) == -1.5 and spreadsheet_safe("a=b") == "a=b"
 
