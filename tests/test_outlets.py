@@ -9,8 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import SHARED, shared
 from propaganda_lens.corpus.add import article_of_record
-from propaganda_lens.data import Article
-from propaganda_lens.enrich.outlets import domain_of, outlet_of, ratings_of
+from propaganda_lens.data import Article, Metadata
+from propaganda_lens.enrich.outlets import domain_of, outlet_of, outlet_of_article, ratings_of
 from propaganda_lens.ingest.errors import IngestError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
@@ -30,6 +30,32 @@ def test_outlets_and_their_ratings():
     assert [(r.year, r.factuality) for r in ratings_of("edition.cnn.com")] == [(2020, "mixed"), (2018, "mixed")]
     assert ratings_of("example.invalid") == () and ratings_of(None) == ()
     assert ratings_of("com") == ()  # a public suffix alone never matches an outlet
+
+
+def _years(url):
+    return [(rating.year, rating.factuality) for rating in ratings_of(url)]
+
+
+def test_outlets_rated_under_a_path_are_matched_by_host_and_longest_path_prefix():
+    # The source rows name https://www.rt.com/news/, http://www.npr.org/sections/news/ and .../observer.
+    assert _years("https://www.rt.com/news/512345-some-story/") == [(2018, "mixed")]
+    assert _years("rt.com") == [(2018, "mixed")]  # a generic news section stands for the whole site
+    assert _years("https://www.rt.com/op-ed/512345-x/") == [(2018, "mixed")]
+    assert _years("https://www.npr.org/2020/05/01/848000000/story") == [(2018, "high")]
+    assert _years("https://www.theguardian.com/observer/2019/x") == [(2018, "high")]
+    # The Observer's rating is not The Guardian's: a publication's path stands only for itself.
+    assert _years("https://www.theguardian.com/world/2020/jan/01/story") == []
+    assert _years("theguardian.com") == []
+    assert _years("https://people.com/politics/story") == [(2020, "high"), (2018, "high")]
+    assert _years("https://people.com/style/story") == []
+
+
+def test_the_outlet_is_named_as_the_page_names_itself():
+    site = Article("a", "Text.", metadata=Metadata(site="RT", url="https://www.rt.com/news/1-x/"))
+    assert outlet_of_article(site).name == "RT" and [r.year for r in outlet_of_article(site).ratings] == [2018]
+    assert outlet_of_article(Article("b", "Text.", metadata=Metadata(site="Global Research"))).name == "Global Research"
+    assert outlet_of_article(Article("c", "Text.", metadata=Metadata(site="www.rt.com"))).name == "rt.com"
+    assert outlet_of_article(Article("d", "Text.", metadata=Metadata(url="https://www.rt.com/news/"))).name == "rt.com"
 
 
 @given(st.text(max_size=200))
@@ -60,7 +86,6 @@ def test_any_json_line_becomes_an_article_or_one_clear_error(line):
 
 
 def test_every_analysis_and_report_names_the_outlet_and_its_ratings():
-    from propaganda_lens.data import Metadata
     from propaganda_lens.enrich import enrich
     from propaganda_lens.report.terminal import render
     from rich.console import Console
@@ -74,10 +99,10 @@ def test_every_analysis_and_report_names_the_outlet_and_its_ratings():
          "page": "http://mediabiasfactcheck.com/breitbart/"}]}
     assert "Outlet: breitbart.com: low factuality, right bias (Media Bias/Fact Check, via Baly et al. 2020)" in analysis.to_html()
     unrated = enrich(Article("b", "Traitors everywhere.", metadata=Metadata(site="A Small Blog")), [], "test-model")
-    assert "Outlet: a small blog: not rated" in unrated.to_html()
+    assert "Outlet: A Small Blog: not rated" in unrated.to_html()
     console = Console(width=200, record=True)
     console.print(render(unrated))
-    assert "Outlet: a small blog: not rated" in console.export_text()
+    assert "Outlet: A Small Blog: not rated" in console.export_text()
     assert enrich(Article("c", "Text."), [], "m").to_dict()["outlet"] == {"name": None, "ratings": []}
 
 

@@ -39,36 +39,68 @@ def outlet_of(site: str | None, url: str | None) -> str | None:
     return domain_of(site) or (site.lower().removeprefix("www.") if site else None)
 
 
+# A site's only rated path stands for the whole site when it is one of these generic sections (an edition or the
+# news front page, rt.com/news), never when it names one publication of several (theguardian.com/observer).
+GENERIC_SECTIONS = frozenset({"news", "sections/news", "en", "english", "us", "ushome", "international", "h", "amp"})
+
+
 @lru_cache(maxsize=1)
-def _ratings_table() -> dict[str, tuple[OutletRating, ...]]:
-    table: dict[str, list[OutletRating]] = {}
+def _ratings_table() -> dict[str, dict[str, tuple[OutletRating, ...]]]:
+    """host -> path prefix ("" for the whole site) -> ratings, newest first."""
+    table: dict[str, dict[str, list[OutletRating]]] = {}
     path = resources.files("propaganda_lens") / "enrich" / "outlet_ratings.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             year = int(row["year"])
             rating = OutletRating(row["factuality"], row["bias"], year, f"{RATINGS_SOURCE} {year}", row["mbfc_page"])
-            table.setdefault(row["domain"], []).append(rating)
-    return {domain: tuple(sorted(ratings, key=lambda r: -r.year)) for domain, ratings in table.items()}
+            table.setdefault(row["host"], {}).setdefault(row["path"], []).append(rating)
+    return {host: {prefix: tuple(sorted(ratings, key=lambda r: -r.year)) for prefix, ratings in paths.items()}
+            for host, paths in table.items()}
+
+
+def _rated_path(paths: dict[str, tuple[OutletRating, ...]], path: str) -> tuple[OutletRating, ...]:
+    """The ratings of the longest rated path prefix of `path`, else of a site whose only rated path is generic."""
+    segments = [segment for segment in path.lower().split("/") if segment]
+    for length in range(len(segments), -1, -1):
+        found = paths.get("/".join(segments[:length]))
+        if found:
+            return found
+    if len(paths) == 1 and next(iter(paths)) in GENERIC_SECTIONS:
+        return next(iter(paths.values()))
+    return ()
 
 
 def ratings_of(outlet: str | None) -> tuple[OutletRating, ...]:
-    """The ratings of an outlet's domain or of the nearest parent domain rated (edition.cnn.com -> cnn.com),
-    newest first; empty when not rated."""
+    """The ratings of an article URL or an outlet domain, newest first, empty when not rated: matched by host,
+    or the nearest parent domain rated (edition.cnn.com -> cnn.com), and the longest rated path prefix."""
     if not outlet:
         return ()
+    outlet = outlet.strip()
+    host, path = outlet.lower(), ""
+    if "://" in outlet:
+        host = domain_of(outlet) or ""
+        try:
+            path = urlsplit(outlet).path
+        except ValueError:
+            return ()
     table = _ratings_table()
-    labels = outlet.lower().removeprefix("www.").split(".")
+    labels = host.removeprefix("www.").split(".")
     for first in range(len(labels) - 1):
-        found = table.get(".".join(labels[first:]))
-        if found:
+        paths = table.get(".".join(labels[first:]))
+        if paths and (found := _rated_path(paths, path)):
             return found
     return ()
 
 
 def outlet_of_article(article: Article, name: str | None = None) -> Outlet:
-    """The article's outlet (`name` when known otherwise, else from its URL or site) and its ratings."""
-    name = name or outlet_of(article.metadata.site, article.metadata.url)
-    return Outlet(name, list(ratings_of(name)))
+    """The article's outlet and its ratings: `name` when known otherwise, else the name the page gives itself
+    (its site name), else its URL's domain; rated from its URL (host and path), else from that name."""
+    metadata = article.metadata
+    site = (metadata.site or "").strip()
+    is_domain = "." in site and " " not in site
+    name = name or (site if site and not is_domain else outlet_of(metadata.site, metadata.url))
+    ratings = ratings_of(metadata.url if domain_of(metadata.url) else outlet_of(metadata.site, None))
+    return Outlet(name, list(ratings))
 
 
 def describe_outlet(outlet: Outlet) -> str:
