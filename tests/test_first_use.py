@@ -128,6 +128,15 @@ def test_an_html_page_without_prose_is_refused():
     assert "traitors" in article_from_text(prose, "page", "page.html", input_format=InputFormat.html).text
 
 
+@pytest.mark.parametrize("fixture, words", [
+    ("japanese-blog.html", "図書館"),  # a script written without spaces
+    ("table-layout-feature.html", "Engineers who once worked"),  # a page laid out in a table: cells in one line
+])
+def test_real_prose_in_any_script_or_layout_is_analyzed(fixture, words):
+    page = (Path(__file__).parent / "fixtures" / fixture).read_text(encoding="utf-8")
+    assert words in article_from_text(page, "page", fixture, input_format=InputFormat.html).text
+
+
 def test_the_readme_names_what_the_report_shows():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     template = (Path(propaganda_lens.__file__).parent / "report" / "templates" / "report.html.j2").read_text("utf-8")

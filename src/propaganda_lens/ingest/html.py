@@ -4,6 +4,7 @@ footers left out)."""
 from __future__ import annotations
 
 import logging
+import re
 
 from propaganda_lens.data import Metadata
 from propaganda_lens.ingest.errors import IngestError
@@ -13,12 +14,30 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 MIN_PROSE_WORDS = 8
+# Scripts written without spaces between words: each character counts as half a word (a Japanese or Chinese
+# word is about two characters long).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f]")
+_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", "｡", "।", "؟", "۔")
 
 
 def is_prose(paragraph: str) -> bool:
-    """A paragraph of running text: at least MIN_PROSE_WORDS words, ending as a sentence does (a navigation
-    bar, a menu or a caption does not)."""
-    return len(paragraph.split()) >= MIN_PROSE_WORDS and paragraph.rstrip("\"'”’»)]").endswith((".", "!", "?", "…"))
+    """A paragraph of running text: at least MIN_PROSE_WORDS words (in any script), ending as a sentence does
+    (a navigation bar, a menu or a caption does not)."""
+    words = len(paragraph.split()) + len(_UNSPACED.findall(paragraph)) / 2
+    return words >= MIN_PROSE_WORDS and paragraph.rstrip("\"'”’»)]」』）").endswith(_SENTENCE_END)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The extracted text's paragraphs; a table row (`| cell | cell |`, as pages laid out in tables give) is
+    split into its cells."""
+    paragraphs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("|") and line.endswith("|"):
+            paragraphs.extend(cell.strip() for cell in line.strip("|").split(" | "))
+        else:
+            paragraphs.append(line)
+    return [paragraph for paragraph in paragraphs if paragraph]
 
 
 def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metadata]:
@@ -35,7 +54,7 @@ def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metad
             f"{name}: found no article text in this HTML page; save the article's text and analyze that"
         )
     title = document.title.strip() if document.title else None
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    paragraphs = _paragraphs(text)
     if not any(is_prose(paragraph) for paragraph in paragraphs if paragraph != title):
         raise IngestError(
             f"{name}: found only menus, links or captions in this HTML page, no article text; "
