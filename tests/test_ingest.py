@@ -60,6 +60,32 @@ def test_markdown_of_only_boilerplate_is_refused():
                           input_format=InputFormat.markdown)
 
 
+SITE_PROMOTIONS = [
+    "Something to Consider", "If you enjoyed this article, we have a special offer for you. Join NRPLUS",
+    "Follow Sputnik on Facebook", "Like this story? Share it with a friend!",
+    "Also on rt.com Officials say the talks have stalled", "DON'T MISS", "SEE MORE: Minister warns of new taxes",
+    "The views and opinions expressed in this article are solely those of the author and do not necessarily "
+    "reflect the official position of Sputnik.",
+]
+ARTICLE_PARAGRAPHS = [
+    "The minister said on Monday that the new bridge would open next spring, two years later than planned.",
+    "A spokesman for the company declined to comment on this story, and the council did not reply.",
+    "Watch all of these lawmakers scatter once the vote is over, the senator said of her opponents.",
+    "Residents who follow the council closely say the delay will cost the city millions in tolls.",
+]
+
+
+def test_site_promotions_are_removed_from_html_and_markdown():
+    body = [paragraph for pair in zip(ARTICLE_PARAGRAPHS, SITE_PROMOTIONS) for paragraph in pair]
+    body += SITE_PROMOTIONS[len(ARTICLE_PARAGRAPHS):]
+    html = ("<html><head><title>Bridge delayed</title></head><body><article><h1>Bridge delayed</h1>"
+            + "".join(f"<p>{paragraph}</p>" for paragraph in body) + "</article></body></html>")
+    markdown = "# Bridge delayed\n\n" + "\n\n".join(body) + "\n"
+    for text, fmt in ((html, InputFormat.html), (markdown, InputFormat.markdown)):
+        article = article_from_text(text, "x", "x", input_format=fmt).text
+        assert article.split("\n\n") == ["Bridge delayed", *ARTICLE_PARAGRAPHS], fmt
+
+
 def test_html_page_keeps_the_article_and_drops_navigation_comments_and_footer():
     article = read_file(NEWS_PAGE)
     meta = article.metadata

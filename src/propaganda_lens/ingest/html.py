@@ -7,6 +7,7 @@ import logging
 import re
 
 from propaganda_lens.data import Metadata
+from propaganda_lens.ingest.boilerplate import is_boilerplate
 from propaganda_lens.ingest.errors import IngestError
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings would break the one-line errors
@@ -54,7 +55,7 @@ def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metad
             f"{name}: found no article text in this HTML page; save the article's text and analyze that"
         )
     title = document.title.strip() if document.title else None
-    paragraphs = _paragraphs(text)
+    paragraphs = [paragraph for paragraph in _paragraphs(text) if not is_boilerplate(paragraph)]
     if not any(is_prose(paragraph) for paragraph in paragraphs if paragraph != title):
         raise IngestError(
             f"{name}: found only menus, links or captions in this HTML page, no article text; "

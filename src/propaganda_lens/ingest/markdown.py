@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from propaganda_lens.data import Metadata
+from propaganda_lens.ingest.boilerplate import is_boilerplate
 from propaganda_lens.ingest.dates import DATE_PATTERN, iso_date
 
 # Every pattern that reads the input runs in linear time: a repeated part never matches its own delimiter
@@ -37,14 +38,6 @@ _DATE_FIELDS = frozenset({"date", "published", "updated", "posted"})
 _TRAILER = re.compile(
     r"^(?:the original source of this article|copyright\s*(?:©|\(c\))|©|disclaimer\b|articles by:"
     r"|all rights reserved)",
-    re.IGNORECASE,
-)
-# Short paragraphs matching one of these are dropped wherever they are.
-_PROMPT = re.compile(
-    r"become a (?:member|patron|subscriber)|comment on\b|leave a (?:comment|reply)|share (?:this|on)\b"
-    r"|subscribe to\b|sign up for\b|follow us\b|donate\b|support (?:us|our work)|read more\b"
-    r"|related (?:articles|posts|stories)|click here|for media inquiries|fair use"
-    r"|all rights reserved|^(?:tags|filed under|share|print|email)\s*:?",
     re.IGNORECASE,
 )
 SHORT_PARAGRAPH = 200
@@ -124,7 +117,7 @@ def parse_markdown(markdown: str) -> tuple[str, Metadata]:
         text = strip_inline(stripped)
         if body and _TRAILER.match(text):
             break
-        if not text or (len(text) <= SHORT_PARAGRAPH and _PROMPT.search(text)):
+        if not text or is_boilerplate(text):
             continue
         if body and _ends_mid_sentence(body[-1][-1], text):
             body[-1].append(text)
