@@ -86,6 +86,30 @@ def test_site_promotions_are_removed_from_html_and_markdown():
         assert article.split("\n\n") == ["Bridge delayed", *ARTICLE_PARAGRAPHS], fmt
 
 
+def _page(title, author, site):
+    return (f'<html><head><title>{title}</title><meta name="author" content="{author}">'
+            f'<meta property="og:site_name" content="{site}"></head><body><article><h1>{title}</h1>'
+            + "".join(f"<p>{paragraph}</p>" for paragraph in ARTICLE_PARAGRAPHS) + "</article></body></html>")
+
+
+@pytest.mark.parametrize("title, author, site, expected", [
+    ("Talks on Syria stall again | Al Bawaba", "Ann Smith", "Al Bawaba", ("Talks on Syria stall again", "Ann Smith")),
+    ("Opinion | The war nobody wants", "Finian Cunningham Sputnik International", "Sputnik International",
+     ("The war nobody wants", "Finian Cunningham")),
+    ("Our schools are failing | Editorial", "The Russian; Syrian defense ministries", "Polygraph.info",
+     ("Our schools are failing", None)),
+    ("Putin warns the West - RT World News", "Jean de la Fontaine and Ann Smith", "RT",
+     ("Putin warns the West", "Jean de la Fontaine; Ann Smith")),
+])
+def test_titles_and_authors_lose_the_site_name(title, author, site, expected):
+    article = article_from_text(_page(title, author, site), "x", "x.html", input_format=InputFormat.html)
+    assert (article.metadata.title, article.metadata.author, article.metadata.site) == (*expected, site)
+    assert article.text.startswith(expected[0] + "\n\n")
+    markdown = f"# {title}\n\nBy {author}\n\n{site}, May 16, 2018\n\n" + "\n\n".join(ARTICLE_PARAGRAPHS)
+    metadata = article_from_text(markdown, "x", "x.md", input_format=InputFormat.markdown).metadata
+    assert (metadata.title, metadata.author) == expected
+
+
 def test_html_page_keeps_the_article_and_drops_navigation_comments_and_footer():
     article = read_file(NEWS_PAGE)
     meta = article.metadata

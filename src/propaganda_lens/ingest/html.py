@@ -9,6 +9,7 @@ import re
 from propaganda_lens.data import Metadata
 from propaganda_lens.ingest.boilerplate import is_boilerplate
 from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.ingest.metadata import clean_author, clean_title
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings would break the one-line errors
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -54,7 +55,8 @@ def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metad
         raise IngestError(
             f"{name}: found no article text in this HTML page; save the article's text and analyze that"
         )
-    title = document.title.strip() if document.title else None
+    site = document.sitename or None
+    title = clean_title(document.title, site)
     paragraphs = [paragraph for paragraph in _paragraphs(text) if not is_boilerplate(paragraph)]
     if not any(is_prose(paragraph) for paragraph in paragraphs if paragraph != title):
         raise IngestError(
@@ -65,9 +67,9 @@ def parse_html(html: str, name: str, url: str | None = None) -> tuple[str, Metad
         paragraphs.insert(0, title)
     metadata = Metadata(
         title=title,
-        author=document.author or None,
+        author=clean_author(document.author, site),
         date=document.date or None,
-        site=document.sitename or None,
+        site=site,
         url=document.url or url,
     )
     return "\n\n".join(paragraphs), metadata

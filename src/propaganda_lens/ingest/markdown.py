@@ -13,6 +13,7 @@ import re
 from propaganda_lens.data import Metadata
 from propaganda_lens.ingest.boilerplate import is_boilerplate
 from propaganda_lens.ingest.dates import DATE_PATTERN, iso_date
+from propaganda_lens.ingest.metadata import clean_author, clean_title
 
 # Every pattern that reads the input runs in linear time: a repeated part never matches its own delimiter
 # (link text has no brackets, emphasis no star), so a failed attempt stops at the next delimiter.
@@ -123,6 +124,8 @@ def parse_markdown(markdown: str) -> tuple[str, Metadata]:
             body[-1].append(text)
         else:
             body.append([text])
+    metadata.title = clean_title(metadata.title, metadata.site)
+    metadata.author = clean_author(metadata.author, metadata.site)
     if not body:
         return "", metadata
     paragraphs = [" ".join(pieces) for pieces in body]
