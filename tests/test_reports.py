@@ -213,3 +213,23 @@ def test_a_report_without_relations_carries_no_graph_library():
 
     html = analyze("It was a quiet day. Nothing happened at all.").to_html()
     assert "cytoscape" not in html.lower() and "No named person" in html
+
+
+FRENCH = ("Le gouvernement a trahi la nation\n\nLes élites corrompues ont perdu le pouvoir de décider, et elles "
+          "détruiront notre grande nation si le peuple ne se réveille pas.")
+
+
+def test_text_that_is_not_english_is_not_shown_as_analyzed_but_the_json_keeps_the_model_output():
+    analysis = analysis_of(FRENCH, [Span(39, 56, "Loaded_Language", 0.7)])
+    assert analysis.language == "fr"
+    data = json.loads(analysis.to_json())
+    jsonschema.validate(data, SCHEMA)
+    assert data["techniques_analyzed"] is False and [span["text"] for span in data["spans"]] == ["élites corrompues"]
+    html = render_html(analysis)
+    assert "not analyzed for propaganda techniques because it is not English" in html
+    assert "No propaganda technique was found" not in html and "<mark" not in html
+    console = Console(width=200, record=True)
+    console.print(render(analysis))
+    assert "not analyzed for propaganda techniques because it is not English" in console.export_text()
+    english = sample()
+    assert english.to_dict()["techniques_analyzed"] is True and "<mark" in render_html(english)

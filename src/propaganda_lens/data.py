@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "2.3"
+SCHEMA_VERSION = "2.4"
 
 # The 14 technique labels of SemEval-2020 Task 11, spelled as in the PTC label files.
 TECHNIQUES: tuple[str, ...] = (
@@ -188,6 +188,12 @@ class Analysis:
     relations: list[Relation] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
 
+    @property
+    def techniques_analyzed(self) -> bool:
+        """False for a text that is not English: the detector reads English only, so its spans (kept in the JSON,
+        marked by this flag) are not shown as findings."""
+        return self.language in (None, "en")
+
     def speaker(self, statement: Statement) -> str:
         """Who makes `statement`, as a reader would say it: the actor it names, else the source's words, else
         "the author"."""
@@ -222,6 +228,7 @@ class Analysis:
             "sentences": [sentence(item) for item in self.sentences],
             "language": self.language,
             "warnings": self.warnings,
+            "techniques_analyzed": self.techniques_analyzed,
             "outlet": asdict(self.outlet),
             "technique_precision": self.technique_precision,
             "spans": [

@@ -40,6 +40,12 @@ def is_plain_english(sample: str) -> bool:
     return len(words) >= PLAIN_ENGLISH_WORDS and english >= PLAIN_ENGLISH_SHARE * len(words)
 
 
+def not_analyzed_message(language: str | None) -> str:
+    """What the reports say instead of techniques for a text that is not English."""
+    return (f"This text was not analyzed for propaganda techniques because it is not English (language code "
+            f"'{language}'): the models read English only.")
+
+
 def language_warnings(language: str | None) -> list[str]:
     """What a reader must know about the language: nothing for English or an undetermined language."""
     if language in (None, "en"):

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.data import SCHEMA_VERSION, Analysis, Span
+from propaganda_lens.enrich.language import not_analyzed_message
 from propaganda_lens.enrich.outlets import describe_outlet
 
 UNLABELLED_COLOR = "#ffd54f"
@@ -158,7 +159,9 @@ def _environment() -> Environment:
 def render_html(analysis: Analysis) -> str:
     """The report as one HTML document."""
     text = analysis.article.text
-    counts = analysis.summary.technique_counts if analysis.summary else {}
+    analyzed = analysis.techniques_analyzed
+    shown = analysis.spans if analyzed else []  # a text that is not English shows no model output as findings
+    counts = (analysis.summary.technique_counts if analysis.summary else {}) if analyzed else {}
     span_data = [
         {
             "technique": CATALOGUE[span.technique].name if span.technique else "Propaganda",
@@ -169,10 +172,10 @@ def render_html(analysis: Analysis) -> str:
             "example": CATALOGUE[span.technique].example if span.technique else "",
             "cues": [[max(start, span.start) - span.start, min(end, span.end) - span.start] for start, end in span.cues],
         }
-        for span in analysis.spans
+        for span in shown
     ]
     title_start, title_end, body_start = title_range(text, analysis.article.metadata.title)
-    pieces = segments(text, analysis.spans, (title_start, title_end, body_start))
+    pieces = segments(text, shown, (title_start, title_end, body_start))
     return _environment().get_template("report.html.j2").render(
         analysis=analysis,
         metadata=analysis.article.metadata,
@@ -180,12 +183,13 @@ def render_html(analysis: Analysis) -> str:
         outlet_line=describe_outlet(analysis.outlet),
         title_segments=[piece for piece in pieces if title_start <= piece.start and piece.end <= title_end],
         segments=[piece for piece in pieces if piece.start >= body_start],
-        spans=analysis.spans,
+        spans=shown,
+        not_analyzed=None if analyzed else not_analyzed_message(analysis.language),
         span_data=span_data,
         used=[CATALOGUE[label] for label in counts],
         counts=counts,
         precision=analysis.technique_precision,
-        uncertain_count=sum(is_uncertain(span) for span in analysis.spans),
+        uncertain_count=sum(is_uncertain(span) for span in shown),
         uncertain_below=UNCERTAIN_BELOW,
         top_count=max(counts.values(), default=1),
         schema_version=SCHEMA_VERSION,

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.data import Analysis, Span
+from propaganda_lens.enrich.language import not_analyzed_message
 from propaganda_lens.enrich.outlets import describe_outlet
 
 UNLABELLED_STYLE = "bold black on yellow"
@@ -34,9 +35,10 @@ def _header(analysis: Analysis) -> Text:
 def render(analysis: Analysis) -> Group:
     """The whole report as one Rich renderable. Overlapping spans show the most probable one's colour."""
     text = Text(analysis.article.text)
-    for span in sorted(analysis.spans, key=lambda span: span.probability or 0.0):
+    analyzed = analysis.techniques_analyzed
+    for span in sorted(analysis.spans if analyzed else [], key=lambda span: span.probability or 0.0):
         text.stylize(_style(span), span.start, span.end)
-    counts = analysis.summary.technique_counts if analysis.summary else {}
+    counts = (analysis.summary.technique_counts if analysis.summary else {}) if analyzed else {}
     legend = Text("Legend: ", style="bold")
     for label in counts:
         legend.append(f" {CATALOGUE[label].name} ", style=f"bold black on {CATALOGUE[label].color}")
@@ -47,7 +49,8 @@ def render(analysis: Analysis) -> Group:
     for label, count in counts.items():
         table.add_row(Text(CATALOGUE[label].name, style=CATALOGUE[label].color), str(count), CATALOGUE[label].definition)
     warnings = [Text(f"Warning: {warning}", style="bold red") for warning in analysis.warnings]
-    parts = [_header(analysis), *warnings, Text(), text, Text(), legend if counts else Text("No technique found.")]
+    parts = [_header(analysis), *warnings, Text(), text, Text(), legend if counts else
+             Text("No technique found." if analyzed else not_analyzed_message(analysis.language))]
     if counts:
         covered = analysis.summary.covered_share if analysis.summary else 0.0
         parts += [table, Text(f"{covered:.0%} of the text lies inside technique spans.", style="dim")]
