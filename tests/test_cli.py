@@ -1,8 +1,11 @@
 """The command-line contract: predict, classify-spans, evaluate, analyze, and one-line user errors."""
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,12 @@ def test_training_commands_report_a_wrong_data_folder_in_one_line(tmp_path):
     assert_one_line_error(runner.invoke(app, ["export", str(tmp_path), "--ptc", str(tmp_path), "-o", str(tmp_path / "m")]), "checkpoint.pt")
     result = runner.invoke(app, ["train", "--ptc", str(tmp_path / "nowhere"), "-o", str(tmp_path / "run")])
     assert_one_line_error(result, "nowhere")
+
+
+def test_tables_in_a_pipe_are_tab_separated_and_never_cut():
+    result = subprocess.run([sys.executable, "-m", "propaganda_lens", "models"], capture_output=True,
+                            text=True, env={**os.environ, "COLUMNS": "80"}, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t") == ["name", "folder", "weights", "SI F1", "TC F1", "speed", "size", "use"]
+    assert len(lines) == 3 and all(line.count("\t") == 7 for line in lines) and "…" not in result.stdout
+    assert "for reading and checking articles" in result.stdout  # the whole 'use' text

@@ -138,6 +138,11 @@ def test_add_run_stats_and_export(database, short_articles, tmp_path, example_ar
     rows = list(csv.DictReader(io.StringIO(table)))
     assert sum(int(row["spans"]) for row in rows) == total_spans
     assert {row["outlet"] for row in rows if row["factuality"]} >= {"breitbart.com"}
+    # The table, piped: tab-separated lines, nothing cut to the 80 columns a pipe would get.
+    piped = cli("corpus", "stats", "--db", database, "-m", MODEL, "--by", "outlet").stdout.splitlines()
+    assert piped[0].split("\t")[:5] == ["outlet", "articles", "spans", "per 1k words", "covered"]
+    assert "…" not in "\n".join(piped) and len({line.count("\t") for line in piped}) == 1
+    assert any(line.startswith("breitbart.com\t") and "low factuality" in line for line in piped[1:])
 
     labels = tmp_path / "corpus.labels"
     assert cli("corpus", "export", "-o", labels, "--db", database, "-m", MODEL).exit_code == 0

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
 from typer.core import TyperCommand
 
 stdout = Console()
@@ -25,6 +27,22 @@ class PlainUsage(TyperCommand):
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return [piece.replace("{", "").replace("}", "") for piece in super().collect_usage_pieces(ctx)]
+
+
+def print_table(table: Table) -> None:
+    """A table on stdout: drawn for a terminal; in a pipe or file, plain tab-separated lines (a header row, then
+    one line per row, nothing cut) that other programs read."""
+    if stdout.is_terminal:
+        stdout.print(table)
+        return
+
+    def plain(cell) -> str:
+        text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+        return " ".join(text.split())
+
+    lines = ["\t".join(plain(column.header) for column in table.columns)]
+    lines += ["\t".join(plain(cell) for cell in row) for row in zip(*(column.cells for column in table.columns))]
+    stdout.file.write("\n".join(lines) + "\n")
 
 
 def print_error(message: str) -> None:

@@ -17,7 +17,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, check_encoding, fail, print_error, progress_bar, stderr, stdout, with_progress,
+    ModelOption, PlainUsage, check_encoding, fail, print_error, print_table, progress_bar, stderr, stdout, with_progress,
 )
 from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE, Engine, ExportFormat
 from propaganda_lens.ingest.fetch import MAX_BYTES
@@ -246,7 +246,7 @@ def stats(
         table.add_row(*map(escape, names), str(group["articles"]), str(group["spans"]),
                       f"{group['spans_per_1000_words']:.1f}", f"{group['covered_share']:.1%}", mix,
                       *([rating_text(group["ratings"])] if with_ratings else []))
-    stdout.print(table)
+    print_table(table)
 
 
 @corpus_app.command("export")

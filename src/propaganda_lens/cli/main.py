@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, check_encoding, fail, report_problems, require_train_extra, stderr, stdout, with_progress,
+    ModelOption, PlainUsage, check_encoding, fail, print_table, report_problems, require_train_extra, stderr, stdout, with_progress,
 )
 from propaganda_lens.data import Article, Span
 from propaganda_lens.files import atomic_writer
@@ -413,7 +413,7 @@ def models() -> None:
         name = shipped.name + (" (default)" if shipped.name == DEFAULT_MODEL_NAME else "")
         table.add_row(name, folder.name, evaluation["variant"], f"{scores['si_f1']:.4f}", f"{scores['tc_f1']:.4f}",
                       recorded_speed(folder), f"{size:.0f} MB", shipped.use)
-    stdout.print(table)
+    print_table(table)
 
 
 @app.command("evaluate-model")
