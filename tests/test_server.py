@@ -115,8 +115,15 @@ def test_invalid_requests(client, body, fragment):
 
 
 def test_http_level_errors(client):
-    assert_error(client.post("/api/analyze", content=b"{not json", headers={"content-type": "application/json"}),
-                 422, "invalid_request", "JSON")
+    for body, content_type in ((b"{not json", "application/json"), (b"Just some text.", "text/plain")):
+        message = assert_error(client.post("/api/analyze", content=body, headers={"content-type": content_type}),
+                               422, "invalid_request", "the request body is not")["error"]["message"]
+        assert 'send a JSON object as /api/docs describes, such as {"text": "…"}' in message
+    page = client.get("/")
+    icon = page.text.split('rel="icon" href="')[1].split('"')[0]  # the page names its icon: no /favicon.ico asked
+    assert client.get(icon).status_code == 200
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200 and favicon.headers["content-type"].startswith("image/")
     assert_error(client.put("/api/analyze", json={"text": TEXT}), 405, "method_not_allowed")
     assert_error(client.get("/api/nothing"), 404, "not_found")
     assert_error(client.get("/static/../pyproject.toml"), 404, "not_found")

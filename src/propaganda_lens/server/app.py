@@ -124,6 +124,13 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
+        expected = 'send a JSON object as /api/docs describes, such as {"text": "…"}'
+        if first.get("type") == "json_invalid":
+            return error(422, "invalid_request", "the request body is not valid JSON "
+                         f"({first.get('ctx', {}).get('error', 'decode error')} at character {first['loc'][-1]}): "
+                         + expected)
+        if tuple(first.get("loc", ())) == ("body",) and first.get("type") in ("model_attributes_type", "dict_type"):
+            return error(422, "invalid_request", f"the request body is not a JSON object: {expected}")
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         return error(422, "invalid_request", f"{where + ': ' if where else ''}{first.get('msg', 'invalid request')}")
 
@@ -205,6 +212,11 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
     async def page() -> Response:
         return Response((STATIC / "index.html").read_bytes(), media_type="text/html; charset=utf-8",
                         headers=PAGE_HEADERS)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:  # browsers ask for it on pages that name no icon (the API docs)
+        return Response((STATIC / "favicon.svg").read_bytes(), media_type="image/svg+xml",
+                        headers={"Cache-Control": "max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.corpus_database is not None:
