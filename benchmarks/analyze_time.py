@@ -34,6 +34,7 @@ def stage_times(article: Path, detector) -> dict[str, float]:
     from propaganda_lens.enrich import enrich
     from propaganda_lens.enrich.parsing import parse
     from propaganda_lens.ingest.sources import read_file
+    from propaganda_lens.report.html import render_html
 
     times = {}
     start = time.perf_counter()
@@ -55,7 +56,7 @@ def stage_times(article: Path, detector) -> dict[str, float]:
     analysis = add_claims(analysis, doc)
     times["claims"] = time.perf_counter() - start
     start = time.perf_counter()
-    analysis.to_html()
+    render_html(analysis)
     times["html"] = time.perf_counter() - start
     return times
 

@@ -241,6 +241,8 @@ def test_the_dashboard_renders_with_data_and_filters_without_any_request(browser
     page.locator("#articles tbody tr").first.wait_for()
     assert requests == [output.as_uri()] and not errors
     assert page.inner_text("#summary").startswith("7 articles")
+    # A technique the model never marked on PTC dev (Appeal to authority) says its precision is unknown.
+    assert "Appeal to authority (p n/a)" in page.inner_text("#technique")
     assert page.locator("canvas").count() == 3
     assert all(page.evaluate(f"Chart.getChart('{name}').data.labels.length") > 0 for name in ("mix", "timeline", "ranking"))
     assert "high factuality" in page.inner_text("#ratings") or "mixed factuality" in page.inner_text("#ratings")

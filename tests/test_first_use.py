@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import propaganda_lens
 from conftest import assert_one_line_error
+from propaganda_lens import render_html
 from propaganda_lens.api import analyze
 from propaganda_lens.cli.main import app as cli
 from propaganda_lens.detect.detector import model_folder, technique_precision_of
@@ -92,7 +93,7 @@ def test_pasted_text_takes_its_title_from_a_headline_first_line():
     analysis = analyze(PASTED)
     assert analysis.article.metadata.title == "Elites betray the nation again"
     assert article_from_text("They are traitors.\nAnd cowards.", "t", "t", input_format=InputFormat.text).metadata.title is None
-    html = lxml.html.fromstring(analysis.to_html())
+    html = lxml.html.fromstring(render_html(analysis))
     assert html.xpath('//header[@class="report"]/h1')[0].text_content() == "Elites betray the nation again"
 
 
@@ -100,7 +101,7 @@ def test_the_title_shows_once_as_the_heading(example_article):
     analysis = analyze(example_article)
     title = analysis.article.metadata.title
     assert analysis.article.text.startswith(title)
-    page = lxml.html.fromstring(analysis.to_html())
+    page = lxml.html.fromstring(render_html(analysis))
     assert page.xpath('//header[@class="report"]/h1')[0].text_content() == title
     article = page.xpath('//div[@class="article"]')[0].text_content()
     assert title not in article and article.startswith(analysis.article.text[len(title):].lstrip()[:40])
@@ -152,14 +153,14 @@ def test_text_that_is_not_english_is_analyzed_with_a_warning_in_every_output(tmp
     analysis = analyze(FRENCH)
     assert analysis.language == "fr" and "English only" in analysis.warnings[0]
     assert analysis.to_dict()["language"] == "fr"
-    page = lxml.html.fromstring(analysis.to_html())
+    page = lxml.html.fromstring(render_html(analysis))
     assert "English only" in page.xpath('//p[@class="warning"]')[0].text_content()
     (tmp_path / "fr.txt").write_text(FRENCH, encoding="utf-8")
     result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "fr.txt"), "-f", "text"])
     assert result.exit_code == 0 and "English only" in result.stdout and "English only" in result.stderr
     english = analyze(PASTED)
     assert english.language == "en" and english.warnings == []
-    assert lxml.html.fromstring(english.to_html()).xpath('//p[@class="warning"]') == []
+    assert lxml.html.fromstring(render_html(english)).xpath('//p[@class="warning"]') == []
 
 
 def test_models_are_chosen_by_name_on_every_surface(ptc_folder, tmp_path):

@@ -12,6 +12,7 @@ from propaganda_lens.corpus.add import article_of_record
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.enrich.outlets import domain_of, outlet_of, outlet_of_article, ratings_of
 from propaganda_lens.ingest.errors import IngestError
+from propaganda_lens.report.html import render_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import build_outlet_ratings  # noqa: E402
@@ -25,7 +26,7 @@ def test_the_shipped_table_is_what_the_build_script_makes():
 def test_outlets_and_their_ratings():
     assert outlet_of("Global Research", "https://www.globalresearch.ca/libya/5641234") == "globalresearch.ca"
     assert outlet_of("www.example.org", None) == "example.org"
-    assert outlet_of("Al Jazeera", None) == "al jazeera"
+    assert outlet_of("Al Jazeera", None) == "Al Jazeera"
     assert outlet_of(None, None) is None
     assert [(r.year, r.factuality) for r in ratings_of("edition.cnn.com")] == [(2020, "mixed"), (2018, "mixed")]
     assert ratings_of("example.invalid") == () and ratings_of(None) == ()
@@ -97,9 +98,9 @@ def test_every_analysis_and_report_names_the_outlet_and_its_ratings():
          "page": "http://mediabiasfactcheck.com/breitbart/"},
         {"factuality": "mixed", "bias": "right", "year": 2018, "source": "Media Bias/Fact Check, via Baly et al. 2018",
          "page": "http://mediabiasfactcheck.com/breitbart/"}]}
-    assert "Outlet: breitbart.com: low factuality, right bias (Media Bias/Fact Check, via Baly et al. 2020)" in analysis.to_html()
+    assert "Outlet: breitbart.com: low factuality, right bias (Media Bias/Fact Check, via Baly et al. 2020)" in render_html(analysis)
     unrated = enrich(Article("b", "Traitors everywhere.", metadata=Metadata(site="A Small Blog")), [], "test-model")
-    assert "Outlet: A Small Blog: not rated" in unrated.to_html()
+    assert "Outlet: A Small Blog: not rated" in render_html(unrated)
     console = Console(width=200, record=True)
     console.print(render(unrated))
     assert "Outlet: A Small Blog: not rated" in console.export_text()

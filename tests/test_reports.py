@@ -136,7 +136,7 @@ def test_hostile_article_content_renders_as_text():
 
 
 def test_html_report_is_self_contained():
-    html = sample().to_html()
+    html = render_html(sample())
     collector = TagCollector()
     collector.feed(html)
     assert "link" not in collector.tags
@@ -184,7 +184,7 @@ def test_the_report_draws_the_relation_graph_offline_and_an_edge_shows_its_evide
 
     analysis = analyze(Path(example_article))
     report = tmp_path / "report.html"
-    report.write_text(analysis.to_html(), encoding="utf-8")
+    report.write_text(render_html(analysis), encoding="utf-8")
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
@@ -211,7 +211,7 @@ def test_the_report_draws_the_relation_graph_offline_and_an_edge_shows_its_evide
 def test_a_report_without_relations_carries_no_graph_library():
     from propaganda_lens.api import analyze
 
-    html = analyze("It was a quiet day. Nothing happened at all.").to_html()
+    html = render_html(analyze("It was a quiet day. Nothing happened at all."))
     assert "cytoscape" not in html.lower() and "No named person" in html
 
 

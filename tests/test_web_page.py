@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import live_server
+from propaganda_lens.report.html import render_html
 from propaganda_lens.server.app import create_app
 
 HOSTILE = (
@@ -146,7 +147,7 @@ def test_the_readme_report_screenshot_comes_from_the_example(browser, example_ar
     from propaganda_lens.api import analyze
 
     report = tmp_path / "report.html"
-    report.write_text(analyze(example_article).to_html(), encoding="utf-8")
+    report.write_text(render_html(analyze(example_article)), encoding="utf-8")
     page = browser.new_page(viewport={"width": 1400, "height": 1500})
     page.goto(report.as_uri())
     assert page.locator("h2", has_text="Densest sentences").count() == 1
@@ -165,7 +166,7 @@ def test_uncertain_spans_are_hidden_until_asked_for(browser, example_article, tm
     assert uncertain and len(uncertain) < len(analysis.spans)
     assert len(analysis.to_dict()["spans"]) == len(analysis.spans)  # the JSON keeps them
     report = tmp_path / "report.html"
-    report.write_text(analysis.to_html(), encoding="utf-8")
+    report.write_text(render_html(analysis), encoding="utf-8")
     page = browser.new_page()
     page.goto(report.as_uri())
     marks = page.locator("mark.uncertain")

@@ -13,6 +13,15 @@ from propaganda_lens.data import TECHNIQUES, Analysis, Article, Metadata, Senten
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.ingest.errors import IngestError
 
+
+
+def render_html(analysis: Analysis) -> str:
+    """The self-contained HTML report of an analysis (inline CSS and JS, every piece of article text escaped)."""
+    from propaganda_lens.report.html import render_html as render  # on first use: Jinja is slow to import
+
+    return render(analysis)
+
+
 __all__ = [
     "__version__",
     "CATALOGUE",
@@ -28,4 +37,5 @@ __all__ = [
     "Technique",
     "analyze",
     "default_detector",
+    "render_html",
 ]

@@ -264,9 +264,3 @@ class Analysis:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
-
-    def to_html(self) -> str:
-        """The self-contained HTML report (inline CSS and JS, every piece of article text escaped)."""
-        from propaganda_lens.report.html import render_html  # the report stage builds on this model
-
-        return render_html(self)

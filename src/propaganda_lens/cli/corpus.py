@@ -174,7 +174,7 @@ def mix_text(mix: dict[str, float], precision: dict[str, float], top: int = 3) -
 
     parts = []
     for technique, share in list(mix.items())[:top]:
-        known = f" (p {precision[technique]:.2f})" if technique in precision else ""
+        known = f" (p {precision[technique]:.2f})" if technique in precision else " (p n/a)"
         parts.append(f"{CATALOGUE[technique].name} {share:.0%}{known}")
     return ", ".join(parts)
 
@@ -230,7 +230,8 @@ def stats(
         stdout.file.write(buffer.getvalue())
         return
     table = Table(title=f"{report['articles']} articles analyzed by {version}, by {', '.join(keys)}",
-                  caption="p: the share of the model's spans of that technique that matched annotators' on PTC dev"
+                  caption="p: the share of the model's spans of that technique that matched annotators' on PTC dev "
+                  "(n/a: it marked none there)"
                   + ("; ratings: Media Bias/Fact Check via Baly et al." if with_ratings else ""))
     for key in keys:
         table.add_column(key)
@@ -241,7 +242,7 @@ def stats(
         table.add_column("rating")
     for group in report["groups"]:
         mix = mix_text(group["technique_mix"], precision) if "technique" not in keys else \
-            (f"p {precision[group['technique']]:.2f}" if group["technique"] in precision else "")
+            (f"p {precision[group['technique']]:.2f}" if group["technique"] in precision else "p n/a")
         names = [CATALOGUE[group[key]].name if key == "technique" else str(group[key]) for key in keys]
         table.add_row(*map(escape, names), str(group["articles"]), str(group["spans"]),
                       f"{group['spans_per_1000_words']:.1f}", f"{group['covered_share']:.1%}", mix,
@@ -299,6 +300,7 @@ def report(
     """Write a self-contained HTML dashboard of the corpus, with the densest articles' own reports beside it."""
     from propaganda_lens.corpus.dashboard import dashboard_data, densest_ids, render_dashboard, report_folder
     from propaganda_lens.corpus.export import stored_analyses
+    from propaganda_lens.report.html import render_html
     from propaganda_lens.corpus.stats import NoAnalyses, corpus_facts
     from propaganda_lens.corpus.store import snapshot
     from propaganda_lens.files import write_text_atomically
@@ -318,7 +320,7 @@ def report(
             folder.mkdir(parents=True, exist_ok=True)
             reports = stored_analyses(sessions, version, linked)
             for article_row, analysis in with_progress(reports, len(linked), "Writing reports"):
-                write_text_atomically(folder / f"{article_row.id}.html", analysis.to_html())
+                write_text_atomically(folder / f"{article_row.id}.html", render_html(analysis))
         chosen = set(linked)
         page = render_dashboard(data, lambda i: f"{folder.name}/{i}.html" if i in chosen else None)
         write_text_atomically(output, page)

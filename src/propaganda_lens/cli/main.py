@@ -137,7 +137,9 @@ def report_of(analysis, output_format: ReportFormat, console: Console, several: 
     if output_format is ReportFormat.json:
         console.file.write(analysis.to_json(indent=None if several else 2) + "\n")
     elif output_format is ReportFormat.html:
-        console.file.write(analysis.to_html())
+        from propaganda_lens.report.html import render_html
+
+        console.file.write(render_html(analysis))
     elif output_format is ReportFormat.semeval:
         from propaganda_lens.ingest.ptc import format_labels
 

@@ -31,12 +31,13 @@ def domain_of(url: str | None) -> str | None:
 
 
 def outlet_of(site: str | None, url: str | None) -> str | None:
-    """The outlet an article belongs to: its URL's domain, else the site named in its metadata."""
+    """The outlet an article belongs to: its URL's domain, else the site named in its metadata (a domain without
+    `www.`, a name as the page spells it)."""
     domain = domain_of(url)
     if domain:
         return domain
-    site = (site or "").strip()
-    return domain_of(site) or (site.lower().removeprefix("www.") if site else None)
+    site = " ".join((site or "").split())
+    return domain_of(site) or (site.removeprefix("www.") if site else None)
 
 
 # A site's only rated path stands for the whole site when it is one of these generic sections (an edition or the

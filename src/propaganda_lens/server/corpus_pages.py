@@ -10,6 +10,7 @@ from propaganda_lens.corpus.dashboard import dashboard_data, render_dashboard
 from propaganda_lens.corpus.export import stored_analyses
 from propaganda_lens.corpus.stats import NoAnalyses
 from propaganda_lens.corpus.store import open_database, snapshot
+from propaganda_lens.report.html import render_html
 
 LARGEST_ID = 2**63 - 1  # the largest integer a database column holds
 # The pages are self-contained: inline script and styles, nothing fetched.
@@ -37,5 +38,5 @@ def add_corpus_pages(app: FastAPI, database_url: str, version: str) -> None:
     def article_report(article_id: int) -> HTMLResponse:
         if 1 <= article_id <= LARGEST_ID:  # no row has another id, and the driver cannot send one past it
             for _, analysis in stored_analyses(sessions, version, [article_id]):
-                return HTMLResponse(analysis.to_html(), headers=REPORT_POLICY)
+                return HTMLResponse(render_html(analysis), headers=REPORT_POLICY)
         raise HTTPException(404, f"no article {article_id} analyzed by {version} in the corpus")

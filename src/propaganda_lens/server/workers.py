@@ -66,6 +66,7 @@ class Task:
 def perform(task: Task, detector: Detector, fetch_limits: FetchLimits) -> dict | str:
     from propaganda_lens.api import analyze
     from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_url
+    from propaganda_lens.report.html import render_html
 
     request = task.request
     if request.get("url") is not None:
@@ -76,7 +77,7 @@ def perform(task: Task, detector: Detector, fetch_limits: FetchLimits) -> dict |
         input_format = InputFormat(request.get("input_format") or "auto")
         article = article_from_text(request["text"], "text", "text", input_format=input_format)
     analysis = analyze(article, detector=detector, threshold=request.get("threshold"))
-    return analysis.to_html() if task.output == "html" else analysis.to_dict()
+    return render_html(analysis) if task.output == "html" else analysis.to_dict()
 
 
 def release_memory() -> None:
