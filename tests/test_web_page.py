@@ -177,3 +177,35 @@ def test_uncertain_spans_are_hidden_until_asked_for(browser, example_article, tm
     assert page.evaluate(background) != "rgba(0, 0, 0, 0)"
     assert page.evaluate("getComputedStyle(document.querySelector('mark.uncertain')).opacity") == "0.55"
     page.close()
+
+
+def assert_in_view(box: dict, passage: dict, height: int) -> None:
+    """The panel starts inside the viewport, shows at least 150 px there, and is level with or below the passage."""
+    assert 0 <= box["y"] < height and min(box["y"] + box["height"], height) - box["y"] >= min(150, box["height"])
+    assert abs(box["y"] - passage["y"]) < height / 2
+
+
+@pytest.mark.parametrize("width", [1400, 700])  # the aside beside the article, and one column
+def test_the_explanation_shows_beside_the_last_passage_clicked(browser, server_url, example_article, tmp_path, width):
+    from propaganda_lens.api import analyze
+
+    height = 800
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(server_url)
+    page.fill("#article-text", example_article.read_text(encoding="utf-8"))
+    page.click("#analyze")
+    report = page.frame_locator("#report")
+    report.locator("mark.span").first.wait_for(timeout=180_000)  # a cold model on a busy machine
+    last = report.locator("mark.span:not(.uncertain)").last
+    last.click()
+    report.locator("#explanation .card").first.wait_for()
+    assert_in_view(report.locator("#explanation").bounding_box(), last.bounding_box(), height)
+    # The standalone report, scrolled by the window rather than by a frame.
+    standalone = tmp_path / "report.html"
+    standalone.write_text(render_html(analyze(example_article)), encoding="utf-8")
+    page.goto(standalone.as_uri())
+    last = page.locator("mark.span:not(.uncertain)").last
+    last.click()
+    page.locator("#explanation .card").first.wait_for()
+    assert_in_view(page.locator("#explanation").bounding_box(), last.bounding_box(), height)
+    page.close()
