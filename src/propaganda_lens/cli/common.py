@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
@@ -132,3 +133,12 @@ def require_train_extra() -> None:
         fail(f"this command needs the train extra: pip install 'propaganda-lens[train]' ({error})")
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("propaganda_lens").setLevel(logging.INFO)
+
+
+def load_detector(model: str | Path | None):
+    from propaganda_lens.detect.detector import Detector, ModelError
+
+    try:
+        return Detector.from_disk(model)
+    except (ModelError, OSError) as error:
+        fail(f"cannot load the model: {error}")
