@@ -91,6 +91,8 @@ def missing_page_url():
         ((FIXTURES / "no-article.html").read_bytes(), [], "found no article text"),
         (b"caf\xe9", ["--encoding", "utf-8"], "is not valid utf-8"),
         (b"text", ["--encoding", "no-such-codec"], "unknown encoding 'no-such-codec'"),
+        (b"text", ["--encoding", "rot13"], "'rot13' is not a text encoding"),
+        (b"text", ["--encoding", "zlib"], "'zlib' is not a text encoding"),
     ],
 )
 def test_every_bad_input_gets_one_clear_line(tmp_path, content, options, fragment):
@@ -101,7 +103,9 @@ def test_every_bad_input_gets_one_clear_line(tmp_path, content, options, fragmen
 
 
 def test_bad_urls_get_one_clear_line(missing_page_url):
-    assert_one_line_error(runner.invoke(app, ["analyze", missing_page_url]), "answered 404 Not Found")
+    assert_one_line_error(runner.invoke(app, ["analyze", missing_page_url, "--allow-private-urls"]),
+                          "answered 404 Not Found")
+    assert_one_line_error(runner.invoke(app, ["analyze", missing_page_url]), "private or local network address")
 
 
 def test_outputs_never_overwrite_inputs_and_several_html_reports_need_a_folder(tmp_path):

@@ -89,8 +89,8 @@ def test_any_text_reads_as_sentences_or_a_clear_error(text):
     import io
 
     try:
-        pairs = list(sentences_of(io.StringIO(text)))
-    except (ValueError, csv.Error):
+        pairs = list(sentences_of(io.BytesIO(text.encode("utf-8", "surrogatepass"))))
+    except ValueError:
         return
     assert all(isinstance(sentence_id, str) and isinstance(sentence, str) for sentence_id, sentence in pairs)
 

@@ -28,6 +28,7 @@ from propaganda_lens.ingest.sources import (
 )
 
 NEWS_PAGE = FIXTURES / "news-page.html"
+OPEN = FetchLimits(allow_private=True)  # the test site is on loopback
 
 
 def test_example_markdown_keeps_the_body_and_extracts_the_metadata(example_article):
@@ -252,6 +253,13 @@ class _Site(BaseHTTPRequestHandler):
             "/huge": lambda: self._send(200, "text/html", b"<p>" + b"x" * 5000 + b"</p>"),
             "/slow": lambda: (time.sleep(2), self._send(200, "text/html", page)),
             "/to-private": lambda: self._send(302, "text/html", b"", [("Location", "http://10.20.30.40/internal")]),
+            "/rot13": lambda: self._send(200, "text/html; charset=rot13", page),
+            "/base64": lambda: self._send(200, "text/plain; charset=base64", b"VGhleSBsaWUu"),
+            "/undefined": lambda: self._send(200, "text/plain; charset=undefined", b"They lie."),
+            # A few bytes that would expand past any cap: refused before decoding, whatever is installed.
+            "/brotli": lambda: self._send(200, "text/html", b"\x1b\xff\xff", [("Content-Encoding", "br")]),
+            "/zstd": lambda: self._send(200, "text/html", b"\x28\xb5\x2f\xfd", [("Content-Encoding", "zstd")]),
+            "/headers": lambda: self._send(200, "text/plain", self.headers.get("Accept-Encoding", "").encode()),
         }
         routes.get(self.path, lambda: self._send(404, "text/html", b"<h1>Not found</h1>"))()
 
@@ -266,27 +274,46 @@ def site():
 
 
 def test_url_pages_are_fetched_and_extracted(site):
-    article = read_source(f"{site}/moved")
+    article = read_source(f"{site}/moved", limits=OPEN)
     assert article.id == "harbour-bridge"
     assert article.metadata.title == "Council votes to close the harbour bridge"
     assert "reckless betrayal" in article.text and "wasting our money" not in article.text
-    plain = read_source(f"{site}/plain")
+    plain = read_source(f"{site}/plain", limits=OPEN)
     assert plain.text == "Élan: they are liars."  # the declared charset is used
 
 
 @pytest.mark.parametrize(
     ("path", "limits", "message"),
     [
-        ("/missing", FetchLimits(), "answered 404 Not Found"),
-        ("/report.pdf", FetchLimits(), "is application/pdf, not an HTML page or text"),
-        ("/huge", FetchLimits(max_bytes=1000), "larger than the 0.001 MB cap"),
-        ("/loop", FetchLimits(max_redirects=3), "more than 3 redirects"),
-        ("/slow", FetchLimits(timeout_s=0.3), "no complete answer within 0.3 s"),
+        ("/missing", OPEN, "answered 404 Not Found"),
+        ("/report.pdf", OPEN, "is application/pdf, not an HTML page or text"),
+        ("/huge", FetchLimits(max_bytes=1000, allow_private=True), "larger than the 0.001 MB cap"),
+        ("/loop", FetchLimits(max_redirects=3, allow_private=True), "more than 3 redirects"),
+        ("/slow", FetchLimits(timeout_s=0.3, allow_private=True), "no complete answer within 0.3 s"),
+        ("/rot13", OPEN, "the page declares charset 'rot13', not a text encoding"),
+        ("/base64", OPEN, "the page declares charset 'base64', not a text encoding"),
+        ("/undefined", OPEN, "is not valid undefined"),
+        ("/brotli", OPEN, "is sent compressed as 'br'; only gzip and deflate are read"),
+        ("/zstd", OPEN, "is sent compressed as 'zstd'; only gzip and deflate are read"),
     ],
 )
 def test_url_failures_get_a_clear_error(site, path, limits, message):
     with pytest.raises(IngestError, match=message):
         read_source(f"{site}{path}", limits=limits)
+
+
+def test_only_gzip_and_deflate_are_asked_for(site):
+    assert read_source(f"{site}/headers", InputFormat.text, limits=OPEN).text == "gzip, deflate"
+
+
+def test_the_library_fetches_no_private_address_unless_allowed(site):
+    from propaganda_lens.api import analyze
+
+    with pytest.raises(IngestError, match="private or local network address"):
+        analyze(f"{site}/plain")
+    with pytest.raises(IngestError, match="private or local network address"):
+        read_source(f"{site}/plain")
+    assert read_source(f"{site}/plain", limits=OPEN).text == "Élan: they are liars."
 
 
 def test_unreachable_and_invalid_urls():
@@ -296,10 +323,10 @@ def test_unreachable_and_invalid_urls():
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     with pytest.raises(IngestError, match="cannot connect to the server"):
-        read_source(f"http://127.0.0.1:{port}/article")
+        read_source(f"http://127.0.0.1:{port}/article", limits=OPEN)
     for invalid in ("http://[not-an-ip]/x", "http://:80/x", "https://exa_mple..com/"):
         with pytest.raises(IngestError, match="not a valid http"):
-            read_source(invalid)
+            read_source(invalid, limits=OPEN)
 
 
 @settings(max_examples=300, deadline=None)
@@ -383,7 +410,8 @@ def test_every_refusal_reads_the_same_whether_a_port_is_open_or_not(site):
         with pytest.raises(IngestError) as refusal:
             read_source(url, limits=FetchLimits(allow_private=False))
         messages.add(str(refusal.value).split(": ", 1)[1])
-    assert messages == {"points to a private or local network address, which this server does not fetch"}
+    assert messages == {"points to a private or local network address, which is not fetched unless allowed "
+                        "(--allow-private-urls)"}
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from pathlib import Path
 from propaganda_lens.data import Analysis, Article, Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.enrich import enrich
+from propaganda_lens.ingest.fetch import FetchLimits
 from propaganda_lens.ingest.sources import URL, InputFormat, article_from_text, read_file, read_url
 
 
@@ -24,12 +25,16 @@ def analyze(
     detector: Detector | None = None,
     threshold: float | None = None,
     model: str | None = None,
+    allow_private_urls: bool = False,
 ) -> Analysis:
     """Find, label and explain the propaganda technique spans of an article.
 
     `source` is the article's text (plain, Markdown or HTML, detected unless `input_format` says), a
-    `Path` to a file, an http(s) URL, or an `Article`. `model` names a shipped model (`accurate`, the default, or `fast`) or a model
-    folder; `detector` passes one already loaded. Raises `IngestError` for input that cannot be analyzed
+    `Path` to a file, an `Article`, or an http(s) URL: a string that is a URL is fetched, from a global
+    address only unless `allow_private_urls` (loopback, private and link-local addresses are refused, so
+    that text from users cannot make an application request its internal services). `model` names a
+    shipped model (`accurate`, the default, or `fast`) or a model folder; `detector` passes one already
+    loaded. Raises `IngestError` for input that cannot be analyzed
     (empty, binary, unreachable …); its message is meant for the user.
     """
     input_format = InputFormat(input_format)
@@ -38,7 +43,7 @@ def analyze(
     elif isinstance(source, Path):
         article = read_file(source, input_format)
     elif URL.fullmatch(source.strip()):
-        article = read_url(source.strip(), input_format)
+        article = read_url(source.strip(), input_format, limits=FetchLimits(allow_private=allow_private_urls))
     else:
         article = article_from_text(source, "text", "text", input_format=input_format)
     detector = detector or default_detector(model)

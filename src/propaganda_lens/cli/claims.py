@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from itertools import chain
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -15,24 +15,51 @@ from propaganda_lens.cli.common import PlainUsage, fail, progress_bar, require_t
 from propaganda_lens.files import atomic_writer
 
 BATCH_LINES = 256
+MAX_LINE_BYTES = 100_000  # a sentence; CheckThat! sentences are under 2,000 bytes
+MAX_BYTES = 100_000_000
 TSV_HEADER = ("Sentence_id", "Text")
 
 
-def sentences_of(handle: TextIO) -> Iterator[tuple[str, str]]:
+def sentences_of(handle: BinaryIO, max_bytes: int = MAX_BYTES) -> Iterator[tuple[str, str]]:
     """(id, text) pairs from a CheckThat! TSV (a header naming Sentence_id and Text) or from plain lines
-    (the id is the line number; blank lines are skipped)."""
-    first = handle.readline()
-    header = first.rstrip("\r\n").split("\t")
+    (the id is the line number); blank lines are skipped. One dialect for the header and the rows: UTF-8,
+    a BOM at the start dropped, fields split at every tab, no quoting (CheckThat! files quote nothing, and a
+    field opening with '"' is text). A ValueError names the first bad line: not UTF-8, over
+    `MAX_LINE_BYTES`, a row without the header's columns, or input past `max_bytes` in all."""
+    lines = _lines(handle, max_bytes)
+    first = next(lines, None)
+    if first is None:
+        return
+    header = first[1].split("\t")
     if all(column in header for column in TSV_HEADER):
         id_column, text_column = header.index("Sentence_id"), header.index("Text")
-        for number, row in enumerate(csv.reader(handle, delimiter="\t"), start=2):
-            if len(row) <= max(id_column, text_column):
+        for number, line in lines:
+            if not line.strip():
+                continue
+            row = line.split("\t")
+            if len(row) != len(header):
                 raise ValueError(f"line {number}: expected the {len(header)} columns of the header, found {len(row)}")
             yield row[id_column], row[text_column]
         return
-    for number, line in enumerate([first, *handle], start=1):
+    for number, line in chain([first], lines):
         if line.strip():
             yield str(number), line.strip()
+
+
+def _lines(handle: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str]]:
+    """(number, text) of each line, without its line end, the BOM of the first dropped."""
+    total = 0
+    for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), start=1):
+        total += len(line)
+        if total > max_bytes:
+            raise ValueError(f"line {number}: the input is over the {max_bytes:,}-byte cap; split it or raise --max-bytes")
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            raise ValueError(f"line {number}: over the {MAX_LINE_BYTES:,}-byte cap for a line")
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(f"line {number}: not UTF-8 text (byte {error.start + 1})") from None
+        yield number, (text.removeprefix("\ufeff") if number == 1 else text).rstrip("\r\n")
 
 
 def batches(items: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
@@ -52,6 +79,7 @@ def claims_command(
     threshold: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Check-worthiness cut-off for Yes (default: tuned on CheckThat! dev).")
     ] = None,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest input accepted, in bytes.")] = MAX_BYTES,
 ) -> None:
     """Score each sentence's check-worthiness: writes Sentence_id<TAB>Yes|No<TAB>probability, as CheckThat! scorers read."""
     from propaganda_lens.claims import shipped_checkworthiness_model
@@ -69,10 +97,10 @@ def claims_command(
     written = 0
     try:
         with ExitStack() as stack:
-            handle = sys.stdin if source == "-" else stack.enter_context(open(source, encoding="utf-8", newline=""))
+            handle = sys.stdin.buffer if source == "-" else stack.enter_context(open(source, "rb"))
             sink = sys.stdout if output is None else stack.enter_context(atomic_writer(output))
             advance = stack.enter_context(progress_bar(None, "Scoring", shown=output is not None, unit="sentences"))
-            for batch in batches(sentences_of(handle), BATCH_LINES):
+            for batch in batches(sentences_of(handle, max_bytes), BATCH_LINES):
                 probabilities = model.probabilities([text for _, text in batch])
                 for (sentence_id, _), probability in zip(batch, probabilities):
                     sink.write(f"{sentence_id}\t{'Yes' if probability >= cut else 'No'}\t{probability:.4f}\n")
@@ -80,8 +108,6 @@ def claims_command(
                 advance(len(batch))
             if written == 0:
                 fail(f"{source}: no sentences")  # inside the block: no empty output file is left
-    except UnicodeDecodeError:
-        fail(f"{source}: not UTF-8 text")
     except ValueError as error:
         fail(f"{source}: {error}")
     except OSError as error:

@@ -111,6 +111,12 @@ ModelOption = Annotated[
 ]
 
 
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option("--allow-private-urls", help="Fetch URLs on loopback, private and link-local addresses too."),
+]
+
+
 def check_encoding(encoding: str | None) -> None:
     """Fail in one line unless `encoding` (an --encoding value) names a codec Python knows."""
     from propaganda_lens.ingest.decoding import check_encoding_name

@@ -17,7 +17,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, check_encoding, fail, print_error, print_table, progress_bar, stderr, stdout, with_progress,
+    AllowPrivateOption, ModelOption, PlainUsage, check_encoding, fail, print_error, print_table, progress_bar, stderr, stdout,
+    with_progress,
 )
 from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE, Engine, ExportFormat
 from propaganda_lens.ingest.fetch import MAX_BYTES
@@ -92,6 +93,7 @@ def add(
     encoding: Annotated[str | None, typer.Option(help="Text encoding of the inputs (default: detected).")] = None,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest input (or JSON line) accepted, in bytes.")] = MAX_BYTES,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed for downloading a URL.")] = 20.0,
+    allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Store articles in the corpus database; each text is stored once, failures are recorded."""
     from propaganda_lens.corpus.add import add_articles, read_inputs
@@ -102,7 +104,7 @@ def add(
     paths, problems = expand_sources(sources)
     sessions = open_store(db)
     inputs = read_inputs(with_progress(paths, len(paths), "Adding", unit="inputs"), input_format, encoding,
-                         FetchLimits(timeout, max_bytes))
+                         FetchLimits(timeout, max_bytes, allow_private=allow_private_urls))
     result = add_articles(sessions, inputs, outlet)
     for problem in problems + result.failures:
         print_error(problem)

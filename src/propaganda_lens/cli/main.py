@@ -14,7 +14,8 @@ from rich.markup import escape
 
 from propaganda_lens.cli.app import app
 from propaganda_lens.cli.common import (
-    ModelOption, PlainUsage, check_encoding, fail, load_detector, report_problems, stderr, stdout, with_progress,
+    AllowPrivateOption, ModelOption, PlainUsage, check_encoding, fail, load_detector, report_problems, stderr, stdout,
+    with_progress,
 )
 from propaganda_lens.files import atomic_writer
 from propaganda_lens.ingest.fetch import MAX_BYTES
@@ -128,6 +129,7 @@ def analyze(
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest input accepted, in bytes.")] = MAX_BYTES,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed for downloading a URL.")] = 20.0,
     model: ModelOption = None,
+    allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Find, label and explain the propaganda techniques of articles: text, Markdown or HTML."""
     from propaganda_lens.api import analyze as analyze_article, load_stages
@@ -150,7 +152,7 @@ def analyze(
         fail(f"{output} is one of the inputs; choose another output so that it is not overwritten")
     if to_folder and output.is_file():
         fail(f"{output} is a file; several {chosen.value} reports need a folder for -o")
-    limits = FetchLimits(timeout_s=timeout, max_bytes=max_bytes)
+    limits = FetchLimits(timeout_s=timeout, max_bytes=max_bytes, allow_private=allow_private_urls)
     load_stages(background=True)  # spaCy and the claim model load while the detector does
     detector = load_detector(model)
     taken: set[Path] = set()

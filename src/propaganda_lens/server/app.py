@@ -3,11 +3,14 @@ pool of worker processes that each load the model once (see `workers`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi_offline import FastAPIOffline
@@ -83,6 +86,33 @@ def batch_result(result) -> dict:
     return {"analysis": result, "error": None}
 
 
+class ClientGone(Exception):
+    """The client disconnected before its analysis was done."""
+
+
+async def _disconnected(http: Request) -> None:
+    """Returns when the client disconnects (the request body has been read: the next message says so)."""
+    while (await http.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def unless_gone(http: Request, work: Awaitable[Any]) -> Any:
+    """The result of `work`; it is cancelled, which frees its worker and its queue place, and ClientGone is
+    raised when the client disconnects first."""
+    job, gone = asyncio.ensure_future(work), asyncio.ensure_future(_disconnected(http))
+    try:
+        await asyncio.wait({job, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not job.done():
+            job.cancel()
+            with suppress(asyncio.CancelledError):
+                await job
+    if job.cancelled():
+        raise ClientGone
+    return job.result()
+
+
 ERRORS = {status: {"model": ErrorResponse} for status in (413, 422, 500, 503, 504)}
 
 
@@ -151,6 +181,11 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
     async def timed_out(_request: Request, _exc: TimeoutError) -> JSONResponse:
         return error(504, "timeout", f"the analysis took longer than {settings.timeout_s:g} s; try a shorter text")
 
+    @app.exception_handler(ClientGone)
+    async def client_gone(_request: Request, _exc: ClientGone) -> Response:
+        log.info("client disconnected; its analysis was cancelled")
+        return Response(status_code=499)  # nobody reads it; as nginx logs a closed connection
+
     @app.exception_handler(WorkerFailed)
     async def worker_failed(_request: Request, exc: WorkerFailed) -> JSONResponse:
         log.error("analysis failed: %s", exc)
@@ -181,7 +216,7 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
     )
     async def analyze_one(request: AnalyzeRequest, http: Request) -> JSONResponse:
         """Analyze one article; the answer is the JSON that `propaganda-lens analyze --format json` writes."""
-        analysis = await http.app.state.pool.run(Task(request.model_dump(), "json"))
+        analysis = await unless_gone(http, http.app.state.pool.run(Task(request.model_dump(), "json")))
         return JSONResponse(analysis)
 
     @app.post(
@@ -192,7 +227,7 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
     )
     async def report(request: AnalyzeRequest, http: Request) -> HTMLResponse:
         """Analyze one article; the answer is the self-contained HTML report (the analysis JSON inside)."""
-        html = await http.app.state.pool.run(Task(request.model_dump(), "html"))
+        html = await unless_gone(http, http.app.state.pool.run(Task(request.model_dump(), "html")))
         return HTMLResponse(html, headers={"Content-Security-Policy": "default-src 'none'; "
                             "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"})
 
@@ -205,7 +240,7 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
         """Analyze up to 20 articles, each within the timeout; a bad item gets an error in its place and the
         rest go on."""
         tasks = [Task(item.model_dump(), "json") for item in batch.items]
-        results = await http.app.state.pool.run_all(tasks)
+        results = await unless_gone(http, http.app.state.pool.run_all(tasks))
         return JSONResponse({"results": [batch_result(result) for result in results]})
 
     @app.get("/", include_in_schema=False)
