@@ -68,11 +68,12 @@ def _chunks(text: str, starts: list[int]) -> "Iterator[tuple[int, int]]":
     chunk_start = 0
     while chunk_start < len(text):
         limit = chunk_start + CHUNK_CHARS
-        index = bisect_left(bounds, limit + 1) - 1  # the last sentence start within the limit
-        end = bounds[index] if bounds[index] > chunk_start else min(limit, len(text))
-        if end == limit and end < len(text) and end not in starts:
+        end = bounds[bisect_left(bounds, limit + 1) - 1]  # the last sentence start within the limit
+        if end <= chunk_start:  # a sentence longer than a chunk
+            end = min(limit, len(text))
             space = max(text.rfind(" ", chunk_start, end), text.rfind("\n", chunk_start, end))
-            end = space + 1 if space > chunk_start else end
+            if end < len(text) and space > chunk_start:
+                end = space + 1
         yield chunk_start, end
         chunk_start = end
 
@@ -87,9 +88,7 @@ def _chunk_doc(nlp: "Language", text: str, start: int, end: int, starts: list[in
     offsets = accumulate((len(w) + s for w, s in zip(words, spaces)), initial=start)
     inside = set(starts[bisect_left(starts, start) : bisect_left(starts, end)])
     sent_starts, since = [], 0
-    for index, offset in enumerate(offsets):
-        if index == len(words):
-            break
+    for index, offset in zip(range(len(words)), offsets):
         since += 1
         is_start = index == 0 or offset in inside or since > PIECE_TOKENS
         since = 1 if is_start else since
@@ -137,10 +136,9 @@ def _join_pieces(doc: "Doc", starts: list[int]) -> None:
     import numpy
     from spacy.attrs import DEP, HEAD, IDX
 
-    array = doc.to_array([IDX, HEAD, DEP]).astype("int64")
-    heads = array[:, 1].astype("int32")  # relative, 0 at a root
-    roots = numpy.flatnonzero(heads == 0)
-    sentence = numpy.searchsorted(numpy.array(starts, dtype="int64"), array[roots, 0], side="right")
+    array = doc.to_array([IDX, HEAD, DEP])  # uint64; a head is an offset from its token, 0 at a root
+    roots = numpy.flatnonzero(array[:, 1] == 0)
+    sentence = numpy.searchsorted(numpy.array(starts, dtype="uint64"), array[roots, 0], side="right")
     later = numpy.flatnonzero(sentence[1:] == sentence[:-1]) + 1
     if not len(later):
         return
@@ -149,9 +147,9 @@ def _join_pieces(doc: "Doc", starts: list[int]) -> None:
         if sentence[index] == sentence[index - 1]:
             first[index] = first[index - 1]
     joined = roots[later]
-    array[joined, 1] = first[later] - joined
+    array[joined, 1] = (first[later] - joined).astype("int64").astype("uint64")  # negative: the head is before
     array[joined, 2] = doc.vocab.strings.add("dep")
-    doc.from_array([HEAD, DEP], array[:, 1:].astype("uint64"))
+    doc.from_array([HEAD, DEP], numpy.ascontiguousarray(array[:, 1:]))
 
 
 def dependents(tokens: "Iterable[Token]", limit: int | None = None) -> dict[int, list["Token"]]:
