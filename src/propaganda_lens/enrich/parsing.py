@@ -19,6 +19,8 @@ from bisect import bisect_left
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+import numpy
+
 from propaganda_lens.loading import loaded_once
 
 if TYPE_CHECKING:
@@ -52,8 +54,8 @@ def parse(text: str, sentences: list[tuple[int, int]]) -> "Doc":
     from spacy.tokens import Doc
 
     starts = sorted({start for start, _ in sentences if 0 < start < len(text)})
-    chunks = [(start, end, _chunk_doc(nlp, text, start, end, starts)) for start, end in _chunks(text, starts)]
-    docs = list(nlp.pipe((doc for _, _, doc in chunks), batch_size=BATCH))
+    chunks = (_chunk_doc(nlp, text, start, end, starts) for start, end in _chunks(text, starts))
+    docs = list(nlp.pipe(chunks, batch_size=BATCH))
     if not docs:
         return nlp(text)
     doc = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
@@ -95,8 +97,6 @@ def _chunk_doc(nlp: "Language", text: str, start: int, end: int, starts: list[in
         sent_starts.append(is_start)
     doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     if words:
-        import numpy
-
         doc.from_array([NORM], numpy.array(norms, dtype="uint64"))
     return doc
 
@@ -133,7 +133,6 @@ def _tokens(nlp: "Language", text: str) -> tuple[list[str], list[bool], list[int
 def _join_pieces(doc: "Doc", starts: list[int]) -> None:
     """Attach every root of an article sentence after its first to the first (dependency "dep"): the roots
     of the pieces a long sentence was parsed in, and any sentence start the parser added on its own."""
-    import numpy
     from spacy.attrs import DEP, HEAD, IDX
 
     array = doc.to_array([IDX, HEAD, DEP])  # uint64; a head is an offset from its token, 0 at a root
