@@ -102,3 +102,9 @@ def test_site_links_and_operations_are_not_actors():
 
 def test_spellings_of_one_name_merge():
     assert actors_in("Al-Qaeda grew. Al Qaeda then split.")["Al-Qaeda"][1] == 2
+
+
+def test_an_adjective_made_of_a_name_is_not_a_person():
+    found = actors_in("Is that the new reality of Orwellian 'newspeak' to describe NATO's new role?")
+    assert "Orwellian" not in found and "NATO" in found
+    assert "Julian Assange" in actors_in("Julian Assange spoke from the embassy on Monday.")

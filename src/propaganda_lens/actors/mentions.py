@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from propaganda_lens.data import Actor
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span as SpacySpan
+    from spacy.tokens import Doc, Span as SpacySpan, Token
 
 COUNTRY_NAMES = Path(__file__).resolve().parent / "country_names.tsv"
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
@@ -64,6 +64,7 @@ NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", 
 # A page's own links and buttons, taken for organizations ("Privacy Policy and Terms", "Email Sign").
 SITE_WORDS = frozenset("privacy policy and terms of use service email e-mail sign up in subscribe newsletter cookie cookies "
                        "login log share shares comments comment contact advertise".split())
+NAME_ADJECTIVE_ENDINGS = ("ian", "esque", "ean")  # "Orwellian", "Kafkaesque", "Shakespearean"
 # Words after which a longer name is another body ("House" / "House of Commons", "Bank" / "Bank for …").
 JOINING_WORDS = frozenset({"of", "for", "and", "&", "on", "in", "to"})
 
@@ -121,12 +122,20 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         return None
     if doc[last - 1].pos_ in FUNCTION_POS or not any(t.text[:1].isupper() for t in doc[first:last]):
         return None  # a headline fragment ("… Away from Victory against") or a lower-case word
-    if label == "PERSON" and last - first == 1 and doc[first].tag_ == "JJ":
-        return None  # "Orwellian"
+    if label == "PERSON" and last - first == 1 and _adjective_of_a_name(doc[first]):
+        return None  # "Orwellian newspeak"
     name = doc[first:last].text
     if name in EVENT_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None
     return first, last
+
+
+def _adjective_of_a_name(token: "Token") -> bool:
+    """ "Orwellian": tagged an adjective, or a word with an adjective's ending that modifies a common noun."""
+    if token.tag_ == "JJ":
+        return True
+    return (token.lower_.endswith(NAME_ADJECTIVE_ENDINGS) and token.dep_ in ("amod", "nmod", "compound")
+            and token.head.pos_ == "NOUN" and token.head.text.islower())
 
 
 def credit_lines(text: str) -> list[tuple[int, int]]:
