@@ -1,19 +1,20 @@
 """Hostile input for spaCy's parse and the stages that read it (actors, claims): time in proportion to the
 text on the worst shapes, and a parse that keeps the text and the article's sentences (enrich.parsing)."""
 
-import time
+import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from propaganda_lens.actors import add_actors
 from propaganda_lens.api import load_stages
-from propaganda_lens.claims import add_claims
-from propaganda_lens.enrich import enrich, parsing
+from propaganda_lens.enrich import parsing
 from propaganda_lens.enrich.sentences import sentence_ranges
-from propaganda_lens.ingest.sources import article_from_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from hostile_inputs import stage_seconds  # noqa: E402  (the benchmark's per-stage timing)
 
 # The shapes that were slow in spaCy's tokenizer, in setting sentence starts, or in the parser.
 SHAPES = {
@@ -29,29 +30,14 @@ SHAPES = {
 SMALL = 2_500
 
 
-def stage_seconds(text: str) -> dict[str, float]:
-    """Seconds that parse, actors and claims take on `text`."""
-    analysis = enrich(article_from_text(text, "text", "text", input_format="text"), [], "none", {})
-    timings = {}
-    started = time.perf_counter()
-    doc = parsing.parse(text, [(sentence.start, sentence.end) for sentence in analysis.sentences])
-    timings["parse"] = time.perf_counter() - started
-    started = time.perf_counter()
-    analysis = add_actors(analysis, doc)
-    timings["actors"] = time.perf_counter() - started
-    started = time.perf_counter()
-    add_claims(analysis, doc)
-    timings["claims"] = time.perf_counter() - started
-    return timings
-
-
 @pytest.mark.parametrize("unit", SHAPES.values(), ids=SHAPES.keys())
 def test_parse_actors_and_claims_take_time_in_proportion_to_the_text(unit):
     load_stages()
     small, large = ((unit * (size // len(unit) + 1))[:size] for size in (SMALL, 4 * SMALL))
     stage_seconds(small)  # warm up
     before, after = stage_seconds(small), stage_seconds(large)
-    for stage, seconds in after.items():
+    for stage in ("parse", "actors", "claims"):
+        seconds = after[stage]
         # Linear work takes about 4 times as long on a text 4 times as long; quadratic work 16 times.
         assert seconds < 8 * before[stage] + 0.5, f"{stage}: {before[stage]:.2f} s -> {seconds:.2f} s"
 

@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from score_structure import ANNOTATIONS, LOCKED, PTC, Tally, article_text, normal  # noqa: E402
+from score_structure import (  # noqa: E402
+    ANNOTATIONS, LOCKED, PTC, Tally, annotated_forms, article_text, matched_actors, prediction_sentences,
+)
 
 from propaganda_lens.enrich.sentences import sentence_ranges  # noqa: E402
 
@@ -30,13 +32,7 @@ def agreement(second: dict[str, dict], first: dict[str, dict], ptc: Path) -> dic
     tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
     for article, other in second.items():
         gold = first[article]
-        forms = {actor["name"]: {normal(n) for n in [actor["name"], *actor.get("aliases", [])]} for actor in gold["actors"]}
-        matched: dict[str, str] = {}
-        for actor in other["actors"]:
-            names = {normal(n) for n in [actor["name"], *actor.get("aliases", [])]}
-            match = next((name for name, known in forms.items() if known & names and name not in matched.values()), None)
-            if match is not None:
-                matched[actor["name"]] = match
+        matched = matched_actors(annotated_forms(other), annotated_forms(gold))
         tally = tallies["actors"]
         tally.found += len(other["actors"])
         tally.gold += len(gold["actors"])
@@ -50,13 +46,8 @@ def agreement(second: dict[str, dict], first: dict[str, dict], ptc: Path) -> dic
         tally.right += len(found_relations & gold_relations)
         text = article_text(ptc, gold)
         sentences = sentence_ranges(text)
-
-        def sentence_of(quote: str) -> int:
-            offset = text.find(quote)
-            return next(index for index, (start, end) in enumerate(sentences) if start <= offset < end)
-
-        gold_sentences = {sentence_of(quote) for quote in gold["predictions"]}
-        found_sentences = {sentence_of(quote) for quote in other["predictions"]}
+        gold_sentences = prediction_sentences(gold, text, sentences)
+        found_sentences = prediction_sentences(other, text, sentences)
         tally = tallies["predictions"]
         tally.found += len(found_sentences)
         tally.gold += len(gold_sentences)

@@ -54,6 +54,36 @@ def article_text(ptc: Path, record: dict) -> str:
     return (ptc / f"{record['split']}-articles" / f"{record['article']}.txt").read_text(encoding="utf-8")
 
 
+def annotated_forms(record: dict) -> dict[str, set[str]]:
+    """Each annotated actor's name -> its name and aliases, normalized."""
+    return {actor["name"]: {normal(n) for n in [actor["name"], *actor.get("aliases", [])]} for actor in record["actors"]}
+
+
+def matched_actors(found: dict[str, set[str]], gold: dict[str, set[str]]) -> dict[str, str]:
+    """found key -> gold name: a found actor matches the first gold actor not yet matched that shares a form."""
+    matched: dict[str, str] = {}
+    for key, forms in found.items():
+        name = next((name for name, names in gold.items() if forms & names and name not in matched.values()), None)
+        if name is not None:
+            matched[key] = name
+    return matched
+
+
+def sentence_at(sentences: list[tuple[int, int]], offset: int) -> int:
+    return next(index for index, (start, end) in enumerate(sentences) if start <= offset < end)
+
+
+def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int]]) -> set[int]:
+    """The sentences holding the record's prediction quotes."""
+    found = set()
+    for quote in record["predictions"]:
+        offset = text.find(quote)
+        if offset < 0:
+            raise ValueError(f"{record['article']}: quote not in the text: {quote!r}")
+        found.add(sentence_at(sentences, offset))
+    return found
+
+
 def score(annotations: Path, ptc: Path) -> dict[str, Tally]:
     from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relations import find_relations
@@ -69,14 +99,11 @@ def score(annotations: Path, ptc: Path) -> dict[str, Tally]:
         doc = parse(text, sentences)
         actors, actor_of_token = find_actors(doc)
 
-        gold_names = {gold["name"]: {normal(n) for n in [gold["name"], *gold.get("aliases", [])]} for gold in record["actors"]}
+        gold_names = annotated_forms(record)
         gold_kind = {gold["name"]: gold["kind"] for gold in record["actors"]}
-        matched: dict[str, str] = {}  # found actor id -> gold name
-        for actor in actors:
-            forms = {normal(actor.name), *(normal(text[a:b]) for a, b in actor.mentions)}
-            gold = next((name for name, names in gold_names.items() if forms & names and name not in matched.values()), None)
-            if gold is not None:
-                matched[actor.id] = gold
+        matched = matched_actors(
+            {actor.id: {normal(actor.name), *(normal(text[a:b]) for a, b in actor.mentions)} for actor in actors}, gold_names
+        )  # found actor id -> gold name
         tally = tallies["actors"]
         tally.found += len(actors)
         tally.gold += len(gold_names)
@@ -100,17 +127,9 @@ def score(annotations: Path, ptc: Path) -> dict[str, Tally]:
         tally.misses += [f"{record['article']}: {key}" for key in gold_relations.keys() - right]
         tally.false_alarms += [f"{record['article']}: {key}" for key in found_relations.keys() - right]
 
-        def sentence_at(offset: int) -> int:
-            return next(index for index, (start, end) in enumerate(sentences) if start <= offset < end)
-
-        gold_sentences = set()
-        for quote in record["predictions"]:
-            offset = text.find(quote)
-            if offset < 0:
-                raise ValueError(f"{record['article']}: quote not in the text: {quote!r}")
-            gold_sentences.add(sentence_at(offset))
+        gold_sentences = prediction_sentences(record, text, sentences)
         found_sentences = {
-            sentence_at(sentence.start_char) for sentence in doc.sents if prediction_hedge(sentence) is not None
+            sentence_at(sentences, sentence.start_char) for sentence in doc.sents if prediction_hedge(sentence) is not None
         }
         tally = tallies["predictions"]
         tally.found += len(found_sentences)

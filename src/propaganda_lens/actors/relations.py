@@ -202,14 +202,13 @@ class _Finder:
 
     def _side_taken(self, verb: "Token", lemma: str) -> list[Relation]:
         """ "voted against Kavanaugh" (any verb but NOT_AGAINST_VERBS), "stumped for Greg Pence" (SIDE_VERBS)."""
-        relations = []
-        if lemma not in NOT_AGAINST_VERBS:
-            against = self._objects_after(verb, {"against"}, as_tokens=True)
-            relations += self._pairs(self._subjects(verb), self._actors_of(against), "opposes", verb, [verb])
-        if lemma in SIDE_VERBS:
-            sides = self._objects_after(verb, {"for"}, as_tokens=True)
-            relations += self._pairs(self._subjects(verb), self._actors_of(sides), "supports", verb, [verb])
-        return relations
+        against = self._objects_after(verb, {"against"}) if lemma not in NOT_AGAINST_VERBS else []
+        sides = self._objects_after(verb, {"for"}) if lemma in SIDE_VERBS else []
+        if not against and not sides:
+            return []
+        subjects = self._subjects(verb)
+        return (self._pairs(subjects, against, "opposes", verb, [verb])
+                + self._pairs(subjects, sides, "supports", verb, [verb]))
 
     def _partnership(self, noun: "Token") -> list[Relation]:
         verb = noun.head.head
