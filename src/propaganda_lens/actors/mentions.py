@@ -284,13 +284,15 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
     "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
     appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
     persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
+    fuller: dict[tuple[str, ...], set[str]] = defaultdict(set)  # a shorter form -> the fuller names it may stand for
+    for key in persons:
+        words = tuple(_person_words(key))
+        for size in range(1, len(words)):
+            fuller[words[-size:]].add(key)
+        if len(words) > 1:
+            fuller[words[:1]].add(key)
     for key in sorted(persons, key=lambda name: -len(name.split())):
-        words = _person_words(key)
-        owners = [
-            other for other in persons
-            if other != key and other in candidates and len(_person_words(other)) > len(words)
-            and (_person_words(other)[-len(words):] == words or len(words) == 1 and _person_words(other)[0] == words[0])
-        ]
+        owners = [other for other in fuller.get(tuple(_person_words(key)), ()) if other in candidates]
         if len(owners) == 1:
             _join(candidates, key, owners[0])
     surnames: dict[str, list[str]] = defaultdict(list)
