@@ -1,5 +1,5 @@
 """The data model every stage takes and returns: Article, Span, Sentence, Summary, Actor, Relation, Statement,
-Analysis.
+Analysis, and a reviewer's Correction of a span.
 
 `Analysis.to_dict()` is the JSON output; its shape is described by the JSON Schema shipped at
 `propaganda_lens/schema/analysis.schema.json` and versioned by SCHEMA_VERSION.
@@ -7,6 +7,7 @@ Analysis.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -53,6 +54,43 @@ class Span:
     def text_in(self, text: str) -> str:
         """The characters of `text` this span covers."""
         return text[self.start : self.end]
+
+
+def text_sha256(text: str) -> str:
+    """The hex SHA-256 of a text's UTF-8 bytes: which text an analysis or a correction was made on."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# What a reviewer can do with a span: keep the model's span, drop it, change its technique, or add a missing one.
+CORRECTION_ACTIONS: tuple[str, ...] = ("accept", "reject", "relabel", "add")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A reviewer's decision on the span [start, end) of an article.
+
+    `technique` is the label after the decision (for `reject`, the label that was rejected); `model_technique`
+    is the model's label for accept, reject and relabel, None for add. `time` is ISO 8601 UTC.
+    """
+
+    action: str
+    start: int
+    end: int
+    technique: str
+    model_technique: str | None = None
+    reviewer: str = ""
+    time: str = ""
+
+    def __post_init__(self) -> None:
+        if self.action not in CORRECTION_ACTIONS:
+            raise ValueError(f"unknown action {self.action!r} (expected one of {', '.join(CORRECTION_ACTIONS)})")
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"a span needs 0 <= start < end, got [{self.start}, {self.end})")
+        for label in (self.technique, self.model_technique):
+            if label is not None and label not in TECHNIQUES:
+                raise ValueError(f"unknown technique {label!r}")
+        if (self.model_technique is None) != (self.action == "add"):
+            raise ValueError(f"{self.action!r} needs {'no' if self.action == 'add' else 'the'} model's technique")
 
 
 @dataclass(slots=True)

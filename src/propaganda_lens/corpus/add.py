@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -15,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from propaganda_lens.corpus.store import ArticleRow, FailureRow, StoreError, describe, writing
-from propaganda_lens.data import Article
+from propaganda_lens.data import Article, text_sha256
 from propaganda_lens.enrich.outlets import outlet_of
 from propaganda_lens.ingest.dates import iso_date
 from propaganda_lens.ingest.errors import IngestError
@@ -43,10 +42,6 @@ def id_problem(article_id: str) -> str | None:
             return (f"the article id {article_id!r} contains the control character {character!r}, which would break "
                     "the exports; give the input another name or id")
     return None
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_inputs(
@@ -137,7 +132,7 @@ def row_of(article: Article, outlet: str | None) -> ArticleRow:
     extra = dict(metadata.extra)
     outlet = outlet or extra.pop("outlet", None) or outlet_of(metadata.site, metadata.url)
     return ArticleRow(
-        content_hash=content_hash(article.text), name=article.id[:300], source=article.source, outlet=outlet,
+        content_hash=text_sha256(article.text), name=article.id[:300], source=article.source, outlet=outlet,
         title=metadata.title, author=metadata.author, published=metadata.date, site=metadata.site,
         url=metadata.url, extra=extra, text=article.text, words=len(article.text.split()),
     )
