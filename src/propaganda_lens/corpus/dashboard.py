@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.corpus.stats import UNKNOWN_OUTLET, ArticleFacts, NoAnalyses, corpus_facts, technique_precision
-from propaganda_lens.corpus.store import AnalysisRow, SpanRow
+from propaganda_lens.corpus.store import ActorRow, AnalysisRow, SpanRow
 from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.enrich.outlets import ratings_of
 
 PHRASE_TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")  # whose repeated wording the dashboard lists
+FRAMING_TECHNIQUES = ("Name_Calling,Labeling", "Loaded_Language")  # who is framed how: the actors named beside them
 MAX_PHRASE_CHARS = 80
 
 _environment = Environment(loader=PackageLoader("propaganda_lens.corpus", "templates"),
@@ -46,6 +47,23 @@ def phrase_rows(session: Session, version: str, index_of: dict[int, int]) -> tup
                      for article_id, phrase, technique in occurrences if phrase in number]
 
 
+def framing_rows(session: Session, version: str, index_of: dict[int, int]) -> tuple[list[list[str]], list[list[int]]]:
+    """The actors named in a sentence with a name-calling or loaded-language span, as [name, kind], and per
+    article that names one [article index, actor index, name-calling spans, loaded-language spans] (the spans
+    of those techniques in the sentences that name the actor, as the actors stage counted them)."""
+    rows = session.execute(
+        select(AnalysisRow.article_id, ActorRow.name, ActorRow.kind, ActorRow.techniques)
+        .join(ActorRow, ActorRow.analysis_id == AnalysisRow.id).where(AnalysisRow.model_version == version)
+    ).all()
+    counted = [(article_id, (name, kind), [int((techniques or {}).get(t, 0)) for t in FRAMING_TECHNIQUES])
+               for article_id, name, kind, techniques in rows]
+    counted = [row for row in counted if any(row[2])]
+    actors = sorted({actor for _, actor, _ in counted})
+    number = {actor: index for index, actor in enumerate(actors)}
+    return [list(actor) for actor in actors], [[index_of[article_id], number[actor], *counts]
+                                                for article_id, actor, counts in counted]
+
+
 def dashboard_data(session: Session, version: str, facts: list[ArticleFacts] | None = None) -> dict:
     """Everything the page draws, compact: it filters and aggregates in the browser. All reads must see one
     state of the database: give a session of store.snapshot (and `facts` read in it)."""
@@ -54,7 +72,9 @@ def dashboard_data(session: Session, version: str, facts: list[ArticleFacts] | N
         raise NoAnalyses(version)
     index_of = {article.id: index for index, article in enumerate(facts)}
     phrases, occurrences = phrase_rows(session, version, index_of)
+    actors, framing = framing_rows(session, version, index_of)
     outlets = sorted({article.outlet for article in facts})
+    outlet_index = {outlet: index for index, outlet in enumerate(outlets)}
     return {
         "model": version,
         "techniques": [{"label": t, "name": CATALOGUE[t].name, "color": CATALOGUE[t].color} for t in TECHNIQUES],
@@ -67,12 +87,15 @@ def dashboard_data(session: Session, version: str, facts: list[ArticleFacts] | N
         },
         # id, title, outlet index, month, words, chars, covered chars, spans per technique index
         "articles": [
-            [a.id, a.title or a.name, outlets.index(a.outlet), a.month, a.words, a.chars, a.covered,
+            [a.id, a.title or a.name, outlet_index[a.outlet], a.month, a.words, a.chars, a.covered,
              {TECHNIQUES.index(t): count for t, count in a.techniques.items()}]
             for a in facts
         ],
         "phrases": phrases,
         "occurrences": occurrences,
+        "framing_techniques": [TECHNIQUES.index(technique) for technique in FRAMING_TECHNIQUES],
+        "actors": actors,
+        "framing": framing,
     }
 
 
@@ -80,10 +103,12 @@ def render_dashboard(data: dict, report_link: Callable[[int], str | None]) -> st
     """The page; `report_link(article id)` gives the href of an article's own report, or None."""
     links = {article[0]: report_link(article[0]) for article in data["articles"]}
     payload = json.dumps({**data, "links": {k: v for k, v in links.items() if v}}, ensure_ascii=False)
-    script = (resources.files("propaganda_lens.corpus") / "static" / "chart.umd.min.js").read_text(encoding="utf-8")
+    static = resources.files("propaganda_lens.corpus") / "static"
+    chart_js, page_js = ((static / name).read_text(encoding="utf-8").replace("</script", "<\\/script")
+                         for name in ("chart.umd.min.js", "dashboard.js"))
     return _environment.get_template("dashboard.html.j2").render(
         # In a <script> element only "</" can end it early: escape every "<".
-        data=payload.replace("<", "\\u003c"), chart_js=script.replace("</script", "<\\/script"), model=data["model"],
+        data=payload.replace("<", "\\u003c"), chart_js=chart_js, page_js=page_js, model=data["model"],
         article_count=len(data["articles"]),
     )
 
