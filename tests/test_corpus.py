@@ -248,6 +248,7 @@ def test_the_dashboard_renders_with_data_and_filters_without_any_request(browser
     assert page.evaluate("Chart.getChart('timeline').data.datasets[0].data.length") > 0
     assert "high factuality" in page.inner_text("#ratings") or "mixed factuality" in page.inner_text("#ratings")
     assert page.locator("#articles a").count() == 3
+    assert page.locator("#framing tbody tr").count() > 0  # the actors that the run stored
     page.select_option("#outlet", label="breitbart.com")
     assert page.inner_text("#summary").startswith("2 articles")
     page.fill("#from", "2019-02")
