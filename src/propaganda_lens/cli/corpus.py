@@ -53,6 +53,7 @@ corpus_app = typer.Typer(
 
 \b
   propaganda-lens corpus add 'saved-pages/**/*.html' articles.jsonl
+  propaganda-lens corpus add https://www.theguardian.com/world/rss
   propaganda-lens corpus run --model fast
   propaganda-lens corpus stats --by outlet,technique -f csv
   propaganda-lens corpus report -o dashboard.html""",
@@ -84,8 +85,9 @@ def chosen_version(model: str | None) -> str:
 def add(
     sources: Annotated[
         list[str],
-        typer.Argument(help="Files, folders, glob patterns, http(s) URLs, - for standard input, or JSON Lines "
-                       "files (.jsonl) with a text or html field per line.", show_default=False, metavar="SOURCE"),
+        typer.Argument(help="Files, folders, glob patterns, http(s) URLs of pages or of RSS and Atom feeds (each new "
+                       "item's page is added), - for standard input, or JSON Lines files (.jsonl) with a text or "
+                       "html field per line.", show_default=False, metavar="SOURCE"),
     ],
     db: DatabaseOption = None,
     outlet: Annotated[str | None, typer.Option(help="The outlet of every input (default: from metadata or URL).")] = None,
@@ -96,7 +98,9 @@ def add(
     allow_private_urls: AllowPrivateOption = False,
 ) -> None:
     """Store articles in the corpus database; each text is stored once, failures are recorded."""
-    from propaganda_lens.corpus.add import add_articles, read_inputs
+    from functools import partial
+
+    from propaganda_lens.corpus.add import add_articles, read_inputs, stored_links
     from propaganda_lens.ingest.fetch import FetchLimits
     from propaganda_lens.ingest.sources import expand_sources
 
@@ -104,7 +108,7 @@ def add(
     paths, problems = expand_sources(sources)
     sessions = open_store(db)
     inputs = read_inputs(with_progress(paths, len(paths), "Adding", unit="inputs"), input_format, encoding,
-                         FetchLimits(timeout, max_bytes, allow_private=allow_private_urls))
+                         FetchLimits(timeout, max_bytes, allow_private=allow_private_urls), partial(stored_links, sessions))
     result = add_articles(sessions, inputs, outlet)
     for problem in problems + result.failures:
         print_error(problem)

@@ -1,15 +1,16 @@
-"""`corpus add`: read inputs as `analyze` does (plus JSON Lines of articles) and store each text once."""
+"""`corpus add`: read inputs as `analyze` does (plus JSON Lines of articles, and news feeds: the page of each
+item not stored yet) and store each text once."""
 
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
@@ -18,14 +19,16 @@ from propaganda_lens.data import Article, text_sha256
 from propaganda_lens.enrich.outlets import outlet_of
 from propaganda_lens.ingest.dates import iso_date
 from propaganda_lens.ingest.errors import IngestError
-from propaganda_lens.ingest.fetch import FetchLimits
-from propaganda_lens.ingest.sources import InputFormat, article_from_text, read_source
+from propaganda_lens.ingest.feeds import PAGE_OR_FEED_MEDIA_TYPES, FeedItem, feed_items, is_feed
+from propaganda_lens.ingest.fetch import FetchLimits, fetch
+from propaganda_lens.ingest.sources import URL, InputFormat, article_from_fetched, article_from_text, read_source, read_url
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 METADATA_FIELDS = ("title", "author", "site", "url")
 COMMIT_EVERY = 100
 MAX_DEPTH = 64  # arrays and objects inside each other; an article record needs 2
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+LINKS_PER_QUERY = 500  # well under any database's limit on the parameters of one statement
 
 
 @dataclass
@@ -44,18 +47,83 @@ def id_problem(article_id: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class AlreadyStored:
+    """A feed item whose page address is stored already (or was read earlier in this call): not downloaded."""
+
+
+Input = Article | IngestError | AlreadyStored
+
+
 def read_inputs(
-    sources: Iterable[str], input_format: InputFormat, encoding: str | None, limits: FetchLimits
-) -> Iterator[tuple[str, Article | IngestError]]:
-    """(name, Article or the error that stopped it) for each input; a JSON Lines file gives one per line."""
+    sources: Iterable[str], input_format: InputFormat, encoding: str | None, limits: FetchLimits,
+    stored_links: Callable[[list[str]], set[str]],
+) -> Iterator[tuple[str, Input]]:
+    """(name, Article or the error that stopped it) for each input; a JSON Lines file gives one per line, and
+    a news feed one per item: its page, or AlreadyStored when `stored_links` knows its address."""
+    links_read: set[str] = set()
     for source in sources:
         if source != "-" and Path(source).suffix.lower() in JSON_LINES_SUFFIXES:
             yield from read_json_lines(Path(source), limits.max_bytes)
+        elif URL.fullmatch(source):
+            yield from read_page_or_feed(source, input_format, encoding, limits, stored_links, links_read)
         else:
             try:
                 yield source, read_source(source, input_format, encoding, limits)
             except IngestError as error:
                 yield source, error
+
+
+def read_page_or_feed(
+    url: str, input_format: InputFormat, encoding: str | None, limits: FetchLimits,
+    stored_links: Callable[[list[str]], set[str]], links_read: set[str],
+) -> Iterator[tuple[str, Input]]:
+    """The page at `url`; or, when `url` is a news feed, the page of each of its items whose address is neither
+    stored nor in `links_read` (which gains them), each downloaded with the same checks and caps as any page."""
+    try:
+        fetched = fetch(url, limits, PAGE_OR_FEED_MEDIA_TYPES)
+        if not is_feed(fetched):
+            yield url, article_from_fetched(fetched, url, input_format, encoding)
+            return
+        items = feed_items(fetched, url)
+    except IngestError as error:
+        yield url, error
+        return
+    links = list(dict.fromkeys(item.url for item in items if isinstance(item, FeedItem)))
+    new = set(links) - links_read - stored_links(links)
+    links_read.update(links)
+    for item in items:
+        if isinstance(item, IngestError):
+            yield url, item
+        elif item.url in new:
+            new.discard(item.url)
+            yield item.url, feed_article(item, url, input_format, encoding, limits)
+        else:
+            yield item.url, AlreadyStored()
+
+
+def feed_article(item: FeedItem, feed: str, input_format: InputFormat, encoding: str | None,
+                 limits: FetchLimits) -> Article | IngestError:
+    """The page of a feed item; the feed's date fills in when the page gives none."""
+    try:
+        article = read_url(item.url, input_format, encoding, limits)
+    except IngestError as error:
+        return error
+    article.metadata.date = article.metadata.date or item.published
+    article.metadata.extra["feed"] = feed
+    return article
+
+
+def stored_links(sessions: sessionmaker, links: list[str]) -> set[str]:
+    """The addresses among `links` that a stored article was read from (its source) or gives as its URL."""
+    found: set[str] = set()
+    with sessions() as session:
+        for start in range(0, len(links), LINKS_PER_QUERY):
+            chunk = links[start:start + LINKS_PER_QUERY]
+            rows = session.execute(select(ArticleRow.source, ArticleRow.url).where(
+                or_(ArticleRow.source.in_(chunk), ArticleRow.url.in_(chunk))))
+            found.update(value for row in rows for value in row)
+    return found & set(links)
 
 
 def read_json_lines(path: Path, max_bytes: int) -> Iterator[tuple[str, Article | IngestError]]:
@@ -139,7 +207,7 @@ def row_of(article: Article, outlet: str | None) -> ArticleRow:
 
 
 def add_articles(
-    sessions: sessionmaker, inputs: Iterable[tuple[str, Article | IngestError]], outlet: str | None = None
+    sessions: sessionmaker, inputs: Iterable[tuple[str, Input]], outlet: str | None = None
 ) -> AddResult:
     """Store each new text once (by content hash) and record each input that failed, committing every
     COMMIT_EVERY inputs: a killed run keeps what was committed, and a rerun adds only what is missing. Inputs
@@ -148,6 +216,9 @@ def add_articles(
     chunk: list[tuple[str, Article | IngestError]] = []
     try:
         for name, item in inputs:
+            if isinstance(item, AlreadyStored):
+                result.duplicates += 1
+                continue
             if isinstance(item, Article) and (problem := id_problem(item.id)):
                 item = IngestError(f"{name}: {problem}")
             chunk.append((name, item))

@@ -24,6 +24,7 @@ USER_AGENT = (
 )
 MAX_BYTES = 5_000_000
 TEXT_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "text/markdown"})
+ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9"
 CONTENT_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate", "identity"})
 
 
@@ -99,8 +100,9 @@ def _pinned_request(client: httpx.Client, url: httpx.URL, original: str) -> http
     )
 
 
-def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
-    """GET `url`; every failure is an IngestError that names the URL and says what went wrong."""
+def fetch(url: str, limits: FetchLimits = FetchLimits(), media_types: frozenset[str] = TEXT_MEDIA_TYPES) -> Fetched:
+    """GET `url`, accepting the `media_types` (pages and text unless the caller adds others, such as feeds);
+    every failure is an IngestError that names the URL and says what went wrong."""
     deadline = time.monotonic() + limits.timeout_s
     try:
         target = httpx.URL(url)
@@ -113,8 +115,8 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
             timeout=limits.timeout_s,
             follow_redirects=False,
             trust_env=limits.allow_private,  # a proxy would resolve hosts where they cannot be checked
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
-                     "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+                     "Accept": ACCEPT + "".join(f",{extra};q=0.8" for extra in sorted(media_types - TEXT_MEDIA_TYPES))},
         ) as client:
             for _ in range(limits.max_redirects + 1):
                 if limits.allow_private:
@@ -127,7 +129,7 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
                     if response.status_code in REDIRECT_STATUSES and location:
                         target = target.join(location)
                         continue
-                    return _read(response, url, target, limits, deadline)
+                    return _read(response, url, target, limits, deadline, media_types)
                 finally:
                     response.close()
             raise httpx.TooManyRedirects("too many redirects", request=request)
@@ -143,14 +145,15 @@ def fetch(url: str, limits: FetchLimits = FetchLimits()) -> Fetched:
         raise IngestError(f"{url}: the download failed ({type(error).__name__}); try again later") from None
 
 
-def _read(response: httpx.Response, url: str, final: httpx.URL, limits: FetchLimits, deadline: float) -> Fetched:
+def _read(response: httpx.Response, url: str, final: httpx.URL, limits: FetchLimits, deadline: float,
+          media_types: frozenset[str]) -> Fetched:
     if response.status_code >= 400:
         raise IngestError(f"{url}: the server answered {response.status_code} {response.reason_phrase}; check the address")
     media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in TEXT_MEDIA_TYPES:
+    if media_type not in media_types:
+        accepted = "an HTML page or text" if media_types <= TEXT_MEDIA_TYPES else "an HTML page, text or news feed"
         raise IngestError(
-            f"{url}: is {media_type or 'of no declared type'}, not an HTML page or text; "
-            "download it and analyze its text instead"
+            f"{url}: is {media_type or 'of no declared type'}, not {accepted}; download it and analyze its text instead"
         )
     codings = [part.strip().lower() for part in response.headers.get("content-encoding", "").split(",") if part.strip()]
     refused = [coding for coding in codings if coding not in CONTENT_ENCODINGS]

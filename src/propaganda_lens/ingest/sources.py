@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.ingest.decoding import decode
 from propaganda_lens.ingest.errors import IngestError, InvalidText
-from propaganda_lens.ingest.fetch import MAX_BYTES, FetchLimits, fetch
+from propaganda_lens.ingest.fetch import MAX_BYTES, Fetched, FetchLimits, fetch
 from propaganda_lens.ingest.html import parse_html
 from propaganda_lens.ingest.markdown import parse_markdown
 
@@ -172,7 +172,13 @@ def read_url(
     limits: FetchLimits = FetchLimits(),
 ) -> Article:
     """An Article from a web page or text at an http(s) URL."""
-    fetched = fetch(url, limits)
+    return article_from_fetched(fetch(url, limits), url, input_format, encoding)
+
+
+def article_from_fetched(
+    fetched: Fetched, url: str, input_format: InputFormat = InputFormat.auto, encoding: str | None = None
+) -> Article:
+    """An Article from a downloaded page or text; `url` is the address asked for."""
     if input_format is InputFormat.auto:
         input_format = MEDIA_FORMATS.get(fetched.media_type, InputFormat.auto)
     text = decode(fetched.data, url, encoding, declared=fetched.charset)
