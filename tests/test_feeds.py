@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from test_corpus import cli
+from test_corpus import cli, database  # noqa: F401 - fixture
 from propaganda_lens.corpus.store import ArticleRow, FailureRow, open_database
 from propaganda_lens.ingest import fetch as fetch_module
 from propaganda_lens.ingest.errors import IngestError
@@ -84,6 +84,7 @@ class _Site(BaseHTTPRequestHandler):
     """A local news site: its feeds, its pages, a slow feed, a PDF and a feed body the test sets."""
 
     paths: list[str] = []  # every path asked for, in order
+    accepts: list[str] = []  # the Accept header of each request
     fuzzed = (b"", "application/rss+xml")  # what /fuzz serves
 
     def log_message(self, *args):
@@ -98,6 +99,7 @@ class _Site(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.paths.append(self.path)
+        self.accepts.append(self.headers.get("Accept", ""))
         if self.path in PAGES:
             self._send("text/html; charset=utf-8", PAGES[self.path])
         elif self.path in FEEDS:
@@ -127,6 +129,7 @@ def site():
 
 def add(database: str, *sources: str, private: bool = True, extra: tuple[str, ...] = ()):
     _Site.paths.clear()
+    _Site.accepts.clear()
     return cli("corpus", "add", *sources, "--db", database, *(("--allow-private-urls",) if private else ()), *extra)
 
 
@@ -139,10 +142,10 @@ def summary(result) -> str:
     return result.stderr.strip().splitlines()[-1]
 
 
-def test_rss_atom_and_rdf_feeds_add_each_new_item_with_its_date_and_outlet(site, tmp_path):
-    database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+def test_rss_atom_and_rdf_feeds_add_each_new_item_with_its_date_and_outlet(site, database, tmp_path):
     first = add(database, f"{site}/rss.xml")
     assert first.exit_code == 0, first.output
+    assert "application/rss+xml" in _Site.accepts[0] and "rss" not in _Site.accepts[1]  # items are asked as pages
     assert summary(first) == "3 articles added, 0 already stored, 0 failed"
     rows = stored(database)
     alpha, beta, gamma = (rows[f"{site}/news/{name}.html"] for name in ("alpha", "beta", "gamma"))
