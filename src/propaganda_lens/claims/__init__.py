@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+from propaganda_lens.claims.roles import sentence_roles, statements_only
 from propaganda_lens.claims.statements import SPEAKER_PRONOUNS, prediction_hedge, statement_source
 from propaganda_lens.data import Analysis, Statement
 from propaganda_lens.loading import loaded_once
@@ -24,10 +25,13 @@ def shipped_checkworthiness_model() -> CheckworthinessModel:
 
 def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | None = None) -> Analysis:
     """The analysis with each sentence's check-worthiness and its statements (claims and predictions);
-    `doc` is the parse of the article's text, whose sentences are `analysis.sentences`."""
+    `doc` is the parse of the article's text, whose sentences are `analysis.sentences`. A headline, credit,
+    caption, promo line or question (claims.roles) has check-worthiness 0 and is never a claim."""
     model = model or shipped_checkworthiness_model()
     text = analysis.article.text
-    probabilities = model.probabilities([text[s.start : s.end] for s in analysis.sentences])
+    ranges = [(s.start, s.end) for s in analysis.sentences]
+    roles = sentence_roles(text, ranges, analysis.article.metadata.title)
+    probabilities = statements_only(model.probabilities([text[start:end] for start, end in ranges]), roles)
     sentences = [replace(s, checkworthiness=round(float(p), 4)) for s, p in zip(analysis.sentences, probabilities)]
     parsed = {sentence.start_char: sentence for sentence in doc.sents}
     mentions = _MentionIndex(analysis)
