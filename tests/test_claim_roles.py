@@ -171,7 +171,8 @@ def test_the_model_scores_on_a_ct24_sample():
 
 @pytest.mark.parametrize("unit", ["It rained. ", "* Item one\n", "Why? ", "By Ann Lee\n", "x" * 50 + " ", "(a) "])
 def test_roles_take_time_proportional_to_the_text(unit):
-    """The fastest of 3 runs in CPU time per character at two sizes: quadratic code takes 8 x longer at 8 x the size."""
+    """The fastest of 3 runs in CPU time per character at two sizes, 16 x apart: about the same for linear code
+    (measured 0.95-1.01 x), 3.6 x for a whole-line test that searched back for the line's start."""
     import time
 
     def seconds_per_char(size: int) -> float:
@@ -184,5 +185,5 @@ def test_roles_take_time_proportional_to_the_text(unit):
             runs.append(time.process_time() - started)
         return min(runs) / size
 
-    small, large = seconds_per_char(20_000), seconds_per_char(160_000)
-    assert large < 4 * small + 2e-6, (small, large)
+    small, large = seconds_per_char(20_000), seconds_per_char(320_000)
+    assert large < 2 * small + 0.1e-6, (small, large)

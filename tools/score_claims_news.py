@@ -4,12 +4,12 @@ CheckThat! 2024 dev and dev-test: positive-class precision, recall and F1 at the
     python tools/score_claims_news.py [--ptc ../shared/data/ptc-semeval2020] [--ct24 ../shared/data/checkthat2024-task1-en]
     python tools/score_claims_news.py --errors    # the tuning half's errors (never the locked half's)
 
-Rows: "model" is the model's probability alone; "claims stage" is what an analysis (news) or the `claims`
-command (CT24 lines) decides: the model, with the sentence roles of claims/roles.py (a headline, credit,
-caption, promo line or question is never a claim). The news sentences are scored with their article around
-them, as an analysis reads them. The `claims` command scores lines with the model alone: a line has no
-article around it, and CheckThat! labels 4 % of its debate questions Yes (the last rows show what the
-line rules would do there).
+Rows: "model" is the model's probability alone; "claims stage" is what an analysis decides: the model, with
+the sentence roles of claims/roles.py (a headline, credit, caption, promo line or question is never a claim),
+each news sentence read with its article around it. A second table counts each half's sentences by role. The
+`claims` command scores CT24 lines with the model alone: a line has no article around it, and CheckThat!
+labels 4 % of its debate questions Yes (the "line roles" rows show what the rules that need no article would
+do there).
 """
 
 from __future__ import annotations
