@@ -60,14 +60,15 @@ def read_articles(folder: Path) -> list[Article]:
     return [read_article(path) for path in article_paths(folder)]
 
 
-def parse_labels(lines: Iterable[str], origin: str = "<labels>") -> dict[str, list[Span]]:
-    """Parse SI, TC or FLC rows (detected per row by the column count) into spans per article ID.
+def parse_labels(lines: Iterable[str], origin: str = "<labels>", first_line: int = 1) -> dict[str, list[Span]]:
+    """Parse SI, TC or FLC rows (detected per row by the column count) into spans per article ID; errors name
+    the row's line number, counted from `first_line`.
 
     A `?` technique (a TC template row) gives a span without technique. The 2019 release's fine-grained
     labels are folded into the 2020 classes (see MERGED_2019_TECHNIQUES).
     """
     spans: dict[str, list[Span]] = defaultdict(list)
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first_line):
         line = line.rstrip("\r\n")
         if not line.strip():
             continue

@@ -1,0 +1,91 @@
+"""What every format shares: the task sent to a tool, the annotation read back, the corrections it amounts to, and
+the checks that keep a bad item to one line while the rest is imported."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from propaganda_lens.data import TECHNIQUES, Correction, Span
+
+
+class FormatError(ValueError):
+    """A file that cannot be read as the format at all; the message is one line meant for the user."""
+
+
+@dataclass(slots=True)
+class ReviewTask:
+    """An article and the model's spans, to be reviewed in an annotation tool."""
+
+    article: str
+    text: str
+    spans: list[Span]
+    model: str | None = None
+
+
+@dataclass(slots=True)
+class Annotated:
+    """An article's spans as a reviewer left them in an annotation tool; offsets are code points into `text`."""
+
+    article: str
+    text: str
+    spans: list[Span]
+    reviewer: str = ""
+
+
+def technique_span(start: Any, end: Any, label: Any, length: int) -> Span:
+    """A span of a text of `length` code points; ValueError saying what is wrong with it."""
+    if type(start) is not int or type(end) is not int:
+        raise ValueError(f"offsets must be integers, got {start!r} and {end!r}")
+    if not 0 <= start < end:
+        raise ValueError(f"a span needs 0 <= start < end, got [{start}, {end})")
+    if end > length:
+        raise ValueError(f"span [{start}, {end}) lies outside the text ({length} characters)")
+    if label is None:
+        raise ValueError("the span has no technique")
+    if label not in TECHNIQUES:
+        raise ValueError(f"unknown technique {label!r}")
+    return Span(start, end, label)
+
+
+def unique_spans(spans: list[Span]) -> list[Span]:
+    """The spans without repeats (same offsets and technique), ordered by position."""
+    return sorted({(span.start, span.end, span.technique): span for span in spans}.values(),
+                  key=lambda span: (span.start, span.end, span.technique))
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's value; FormatError when it cannot be read or is not JSON."""
+    try:
+        return json.loads(Path(path).read_bytes())
+    except OSError as error:
+        raise FormatError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise FormatError(f"{path} is not valid JSON: {error}") from None
+
+
+def corrections_from_annotation(model_spans: list[Span], annotated: list[Span], reviewer: str,
+                                time: str) -> list[Correction]:
+    """The corrections that turn the model's spans into the annotated ones.
+
+    Same offsets and technique: accept; same offsets, another technique: relabel; a model span the reviewer
+    left out: reject; a span only the reviewer has: add. Exact matches are paired first, so a model with two
+    labels on one range keeps the one the reviewer kept. Model spans without a technique are not reviewed.
+    Ordered by position.
+    """
+    wanted = {(span.start, span.end, span.technique) for span in annotated}
+    model = {(span.start, span.end, span.technique) for span in model_spans if span.technique}
+    corrections = [Correction("accept", start, end, label, label, reviewer, time)
+                   for start, end, label in model & wanted]
+    added = sorted(wanted - model)
+    for start, end, label in sorted(model - wanted):
+        relabelled = next((item for item in added if item[:2] == (start, end)), None)
+        if relabelled is None:
+            corrections.append(Correction("reject", start, end, label, label, reviewer, time))
+        else:
+            added.remove(relabelled)
+            corrections.append(Correction("relabel", start, end, relabelled[2], label, reviewer, time))
+    corrections += [Correction("add", start, end, label, None, reviewer, time) for start, end, label in added]
+    return sorted(corrections, key=lambda item: (item.start, item.end, item.model_technique or item.technique))
