@@ -3,7 +3,7 @@
 A line is `{"text", "label": [[start, end, technique], ...], "article", "text_sha256"}`; doccano keeps the extra
 keys as the example's metadata and writes them back at the top level of its export. doccano counts offsets in
 UTF-16 code units (its editor is JavaScript), unless the project counts grapheme clusters; they are converted from
-and to code points here. doccano keeps overlapping spans only in a project with "Allow overlapping spans".
+and to code points here. doccano keeps overlapping spans only in a project with "Allow overlapping entity".
 Its export is a ZIP of one `<user>.jsonl` per annotator (or `all.jsonl` with collaborative annotation); a
 ZIP member's name gives the reviewer.
 """
