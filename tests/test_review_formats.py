@@ -163,6 +163,7 @@ def test_inception_reads_a_project_export_with_one_zip_per_user(tmp_path):
     path = tmp_path / "project.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("exportedproject.json", "{}")
+        archive.writestr("source/article12.xmi", inception.cas_of(TASK, system).to_xmi())  # as uploaded: no review
         archive.writestr("annotation/article12.xmi/INITIAL_CAS.zip", document_zip(TASK))
         archive.writestr("annotation/article12.xmi/ana.zip", document_zip(edited))
         archive.writestr("annotation/article12.xmi/ben.zip", b"not a zip")
@@ -231,7 +232,9 @@ def test_ptc_writes_labels_and_article_texts_and_reads_with_stored_texts(tmp_pat
     assert "unknown technique 'Sarcasm'" in problems[0] and "expected 3 or 4 tab-separated columns" in problems[1]
     assert "lies outside the text" in problems[2] and "article '13' has no stored text" in problems[3]
     with pytest.raises(FormatError, match="cannot name a PTC label row"):
-        export_tasks("ptc", [ReviewTask("a b", TEXT, [])], tmp_path / "bad.labels")
+        export_tasks("ptc", [ReviewTask("12\n", TEXT, [])], tmp_path / "bad.labels")
+    with pytest.raises(FormatError, match="cannot name an XMI document"):
+        export_tasks("inception", [ReviewTask("../12", TEXT, [])], tmp_path / "bad.zip")
 
 
 def test_corrections_from_an_annotation_accept_relabel_reject_and_add():

@@ -4,11 +4,14 @@ the checks that keep a bad item to one line while the rest is imported."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from propaganda_lens.data import TECHNIQUES, Correction, Span
+
+FILE_NAME_ID = re.compile(r"[^\s/\\]+")  # an article id that can name a file and a PTC label row
 
 
 class FormatError(ValueError):

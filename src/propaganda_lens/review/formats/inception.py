@@ -25,7 +25,14 @@ from pathlib import Path
 from cassis import Cas, TypeSystem, load_cas_from_xmi, load_typesystem
 
 from propaganda_lens.files import atomic_path
-from propaganda_lens.review.formats.base import Annotated, FormatError, ReviewTask, technique_span, unique_spans
+from propaganda_lens.review.formats.base import (
+    FILE_NAME_ID,
+    Annotated,
+    FormatError,
+    ReviewTask,
+    technique_span,
+    unique_spans,
+)
 
 LAYER, FEATURE = "webanno.custom.PropagandaTechnique", "Technique"
 TYPE_SYSTEM_NAME = "TypeSystem.xml"
@@ -53,6 +60,9 @@ def cas_of(task: ReviewTask, system: TypeSystem) -> Cas:
 
 
 def export(tasks: list[ReviewTask], out: Path) -> None:
+    unfit = next((task.article for task in tasks if not FILE_NAME_ID.fullmatch(task.article)), None)
+    if unfit is not None:
+        raise FormatError(f"article id {unfit!r} cannot name an XMI document")
     system = type_system()
     with atomic_path(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(TYPE_SYSTEM_NAME, system.to_xml())
@@ -116,15 +126,19 @@ def system_in(archive: zipfile.ZipFile, folder: str, where: str, problems: list[
 
 
 def annotated_in_zip(archive: zipfile.ZipFile, where: str, reviewer: str, problems: list[str]) -> list[Annotated]:
+    """The documents of a ZIP: its `.xmi` files, or in a project export only each user's annotated documents
+    (`annotation/<document>/<user>.zip`; the uploaded originals under `source/` are not a review)."""
+    names = sorted(archive.namelist())
+    project = any(posixpath.basename(name).startswith("exportedproject") and name.endswith(".json") for name in names)
     annotated = []
-    for name in sorted(archive.namelist()):
+    for name in names:
         parent = posixpath.dirname(name)
-        if name.lower().endswith(".xmi"):
+        if name.lower().endswith(".xmi") and not project:
             item = annotated_of(archive.read(name), system_in(archive, parent, where, problems), article_of(name),
                                 reviewer, f"{where}:{name}", problems)
             annotated += [item] if item else []
-        elif name.lower().endswith(".zip") and posixpath.basename(posixpath.dirname(parent)) == "annotation":
-            user = posixpath.basename(name)[:-4]  # INCEpTION's project export: annotation/<document>/<user>.zip
+        elif project and name.lower().endswith(".zip") and posixpath.dirname(parent) == "annotation":
+            user = posixpath.basename(name)[:-4]
             if user == INITIAL_CAS:
                 continue
             try:

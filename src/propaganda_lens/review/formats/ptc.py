@@ -8,15 +8,19 @@ reviewer sees the text the offsets count. The label file carries no text: import
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 from propaganda_lens.files import write_text_atomically
 from propaganda_lens.ingest.ptc import PtcFormatError, parse_labels, write_labels
-from propaganda_lens.review.formats.base import Annotated, FormatError, ReviewTask, technique_span, unique_spans
-
-ARTICLE_ID = re.compile(r"^[^\s/\\]+$")  # fits a label row and a file name
+from propaganda_lens.review.formats.base import (
+    FILE_NAME_ID,
+    Annotated,
+    FormatError,
+    ReviewTask,
+    technique_span,
+    unique_spans,
+)
 
 
 def articles_folder(labels: Path) -> Path:
@@ -25,7 +29,7 @@ def articles_folder(labels: Path) -> Path:
 
 
 def export(tasks: list[ReviewTask], out: Path) -> None:
-    unfit = next((task.article for task in tasks if not ARTICLE_ID.match(task.article)), None)
+    unfit = next((task.article for task in tasks if not FILE_NAME_ID.fullmatch(task.article)), None)
     if unfit is not None:
         raise FormatError(f"article id {unfit!r} cannot name a PTC label row or article file")
     folder = articles_folder(out)
