@@ -7,23 +7,24 @@ module says how its tool counts them and whether it keeps overlapping spans.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
-from propaganda_lens.review.formats import doccano, inception, label_studio, ptc
 from propaganda_lens.review.formats.base import Annotated, FormatError, ReviewTask, corrections_from_annotation
 
 FORMATS = ("label-studio", "inception", "doccano", "ptc")
-_MODULES = {"label-studio": label_studio, "inception": inception, "doccano": doccano, "ptc": ptc}
 
 __all__ = ["FORMATS", "Annotated", "FormatError", "ReviewTask", "corrections_from_annotation", "export_tasks",
            "import_annotations"]
 
 
-def _module(format: str):
-    if format not in _MODULES:
+def _module(format: str) -> ModuleType:
+    """The format's module, imported when first used (INCEpTION's brings in dkpro-cassis)."""
+    if format not in FORMATS:
         raise ValueError(f"unknown review format {format!r} (expected one of {', '.join(FORMATS)})")
-    return _MODULES[format]
+    return importlib.import_module(f"propaganda_lens.review.formats.{format.replace('-', '_')}")
 
 
 def export_tasks(format: str, tasks: list[ReviewTask], out: Path) -> None:
@@ -37,4 +38,4 @@ def import_annotations(format: str, path: Path,
     the file cannot be read as the format at all. `texts(article_id)` gives the stored text of an article, for
     formats whose files do not carry it (PTC)."""
     module = _module(format)
-    return module.import_file(Path(path), texts) if module is ptc else module.import_file(Path(path))
+    return module.import_file(Path(path), texts) if format == "ptc" else module.import_file(Path(path))
