@@ -14,16 +14,9 @@ from hypothesis import strategies as st
 from propaganda_lens.data import TECHNIQUES, Correction, Span, text_sha256
 from propaganda_lens.review.corrections import reviewed_spans
 from propaganda_lens.review.formats import (
-    FORMATS,
-    Annotated,
-    FormatError,
-    ReviewTask,
-    corrections_from_annotation,
-    export_tasks,
-    import_annotations,
-    inception,
-    label_studio,
+    FORMATS, Annotated, FormatError, ReviewTask, corrections_from_annotation, export_tasks, import_annotations,
 )
+from propaganda_lens.review.formats import inception, label_studio
 from propaganda_lens.review.formats.offsets import Utf16Offsets
 from propaganda_lens.review.formats.ptc import articles_folder
 

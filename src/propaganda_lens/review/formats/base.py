@@ -38,6 +38,13 @@ class Annotated:
     reviewer: str = ""
 
 
+def article_id(value: Any) -> str | None:
+    """An article id as a file gives it (a non-empty string, or an integer), else None."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return str(value) if type(value) is int else None
+
+
 def technique_span(start: Any, end: Any, label: Any, length: int) -> Span:
     """A span of a text of `length` code points; ValueError saying what is wrong with it."""
     if type(start) is not int or type(end) is not int:

@@ -18,7 +18,9 @@ from typing import Any
 
 from propaganda_lens.data import text_sha256
 from propaganda_lens.files import write_text_atomically
-from propaganda_lens.review.formats.base import Annotated, FormatError, ReviewTask, technique_span, unique_spans
+from propaganda_lens.review.formats.base import (
+    Annotated, FormatError, ReviewTask, article_id, technique_span, unique_spans,
+)
 from propaganda_lens.review.formats.offsets import Utf16Offsets
 
 COLLABORATIVE = "all"  # the export's file name when annotators share their labels
@@ -42,10 +44,11 @@ def annotated_of(line: str, where: str, reviewer: str, problems: list[str]) -> A
     except (ValueError, RecursionError) as error:
         problems.append(f"{where}: not JSON ({error}); left out")
         return None
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str) or item.get("article") in (None, ""):
-        problems.append(f"{where}: needs \"text\" and \"article\"; left out")
+    article = article_id(item.get("article")) if isinstance(item, dict) else None
+    if article is None or not isinstance(item.get("text"), str):
+        problems.append(f"{where}: needs \"text\" and an \"article\" id; left out")
         return None
-    article, text = str(item["article"]), item["text"]
+    text = item["text"]
     where = f"{where} (article {article!r})"
     labels = item.get("label", [])
     if not isinstance(labels, list):

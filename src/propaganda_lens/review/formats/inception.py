@@ -26,12 +26,7 @@ from cassis import Cas, TypeSystem, load_cas_from_xmi, load_typesystem
 
 from propaganda_lens.files import atomic_path
 from propaganda_lens.review.formats.base import (
-    FILE_NAME_ID,
-    Annotated,
-    FormatError,
-    ReviewTask,
-    technique_span,
-    unique_spans,
+    FILE_NAME_ID, Annotated, FormatError, ReviewTask, technique_span, unique_spans,
 )
 
 LAYER, FEATURE = "webanno.custom.PropagandaTechnique", "Technique"

@@ -16,12 +16,7 @@ from xml.sax.saxutils import quoteattr
 from propaganda_lens.data import TECHNIQUES, text_sha256
 from propaganda_lens.files import write_text_atomically
 from propaganda_lens.review.formats.base import (
-    Annotated,
-    FormatError,
-    ReviewTask,
-    read_json,
-    technique_span,
-    unique_spans,
+    Annotated, FormatError, ReviewTask, article_id, read_json, technique_span, unique_spans,
 )
 from propaganda_lens.review.formats.offsets import Utf16Offsets
 
@@ -73,10 +68,11 @@ def reviewer_of(annotation: dict[str, Any]) -> str:
 def annotated_of(task: Any, number: int, problems: list[str]) -> Annotated | None:
     """An exported task's latest annotation, each bad region left out with a line in `problems`."""
     data = task.get("data") if isinstance(task, dict) else None
-    if not isinstance(data, dict) or not isinstance(data.get("text"), str) or data.get("article") in (None, ""):
-        problems.append(f"task {number}: needs data.text and data.article; left out")
+    article = article_id(data.get("article")) if isinstance(data, dict) else None
+    if article is None or not isinstance(data.get("text"), str):
+        problems.append(f"task {number}: needs data.text and data.article (an article id); left out")
         return None
-    article, text = str(data["article"]), data["text"]
+    text = data["text"]
     where = f"task {number} (article {article!r})"
     annotation = latest_annotation(task)
     if annotation is None:

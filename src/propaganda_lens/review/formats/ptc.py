@@ -14,12 +14,7 @@ from pathlib import Path
 from propaganda_lens.files import write_text_atomically
 from propaganda_lens.ingest.ptc import PtcFormatError, parse_labels, write_labels
 from propaganda_lens.review.formats.base import (
-    FILE_NAME_ID,
-    Annotated,
-    FormatError,
-    ReviewTask,
-    technique_span,
-    unique_spans,
+    FILE_NAME_ID, Annotated, FormatError, ReviewTask, technique_span, unique_spans,
 )
 
 
