@@ -116,9 +116,14 @@ def test_label_studio_bad_regions_are_one_line_each_and_the_rest_is_imported(tmp
         region(TRAITORS + 2, TRAITORS + 10, "Sarcasm"),
         region(0, 1, "positive", kind="choices", name="sentiment"),
         region("3", 5, NAME),
-    ]}]) + [{"data": {"text": TEXT}}]), encoding="utf-8")
+    ]}]) + [{"data": {"text": TEXT}}, {"data": {"text": TEXT, "article": ["12"]}},
+            {"data": {"text": TEXT, "article": 12}, "annotations": [{"completed_by": 1, "result": []}]}]),
+        encoding="utf-8")
     annotated, problems = import_annotations("label-studio", path, texts)
     assert plain(annotated[0].spans) == [(TRAITORS, TRAITORS + 8, NAME)]
+    assert [item.article for item in annotated] == ["12", "12"]  # an integer id is read as its digits
+    assert problems[6].startswith("task 3: needs data.text and data.article")
+    del problems[6]
     assert len(problems) == 6, problems
     assert "region 2: UTF-16 offset 1 falls inside a character" in problems[0]
     assert "region 3: offset 500 lies outside the text" in problems[1]
