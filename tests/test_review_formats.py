@@ -322,3 +322,16 @@ def test_inception_import_of_any_bytes_or_document_never_raises_past_one_message
         archive.writestr("article13.xmi", xmi)
         archive.writestr("TypeSystem.xml", raw)
     imports_or_says_why("inception", folder / "export.zip")
+
+
+SPANS = st.lists(st.tuples(st.integers(0, 6), st.integers(1, 4), st.sampled_from([NAME, LOADED, DOUBT])),
+                 max_size=8).map(lambda items: [Span(start, start + length, label)
+                                                for start, length, label in sorted(set(items))])
+
+
+@settings(max_examples=200, deadline=None)
+@given(model=SPANS, annotated=SPANS)
+def test_the_corrections_of_an_annotation_applied_to_the_model_spans_give_the_annotation(model, annotated):
+    corrections = corrections_from_annotation(model, annotated, "ana", "t")
+    assert sorted(plain(reviewed_spans(model, corrections))) == sorted(plain(annotated))
+    assert len([item for item in corrections if item.action != "add"]) == len(model)  # one decision per model span
