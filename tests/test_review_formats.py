@@ -137,6 +137,8 @@ def test_inception_xmi_counts_utf16_and_cassis_reads_code_points_back(tmp_path):
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["TypeSystem.xml", "article12.xmi"]
         xmi = archive.read("article12.xmi")
+        # INCEpTION's layer import reads a file that starts with an XML declaration as a UIMA type system.
+        assert archive.read("TypeSystem.xml").startswith(b"<?xml")
         system = load_typesystem(archive.read("TypeSystem.xml").decode("utf-8"))
     assert system.get_type(inception.LAYER).get_feature(inception.FEATURE).rangeType.name == "uima.cas.String"
     assert f'begin="{TRAITORS + 2}" end="{TRAITORS + 10}"'.encode() in xmi  # UIMA's offsets are UTF-16 units
