@@ -245,7 +245,7 @@ def serve(
     server.run(sockets=[listener])
 
 
-from propaganda_lens.cli import ptc, models  # noqa: E402, F401 - their commands register on import
+from propaganda_lens.cli import adapt, ptc, models  # noqa: E402, F401 - their commands register on import
 from propaganda_lens.cli.corpus import corpus_app  # noqa: E402 - registered after the commands above
 
 app.add_typer(corpus_app, name="corpus")
