@@ -6,16 +6,17 @@ On each pool article the reviewer, who knows the dev gold:
 - accepts a found span that overlaps a gold span of its technique;
 - relabels one that overlaps no gold span of its technique but matches a gold span of another technique
   closely (character overlap / union >= 0.5), to that technique;
-- rejects one that overlaps no gold span;
-- leaves the rest (overlapping gold of other techniques, not closely) undecided;
-- adds each gold span that no found span overlaps.
+- rejects the others: those that overlap no gold span, and those that overlap gold spans of other
+  techniques only loosely (a reviewer cannot redraw a span: it is rejected, and the gold span added);
+- adds each gold span that no accepted or relabelled span overlaps.
+So every found span of a reviewed article gets a decision, as the span map's fit needs.
 The reviewed articles are those of the pool's first k, so each curve point reviews more of the same articles.
 Measured on the evaluation articles: TC micro-F1 (technique of the gold spans, as scoring.score_tc), span
 precision (the share of found spans that overlap a gold span of their technique), the span probability's
 ECE, and, for the technique a reviewer relabelled most often, its span precision and what the model says
 for gold spans that carry it. The test articles are never read.
 
-    PYTHONPATH=src python benchmarks/adapt_curve.py --ptc ../shared/data/ptc-semeval2020 --model fast \
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src python benchmarks/adapt_curve.py --ptc ../shared/data/ptc-semeval2020 --model fast \
         -o /tmp/adapt-curve
 """
 
@@ -50,20 +51,20 @@ def jaccard(a: Span, b: Span) -> float:
 
 def simulated_review(found: list[Span], gold: list[Span]) -> list[Correction]:
     """The simulated reviewer's corrections of the found spans of one article (see the module's docstring)."""
-    corrections = []
+    corrections, kept = [], []
     for span in found:
+        overlapping = [g for g in gold if g.start < span.end and span.start < g.end]
+        closest = max(overlapping, key=lambda g: jaccard(span, g), default=None)
         if matches_gold(span, gold):
             corrections.append(Correction("accept", span.start, span.end, span.technique, span.technique, "simulated"))
-            continue
-        overlapping = [g for g in gold if g.start < span.end and span.start < g.end]
-        if not overlapping:
-            corrections.append(Correction("reject", span.start, span.end, span.technique, span.technique, "simulated"))
-            continue
-        closest = max(overlapping, key=lambda g: jaccard(span, g))
-        if jaccard(span, closest) >= CLOSE:
+            kept.append(span)
+        elif closest is not None and jaccard(span, closest) >= CLOSE:
             corrections.append(Correction("relabel", span.start, span.end, closest.technique, span.technique, "simulated"))
+            kept.append(span)
+        else:
+            corrections.append(Correction("reject", span.start, span.end, span.technique, span.technique, "simulated"))
     for g in gold:
-        if not any(span.start < g.end and g.start < span.end for span in found):
+        if not any(span.start < g.end and g.start < span.end for span in kept):
             corrections.append(Correction("add", g.start, g.end, g.technique, None, "simulated"))
     return corrections
 

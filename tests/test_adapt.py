@@ -7,14 +7,18 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import assert_one_line_error
 from typer.testing import CliRunner
 
-from conftest import assert_one_line_error
 from propaganda_lens.cli.main import app
 from propaganda_lens.data import Correction, Span, text_sha256
 from propaganda_lens.detect.detector import Detector, model_folder, model_version
 from propaganda_lens.review.adapt import (
-    CORRECTIONS_FILE, AdaptError, ReviewedArticle, adapt, matched_reviews,
+    CORRECTIONS_FILE,
+    AdaptError,
+    ReviewedArticle,
+    adapt,
+    matched_reviews,
 )
 from propaganda_lens.review.corrections import ArticleCorrections, corrections_document
 from propaganda_lens.review.head_fit import SplitHead, fit_platt

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from propaganda_lens.cli.app import app
-from propaganda_lens.cli.common import ModelOption, PlainUsage, fail, print_error, stderr, with_progress
+from propaganda_lens.cli.common import (
+    ModelOption,
+    PlainUsage,
+    fail,
+    print_error,
+    stderr,
+    with_progress,
+)
 
 
 @app.command("adapt", cls=PlainUsage)
@@ -38,7 +45,12 @@ def adapt_command(
     from propaganda_lens.ingest.errors import IngestError
     from propaganda_lens.ingest.ptc import PtcFormatError
     from propaganda_lens.ingest.sources import expand_sources, read_source
-    from propaganda_lens.review.adapt import AdaptError, adapt, default_cache_folder, matched_reviews
+    from propaganda_lens.review.adapt import (
+        AdaptError,
+        adapt,
+        default_cache_folder,
+        matched_reviews,
+    )
     from propaganda_lens.review.corrections import CorrectionsError, read_corrections
 
     try:

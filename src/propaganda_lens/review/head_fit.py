@@ -77,9 +77,10 @@ def fit_last_layer(hidden: np.ndarray, targets: np.ndarray, weights: np.ndarray,
                    pull: float, steps: int, learning_rate: float) -> tuple[np.ndarray, np.ndarray]:
     """Weighted softmax regression from `start` (weight, bias): minimises the weighted mean cross-entropy
     against `targets` plus pull/2 * |weight - start weight|^2, by full-batch Adam (deterministic)."""
-    weight, bias = start[0].copy(), start[1].copy()
-    anchor = start[0]
-    share = weights / weights.sum()
+    hidden, targets = hidden.astype(np.float32), targets.astype(np.float32)
+    weight, bias = start[0].astype(np.float32), start[1].astype(np.float32)
+    anchor = weight.copy()
+    share = (weights / weights.sum()).astype(np.float32)
     moments = [np.zeros_like(weight), np.zeros_like(bias)]
     squares = [np.zeros_like(weight), np.zeros_like(bias)]
     beta1, beta2 = 0.9, 0.999
@@ -92,7 +93,7 @@ def fit_last_layer(hidden: np.ndarray, targets: np.ndarray, weights: np.ndarray,
             square *= beta2
             square += (1 - beta2) * gradient**2
             parameter -= learning_rate * (moment / (1 - beta1**step)) / (np.sqrt(square / (1 - beta2**step)) + 1e-8)
-    return weight, bias
+    return weight.astype(np.float64), bias.astype(np.float64)
 
 
 def fit_temperature(logits: np.ndarray, right: np.ndarray, weights: np.ndarray) -> float:
