@@ -14,7 +14,8 @@ The reviewed articles are those of the pool's first k, so each curve point revie
 Measured on the evaluation articles: TC micro-F1 (technique of the gold spans, as scoring.score_tc), span
 precision (the share of found spans that overlap a gold span of their technique), the span probability's
 ECE, and, for the technique a reviewer relabelled most often, its span precision and what the model says
-for gold spans that carry it. The test articles are never read.
+for gold spans that carry it; then TC per technique before and after. The test articles are never read.
+One BLAS thread (OPENBLAS_NUM_THREADS=1): on a busy shared machine numpy's threads slow the fits down.
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=src python benchmarks/adapt_curve.py --ptc ../shared/data/ptc-semeval2020 --model fast \
         -o /tmp/adapt-curve
@@ -80,6 +81,8 @@ def measures(detector: Detector, states: dict, gold: dict[str, list[Span]], watc
     tc = score_tc(gold, labelled)
     return {
         "tc_f1": tc.f1,
+        "tc_per_technique": {t: {"precision": score.precision, "recall": score.recall, "f1": score.f1}
+                             for t, score in tc.per_technique.items()},
         "spans": len(pairs),
         "span_precision": sum(right for _, right in pairs) / max(len(pairs), 1),
         "span_ece": expected_calibration_error([span.probability for span, _ in pairs], [right for _, right in pairs]),
@@ -133,7 +136,9 @@ def main() -> None:
         point.update(measures(detector, evaluated, eval_gold, watched))
         curve.append(point)
         print(json.dumps(point), file=sys.stderr)
-    result = {"model": version, "seed": SEED, "pool": pool, "evaluation": evaluation,
+    pairs = Counter(f"{c.model_technique} -> {c.technique}" for r in reviews for c in r.corrections.corrections
+                    if c.action == "relabel")
+    result = {"model": version, "relabelled": pairs.most_common(), "seed": SEED, "pool": pool, "evaluation": evaluation,
               "most_relabelled_from": relabelled.most_common(3), "curve": curve}
     (arguments.output / "curve.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"| reviewed articles | TC F1 | span precision | span ECE | {watched}: span precision (found) | "
@@ -145,6 +150,20 @@ def main() -> None:
               f"{point['span_ece']:.4f} | {w['span_precision']:.3f} ({w['found']}) | {point.get('review_weight', '-')} | "
               f"{point.get('adapt_seconds', '-')} |")
 
+    first, last = curve[0], curve[-1]
+    print(f"\nTC per technique on the evaluation articles, {first['reviewed_articles']} vs {last['reviewed_articles']} "
+          "reviewed articles (precision / recall):")
+    print("| technique | before | after |")
+    print("|---|---|---|")
+    for technique, before in first["tc_per_technique"].items():
+        after = last["tc_per_technique"][technique]
+        if before != after:
+            print(f"| {technique} | {before['precision']:.3f} / {before['recall']:.3f} | "
+                  f"{after['precision']:.3f} / {after['recall']:.3f} |")
+    print("\nrelabels by the simulated reviewer on the pool (model -> reviewer): "
+          + ", ".join(f"{pair} {count}" for pair, count in pairs.most_common(5)))
+
 
 if __name__ == "__main__":
     main()
+
