@@ -190,6 +190,7 @@ def test_the_command_uses_the_good_corrections_and_names_each_bad_one(base, smal
     ("output not empty", "exists and is not empty"),
     ("unknown model", "neither a shipped model"),
     ("no text matches", "no usable corrections"),
+    ("not a PTC folder", "not a folder"),
 ])
 def test_command_errors_are_one_line(case, fragment, small_ptc, cache, tmp_path):
     text = tmp_path / "a0.txt"
@@ -204,7 +205,8 @@ def test_command_errors_are_one_line(case, fragment, small_ptc, cache, tmp_path)
     if case == "output not empty":
         output.mkdir()
         (output / "keep.txt").write_text("mine", encoding="utf-8")
-    arguments = ["adapt", "--corrections", str(corrections), "--ptc", str(small_ptc), "-o", str(output),
+    ptc = tmp_path if case == "not a PTC folder" else small_ptc
+    arguments = ["adapt", "--corrections", str(corrections), "--ptc", str(ptc), "-o", str(output),
                  "--cache", str(cache), "--model", "no-such-model" if case == "unknown model" else "fast"]
     result = CliRunner().invoke(app, arguments + ([] if case == "no texts" else [str(text)]))
     if case == "no text matches":  # the entry's own line, then the command's
