@@ -9,10 +9,10 @@ corrections of {reviewed_articles} reviewed articles ({corrections}), listed in 
 fitting record is `adaptation.json`.
 
 ## What changed, and what did not
-- The encoder, the tokenizer, the span decoding and the span-text priors are the base model's: the adapted
-  model finds the same spans. What it says about them changes.
+- The encoder, the tokenizer, the span decoding and the span-text priors (where the base model has them) are
+  the base model's: the adapted model finds the same spans. What it says about them changes.
 - **Technique head**: its last layer was refitted, from the base weights and with an L2 pull of {pull:g}
-  towards them, on the int8 encoder's states of {train_spans} PTC train technique spans (train less the
+  towards them, on the base encoder's states of {train_spans} PTC train technique spans (train less the
   {held_out} articles held out for calibration) and of {reviewed_spans} reviewed spans: an accepted span with
   its technique, a relabelled one with the reviewer's technique, an added one with its technique. Targets are
   smoothed by {smoothing:g} as when the base head was refitted.
