@@ -213,3 +213,20 @@ def test_command_errors_are_one_line(case, fragment, small_ptc, cache, tmp_path)
         assert result.exit_code == 1 and fragment in result.stderr.splitlines()[-1]
         return
     assert_one_line_error(result, fragment)
+
+
+def test_rejected_spans_lower_the_probability_of_the_spans_found(base, small_ptc, cache, tmp_path):
+    reviewed = []
+    for number, text in enumerate(TEXTS):
+        found = base.find_spans(text)
+        assert found
+        corrections = [Correction("reject", span.start, span.end, span.technique, span.technique) for span in found]
+        corrections.append(Correction("add", 0, 3, "Loaded_Language"))
+        reviewed.append(ReviewedArticle(ArticleCorrections(f"r{number}", text_sha256(text), corrections), text))
+    summary = adapt(reviewed, small_ptc, tmp_path / "adapted", "fast", cache)
+    adapted = Detector.from_disk(tmp_path / "adapted")
+    assert summary["calibration_rows"]["found_spans"] > sum(len(base.find_spans(text)) for text in TEXTS)
+    for text in TEXTS:
+        before, after = base.find_spans(text), adapted.find_spans(text)
+        assert [(s.start, s.end) for s in before] == [(s.start, s.end) for s in after]  # the same spans found
+        assert sum(s.probability for s in after) < sum(s.probability for s in before)
