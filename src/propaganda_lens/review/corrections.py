@@ -112,8 +112,9 @@ def check_against(item: ArticleCorrections, text: str) -> tuple[list[Correction]
     """The corrections that apply to `text`, and one line for each that does not (or for all, on another text)."""
     where = f"article {item.article!r}"
     if text_sha256(text) != item.text_sha256:
-        return [], [f"{where}: the text no longer matches the one reviewed (its hash differs); its "
-                    f"{len(item.corrections)} corrections are left out"]
+        mismatch = (f"{where}: the text no longer matches the one reviewed (its hash differs); its "
+                    f"{len(item.corrections)} corrections are left out")
+        return [], [mismatch]
     kept, problems = [], []
     for correction in item.corrections:
         if correction.end > len(text):
