@@ -16,12 +16,23 @@ def load(model, threads):
     return None
 
 
-def analyze(loaded, article_id, article):
-    if HANG in article.text:
-        time.sleep(3600)
-    if CRASH in article.text:
-        os._exit(9)  # as a crash in native code or the out-of-memory killer would
-    return StoredAnalysis(article_id, covered_chars=0)
+def analyze(loaded, items):
+    for item in items:
+        if HANG in item.article.text:
+            time.sleep(3600)
+        if CRASH in item.article.text:
+            os._exit(9)  # as a crash in native code or the out-of-memory killer would
+    return [StoredAnalysis(item.article_id, covered_chars=0) for item in items]
 
 
 HOSTILE = Task(load, analyze)
+
+
+def call_sizes(loaded, items):
+    """Each item's result records how many items its call had (in covered_chars); a [hang] item hangs."""
+    if any(HANG in item.article.text for item in items):
+        time.sleep(3600)
+    return [StoredAnalysis(item.article_id, covered_chars=len(items)) for item in items]
+
+
+CALL_SIZES = Task(load, call_sizes)

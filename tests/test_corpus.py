@@ -329,3 +329,43 @@ def test_the_migrations_build_exactly_the_tables_of_the_models(tmp_path):
     sessions = open_database(f"sqlite:///{tmp_path / 'c.sqlite'}")
     with sessions.kw["bind"].connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_a_later_run_adds_the_missing_stages_from_the_stored_spans(tmp_path, short_articles):
+    """--stages techniques, then --stages claims: the second run adds actors and claims to the stored analyses
+    from their stored spans (it does not detect again: an analysis whose spans were removed keeps none),
+    and the result is that of a run with every stage."""
+    staged, whole = f"sqlite:///{tmp_path / 'staged.sqlite'}", f"sqlite:///{tmp_path / 'whole.sqlite'}"
+    for database in (staged, whole):
+        assert cli("corpus", "add", *short_articles[:4], "--db", database).exit_code == 0
+    first = cli("corpus", "run", "--db", staged, "-m", MODEL, "--stages", "techniques")
+    assert first.exit_code == 0 and "4 articles analyzed" in first.stderr
+    assert "nothing to do" in cli("corpus", "run", "--db", staged, "-m", MODEL, "--stages", "techniques").stderr
+    spans_only = tmp_path / "spans-only.jsonl"
+    assert cli("corpus", "export", "-o", spans_only, "--db", staged, "-m", MODEL).exit_code == 0
+    entries = [json.loads(line) for line in spans_only.read_text(encoding="utf-8").splitlines()]
+    assert all(not entry["actors"] and not entry["statements"] for entry in entries)
+    engine = create_engine(staged)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT DISTINCT stages FROM analyses")).scalars().all() == ["techniques"]
+        emptied = connection.execute(text("SELECT a.article_id FROM analyses a JOIN spans s ON s.analysis_id = a.id "
+                                          "GROUP BY a.article_id ORDER BY count(*) DESC LIMIT 1")).scalar()
+        connection.execute(text(f"DELETE FROM spans WHERE analysis_id = (SELECT id FROM analyses WHERE article_id = {emptied})"))
+    engine.dispose()
+    second = cli("corpus", "run", "--db", staged, "-m", MODEL, "--stages", "claims")
+    assert second.exit_code == 0 and "4 articles analyzed" in second.stderr, second.output
+    assert cli("corpus", "run", "--db", whole, "-m", MODEL).exit_code == 0
+    exports = {}
+    for database in (staged, whole):
+        path = tmp_path / f"{len(exports)}.jsonl"
+        assert cli("corpus", "export", "-o", path, "--db", database, "-m", MODEL).exit_code == 0
+        exports[database] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    index = emptied - 1  # exports are in article order
+    assert exports[staged][index]["spans"] == [] != exports[whole][index]["spans"]
+    assert all(not actor["techniques"] for actor in exports[staged][index]["actors"])
+    assert exports[staged][index]["actors"] == [{**actor, "techniques": {}} for actor in exports[whole][index]["actors"]]
+    del exports[staged][index], exports[whole][index]
+    assert exports[staged] == exports[whole] and any(entry["statements"] for entry in exports[whole])
+    with create_engine(staged).connect() as connection:
+        assert connection.execute(text("SELECT DISTINCT stages FROM analyses")).scalars().all() == [
+            "techniques actors claims"]

@@ -12,10 +12,11 @@ import time
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 
-from corpus_tasks import CRASH, HANG, HOSTILE
+from corpus_tasks import CALL_SIZES, CRASH, HANG, HOSTILE
 from test_corpus import MODEL, cli, counts, database  # noqa: F401 - fixture
 from propaganda_lens.corpus.add import add_articles
-from propaganda_lens.corpus.run import StoredAnalysis, register_model, run_corpus, store_batch
+from propaganda_lens.corpus.pool import WorkerPool
+from propaganda_lens.corpus.run import StoredAnalysis, WorkItem, failed_analysis, register_model, run_corpus, store_batch
 from propaganda_lens.corpus.store import ArticleRow, FailureRow, open_database
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.detect.detector import model_version
@@ -97,6 +98,16 @@ def test_an_article_over_the_time_limit_or_killing_its_worker_is_a_failure_and_t
                                         .join(FailureRow, FailureRow.article_id == ArticleRow.id)).all())
     assert set(failures) == {"a1", "a3"}
     assert "longer than 3 s (--article-timeout)" in failures["a1"] and "process died" in failures["a3"]
+
+
+def test_workers_get_several_articles_per_call_and_a_call_over_the_limit_is_retried_one_by_one():
+    items = [WorkItem(number, article) for number, (_, article) in
+             enumerate(articles("One.", "Two.", f"Slow {HANG}.", "Four.", "Five.", "Six."))]
+    with WorkerPool(CALL_SIZES, 2, 3, failed_analysis, per_call=3) as pool:
+        results = {result.article_id: result for result in pool.analyze(items)}
+    assert {number: result.covered_chars for number, result in results.items() if result.error is None} == {
+        0: 1, 1: 1, 3: 3, 4: 3, 5: 3}  # the call with the slow article, again one article per call
+    assert "longer than 3 s" in results[2].error
 
 
 def fabricated(article_id: int) -> StoredAnalysis:

@@ -1,16 +1,37 @@
-"""The public Python API: `analyze(source) -> Analysis` and the shared default detector."""
+"""The public Python API: `analyze(source) -> Analysis`, `analyze_many(articles)` for many articles at once,
+and the shared default detector.
+
+The analysis has three stages, each needing the one before:
+- `techniques`: the detector's spans, with the sentences, summary and language (enrich);
+- `actors`: spaCy's parse, the actors and the relations between them;
+- `claims`: each sentence's check-worthiness and the statements (claims, predictions), whose speakers are actors.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from propaganda_lens.data import Analysis, Article, Span
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.enrich import enrich
 from propaganda_lens.ingest.fetch import FetchLimits
 from propaganda_lens.ingest.sources import URL, InputFormat, article_from_text, read_file, read_url
+
+if TYPE_CHECKING:
+    from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+
+STAGES = ("techniques", "actors", "claims")  # in order: each stage needs the ones before
+
+
+def stages_up_to(stage: str) -> tuple[str, ...]:
+    """`stage` and the stages it needs (`claims` -> techniques, actors, claims)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; the stages are {', '.join(STAGES)}")
+    return STAGES[: STAGES.index(stage) + 1]
 
 
 @lru_cache(maxsize=4)
@@ -46,9 +67,27 @@ def analyze(
         article = read_url(source.strip(), input_format, limits=FetchLimits(allow_private=allow_private_urls))
     else:
         article = article_from_text(source, "text", "text", input_format=input_format)
+    return analyze_many([article], detector, threshold=threshold, model=model)[0]
+
+
+def analyze_many(
+    articles: Sequence[Article],
+    detector: Detector | None = None,
+    stages: Sequence[str] = STAGES,
+    threshold: float | None = None,
+    model: str | None = None,
+    checkworthiness: "CheckworthinessModel | None" = None,
+) -> list[Analysis]:
+    """`analyze` of many articles, each stage over all of them at once (see `complete_analyses`); the same
+    analyses as `analyze` of each. `stages` stops after the last stage named (with the ones it needs):
+    ("techniques",) gives the spans, sentences and summary only. `checkworthiness` passes the claims model
+    already loaded (default: the shipped one)."""
     detector = detector or default_detector(model)
-    spans = detector.find_spans(article.text, threshold)
-    return full_analysis(article, spans, detector.config.name, detector.technique_precision)
+    analyses = [
+        enrich(article, detector.find_spans(article.text, threshold), detector.config.name, detector.technique_precision)
+        for article in articles
+    ]
+    return complete_analyses(analyses, stages, checkworthiness)
 
 
 _loader: threading.Thread | None = None
@@ -88,14 +127,30 @@ def wait_for_stages() -> None:
         _loader.join()
 
 
-def full_analysis(article: Article, spans: list[Span], model: str, technique_precision: dict[str, float]) -> Analysis:
-    """Every stage after detection, on one parse of the text: enrich, then actors, then claims (imported here,
-    so that commands that analyze nothing do not import them)."""
+def complete_analyses(
+    analyses: Sequence[Analysis], stages: Sequence[str] = STAGES, checkworthiness: "CheckworthinessModel | None" = None
+) -> list[Analysis]:
+    """The stages after `techniques` that `stages` names (with those they need), on analyses that have their
+    spans: one spaCy pipe over the texts of all of them, then actors and claims per article (imported here,
+    so that commands that analyze nothing do not import them).
+
+    The detector and the check-worthiness model batch within one article only: their int8 encoders quantize
+    activations per batch, so a batch shared with other articles would change an article's numbers."""
+    wanted = set(stages)
+    if not wanted & {"actors", "claims"}:
+        return list(analyses)
     wait_for_stages()
     from propaganda_lens.actors import add_actors
     from propaganda_lens.claims import add_claims
-    from propaganda_lens.enrich.parsing import parse
+    from propaganda_lens.enrich.parsing import parse_many
 
-    analysis = enrich(article, spans, model, technique_precision)
-    doc = parse(article.text, [(sentence.start, sentence.end) for sentence in analysis.sentences])
-    return add_claims(add_actors(analysis, doc), doc)
+    docs = parse_many([(analysis.article.text, [(s.start, s.end) for s in analysis.sentences]) for analysis in analyses])
+    analyses = [add_actors(analysis, doc) for analysis, doc in zip(analyses, docs)]
+    if "claims" in wanted:
+        analyses = [add_claims(analysis, doc, checkworthiness) for analysis, doc in zip(analyses, docs)]
+    return analyses
+
+
+def full_analysis(article: Article, spans: list[Span], model: str, technique_precision: dict[str, float]) -> Analysis:
+    """Every stage after detection on an article whose spans were found (see complete_analyses)."""
+    return complete_analyses([enrich(article, spans, model, technique_precision)])[0]

@@ -135,25 +135,37 @@ def run(
         float, typer.Option(min=1.0, help="Seconds a run's claim on its articles lasts unless renewed: how long "
                             "a killed run's articles wait before another run takes them.")
     ] = 60.0,
+    stages: Annotated[
+        str, typer.Option(help="The stages to run, with commas: techniques (spans, sentences, summary), actors "
+                          "(spaCy's parse, actors, relations), claims (check-worthiness, claims, predictions). "
+                          "Each adds the ones before it; a later run adds missing stages to stored analyses.")
+    ] = "techniques,actors,claims",
 ) -> None:
     """Analyze every stored article that the model has not analyzed yet; resumable at any point, and any
     number of runs (on one machine or several sharing a database) split the work."""
+    from propaganda_lens.api import STAGES, stages_up_to
     from propaganda_lens.corpus.run import RunError, article_count, pending_count, run_corpus
     from propaganda_lens.detect.detector import ModelError
 
+    named = [name.strip() for name in stages.split(",") if name.strip()]
+    if not named or any(name not in STAGES for name in named):
+        fail(f"--stages: give one or more of {', '.join(STAGES)}, separated by commas")
+    chosen = stages_up_to(max(named, key=STAGES.index))
     sessions = open_store(db)
     version = chosen_version(model)
-    total = pending_count(sessions, version)
+    total = pending_count(sessions, version, stages=chosen)
     if not total:
         if not article_count(sessions):
             fail("the corpus holds no article yet; add some with 'propaganda-lens corpus add SOURCE…'")
-        stderr.print(f"nothing to do: every stored article has an analysis by {version}", highlight=False)
+        stderr.print(f"nothing to do: every stored article has an analysis by {version} with {', '.join(chosen)}",
+                     highlight=False)
         return
     started = time.monotonic()
     progress = None
     try:
         with progress_bar(total, "Analyzing", unit="articles") as advance:
-            for progress in run_corpus(sessions, model, engine, workers, ray_address, article_timeout, lease):
+            for progress in run_corpus(sessions, model, engine, workers, ray_address, article_timeout, lease,
+                                       stages=chosen):
                 advance(1, total=progress.total)
     except (ModelError, RunError) as error:
         fail(f"{error} ({progress.analyzed if progress else 0} articles stored before)")

@@ -1,9 +1,11 @@
-"""The local engine of `corpus run`: worker processes that each analyze one article at a time. An article
-that takes longer than the time limit has its worker killed and replaced, and becomes a failure; so does one
-whose worker dies (out of memory, a crash in native code). The run goes on past both."""
+"""The local engine of `corpus run`: worker processes that each analyze a few articles at a time. A call
+that takes longer than the time limit per article, or whose worker dies (out of memory, a crash in native
+code), has its worker killed and replaced, and its articles are given again one per call: an article that
+then takes too long, or kills its worker, becomes a failure. The run goes on past both."""
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import deque
@@ -13,7 +15,6 @@ from multiprocessing import get_context
 from multiprocessing.connection import wait
 from typing import Any
 
-from propaganda_lens.data import Article
 
 
 class RunError(RuntimeError):
@@ -22,16 +23,17 @@ class RunError(RuntimeError):
 
 @dataclass(frozen=True)
 class Task:
-    """What a worker does: `load(model, threads)` once, then `analyze(loaded, article_id, article)` per
-    article, returning a StoredAnalysis. Both are module-level functions, so that they reach a spawned process."""
+    """What a worker does: `load(model, threads)` once, then `analyze(loaded, items)` for a few items at a
+    time (each a tuple whose first element is the article id), returning one result per item in their order.
+    Both are module-level functions, so that they reach a spawned process."""
 
     load: Callable[[str | None, int], Any]
-    analyze: Callable[[Any, int, Article], Any]
+    analyze: Callable[[Any, list], list]
     model: str | None = None
 
 
 def _serve(connection, task: Task, threads: int) -> None:
-    """A worker process: load, say "ready", then answer each article until the pipe closes."""
+    """A worker process: load, say "ready", then answer each list of items until the pipe closes."""
     try:
         loaded = task.load(task.model, threads)
     except Exception as error:  # noqa: BLE001 - the parent reports it in one line
@@ -43,7 +45,7 @@ def _serve(connection, task: Task, threads: int) -> None:
             item = connection.recv()
         except (EOFError, OSError):  # the parent is gone (even killed): so is this worker
             return
-        connection.send(("done", task.analyze(loaded, *item)))
+        connection.send(("done", task.analyze(loaded, item)))
 
 
 class _Worker:
@@ -53,7 +55,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = False
-        self.item: tuple[int, Article] | None = None
+        self.items: list[tuple] = []  # what it analyzes now
         self.deadline = 0.0
 
     def stop(self) -> None:
@@ -63,10 +65,13 @@ class _Worker:
 
 
 class WorkerPool:
-    """`workers` processes sharing the CPU cores; use as a context manager."""
+    """`workers` processes sharing the CPU cores, each given up to `per_call` items at a time; use as a
+    context manager. A call may take `article_timeout` seconds, however many items it has (a typical
+    article takes a small part of the limit)."""
 
-    def __init__(self, task: Task, workers: int, article_timeout: float, failure: Callable[[int, str], Any]) -> None:
-        self.task, self.timeout, self.failure = task, article_timeout, failure
+    def __init__(self, task: Task, workers: int, article_timeout: float, failure: Callable[[int, str], Any],
+                 per_call: int = 1) -> None:
+        self.task, self.timeout, self.failure, self.per_call = task, article_timeout, failure, per_call
         self.threads = max(1, (os.cpu_count() or 1) // workers)
         self.context = get_context("spawn")
         self.workers = [self._start() for _ in range(workers)]
@@ -85,43 +90,52 @@ class WorkerPool:
         worker.stop()
         self.workers[self.workers.index(worker)] = self._start()
 
-    def analyze(self, items: Iterable[tuple[int, Article]]) -> Iterator[Any]:
-        """Each item's result (or failure) as soon as it is ready, in no particular order."""
-        queue = deque(items)
-        while queue or any(worker.item for worker in self.workers):
+    def analyze(self, items: Iterable[tuple]) -> Iterator[Any]:
+        """Each item's result (or failure) as soon as its call ends, in no particular order."""
+        queue: deque[list[tuple]] = deque()
+        pending = list(items)
+        size = max(1, min(self.per_call, math.ceil(len(pending) / len(self.workers))))  # work for every worker
+        queue.extend(pending[start : start + size] for start in range(0, len(pending), size))
+        while queue or any(worker.items for worker in self.workers):
             for worker in self.workers:
-                if worker.ready and worker.item is None and queue:
-                    worker.item, worker.deadline = queue.popleft(), time.monotonic() + self.timeout
-                    worker.connection.send(worker.item)
-            busy = [worker.deadline for worker in self.workers if worker.item]
+                if worker.ready and not worker.items and queue:
+                    worker.items, worker.deadline = queue.popleft(), time.monotonic() + self.timeout
+                    worker.connection.send(worker.items)
+            busy = [worker.deadline for worker in self.workers if worker.items]
             wait_s = max(0.0, min(busy) - time.monotonic()) if busy else None
             ready = set(wait([worker.connection for worker in self.workers], wait_s))
             for worker in list(self.workers):
                 if worker.connection in ready:
-                    yield from self._receive(worker)
-                elif worker.item and time.monotonic() >= worker.deadline:
-                    article_id = worker.item[0]
-                    self._replace(worker)
-                    yield self.failure(article_id, f"the analysis took longer than {self.timeout:g} s "
-                                                   "(--article-timeout); the run went on without it")
+                    yield from self._receive(worker, queue)
+                elif worker.items and time.monotonic() >= worker.deadline:
+                    yield from self._give_back(worker, queue, f"the analysis took longer than {self.timeout:g} s "
+                                                              "(--article-timeout); the run went on without it")
 
-    def _receive(self, worker: _Worker) -> Iterator[Any]:
+    def _give_back(self, worker: _Worker, queue: deque, message: str) -> Iterator[Any]:
+        """Replace a worker that failed on its call: the call's items go back to the queue one per call, or,
+        for a call of one item, that item is a failure."""
+        items = worker.items
+        self._replace(worker)
+        if len(items) == 1:
+            yield self.failure(items[0][0], message)
+        else:
+            queue.extendleft([item] for item in reversed(items))
+
+    def _receive(self, worker: _Worker, queue: deque) -> Iterator[Any]:
         try:
             kind, value = worker.connection.recv()
         except (EOFError, OSError):
             if not worker.ready:
                 raise RunError("a worker process died while loading the model (out of memory?)") from None
-            if worker.item is None:  # an idle worker killed from outside: replaced
+            if not worker.items:  # an idle worker killed from outside: replaced
                 self._replace(worker)
                 return
-            article_id = worker.item[0]
-            self._replace(worker)
-            yield self.failure(article_id, "the analysis process died (out of memory, or a crash in native code)")
+            yield from self._give_back(worker, queue, "the analysis process died (out of memory, or a crash in native code)")
             return
         if kind == "error":
             raise RunError(f"cannot load the model: {value}")
         if kind == "ready":
             worker.ready = True
         else:
-            worker.item = None
-            yield value
+            worker.items = []
+            yield from value

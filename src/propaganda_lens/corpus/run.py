@@ -1,6 +1,11 @@
 """`corpus run`: analyze every stored article that the chosen model has not analyzed yet, on this machine
 (`local`, in N processes) or as a Ray Data pipeline (`ray`), writing each batch back in one transaction.
 
+Each worker analyzes a few articles at a time with `api.analyze_many` (every stage over all of them). A run
+does the stages asked for (`api.STAGES`, each with the ones it needs) and records them in `analyses.stages`;
+a later run that asks for more stages adds them to the stored analyses from their stored spans, without
+running the detector again.
+
 Any number of runs share one database: each claims a few articles at a time with a lease (a row in
 `leases`, renewed while it works), so that every article is analyzed once; a killed run's leases expire and
 another run takes its articles."""
@@ -17,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,10 +35,12 @@ from propaganda_lens.corpus.store import (
     ActorRow, AnalysisRow, ArticleRow, FailureRow, LeaseRow, ModelRow, RelationRow, SpanRow, StatementRow, StoreError,
     describe, first_line, writing,
 )
-from propaganda_lens.data import Article, Metadata
+from propaganda_lens.api import STAGES
+from propaganda_lens.data import Analysis, Article, Metadata, Span
 from propaganda_lens.enrich.summary import character_weights
 
 BATCH_SIZE = 16  # articles per transaction
+ARTICLES_PER_CALL = 8  # articles a worker analyzes together (api.analyze_many)
 RAY_CLAIM = 256  # articles one run hands to one Ray dataset
 ARTICLE_TIMEOUT_S = 60.0
 LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
@@ -55,7 +62,18 @@ class StoredAnalysis:
     actors: list[dict] = field(default_factory=list)
     relations: list[dict] = field(default_factory=list)
     statements: list[dict] = field(default_factory=list)
+    stages: list[str] = field(default_factory=lambda: list(STAGES))  # the stages it was analyzed with
     error: str | None = None
+
+
+class WorkItem(NamedTuple):
+    """An article to analyze with `stages`; `spans` are those of its stored analysis, whose missing stages
+    are to be added (None: a new analysis, from the detector on)."""
+
+    article_id: int
+    article: Article
+    stages: tuple[str, ...] = STAGES
+    spans: list[Span] | None = None
 
 
 def article_of_row(row: ArticleRow) -> Article:
@@ -64,15 +82,53 @@ def article_of_row(row: ArticleRow) -> Article:
     return Article(id=row.name, text=row.text, source=row.source, metadata=metadata)
 
 
-def analyze_one(detector, article_id: int, article: Article) -> StoredAnalysis:
-    """Analyze one article; a failure becomes a StoredAnalysis with its error, so a batch goes on past it."""
-    from propaganda_lens.api import analyze
+class Loaded(NamedTuple):
+    """What a worker loads once: the detector and the check-worthiness model, on the worker's threads."""
 
+    detector: Any
+    checkworthiness: Any
+
+
+def load_worker(model: str | None, threads: int) -> Loaded:
+    from propaganda_lens.api import load_stages
+    from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+    from propaganda_lens.detect.detector import Detector
+
+    load_stages()
+    return Loaded(Detector.from_disk(model, threads=threads), CheckworthinessModel.from_disk(threads=threads))
+
+
+def analyze_batch(loaded: Loaded, items: list[WorkItem]) -> list[StoredAnalysis]:
+    """Analyze the items together (api.analyze_many); when that fails, one at a time, so that only the bad
+    article becomes a StoredAnalysis with its error and the others are stored."""
     try:
-        analysis = analyze(article, detector=detector)
+        return _analyzed(loaded, items)
     except Exception as error:  # noqa: BLE001 - one bad article must not stop a corpus run
-        return StoredAnalysis(article_id, error=f"{type(error).__name__}: {error}")
-    text = article.text
+        if len(items) == 1:
+            return [StoredAnalysis(items[0].article_id, error=f"{type(error).__name__}: {error}")]
+    return [result for item in items for result in analyze_batch(loaded, [item])]
+
+
+def _analyzed(loaded: Loaded, items: list[WorkItem]) -> list[StoredAnalysis]:
+    from propaganda_lens.api import analyze_many, complete_analyses
+    from propaganda_lens.enrich import enrich
+
+    detector = loaded.detector
+    results: dict[int, Analysis] = {}
+    for stages in {item.stages for item in items}:
+        new = [item for item in items if item.stages == stages and item.spans is None]
+        stored = [item for item in items if item.stages == stages and item.spans is not None]
+        found = analyze_many([item.article for item in new], detector, stages, checkworthiness=loaded.checkworthiness)
+        completed = complete_analyses(
+            [enrich(item.article, item.spans, detector.config.name, detector.technique_precision) for item in stored],
+            stages, loaded.checkworthiness)
+        results.update(zip((item.article_id for item in new + stored), found + completed))
+    return [stored_result(item.article_id, results[item.article_id], item.stages) for item in items]
+
+
+def stored_result(article_id: int, analysis: Analysis, stages: tuple[str, ...]) -> StoredAnalysis:
+    """What the corpus stores of an Analysis made with `stages`."""
+    text = analysis.article.text
     covered = int((character_weights(len(text), analysis.spans) > 0).sum())
     spans = [(span.start, span.end, span.technique, span.probability, [list(cue) for cue in span.cues],
               span.text_in(text)) for span in analysis.spans]
@@ -80,12 +136,14 @@ def analyze_one(detector, article_id: int, article: Article) -> StoredAnalysis:
                           [sentence.checkworthiness for sentence in analysis.sentences],
                           [asdict(actor) for actor in analysis.actors], [asdict(relation) for relation in analysis.relations],
                           [{**asdict(statement), "text": text[statement.start : statement.end]}
-                           for statement in analysis.statements])
+                           for statement in analysis.statements], list(stages))
 
 
-def pending(version: str):
-    """The condition on ArticleRow: neither an analysis nor a recorded analysis failure by `version`."""
-    analyzed = exists().where(AnalysisRow.article_id == ArticleRow.id, AnalysisRow.model_version == version)
+def pending(version: str, stages: tuple[str, ...] = STAGES):
+    """The condition on ArticleRow: neither an analysis with `stages` nor a recorded analysis failure by
+    `version` (the stages are in order, so the last one says)."""
+    analyzed = exists().where(AnalysisRow.article_id == ArticleRow.id, AnalysisRow.model_version == version,
+                              AnalysisRow.stages.contains(stages[-1]))
     failed = exists().where(FailureRow.article_id == ArticleRow.id, FailureRow.stage == "run",
                             FailureRow.model_version == version)
     return ~analyzed & ~failed
@@ -99,9 +157,9 @@ def leased(version: str, now: float, by_others: str | None = None):
     return condition.where(LeaseRow.holder != by_others) if by_others else condition
 
 
-def pending_count(sessions: sessionmaker, version: str, unleased: bool = False) -> int:
+def pending_count(sessions: sessionmaker, version: str, unleased: bool = False, stages: tuple[str, ...] = STAGES) -> int:
     """Pending articles; with `unleased`, only those that no live lease holds."""
-    query = select(func.count()).select_from(ArticleRow).where(pending(version))
+    query = select(func.count()).select_from(ArticleRow).where(pending(version, stages))
     if unleased:
         query = query.where(~leased(version, time.time()))
     with sessions() as session:
@@ -122,8 +180,8 @@ def register_model(sessions: sessionmaker, version: str, name: str, precision: d
 class Leases:
     """The articles this run (`holder`) has claimed; a thread renews their leases until `close`."""
 
-    def __init__(self, sessions: sessionmaker, version: str, seconds: float) -> None:
-        self.sessions, self.version, self.seconds = sessions, version, seconds
+    def __init__(self, sessions: sessionmaker, version: str, seconds: float, stages: tuple[str, ...] = STAGES) -> None:
+        self.sessions, self.version, self.seconds, self.stages = sessions, version, seconds, stages
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.dialect = sessions.kw["bind"].dialect.name
         self._stop = threading.Event()
@@ -142,7 +200,7 @@ class Leases:
         took meanwhile."""
         now = time.time()
         with writing(self.sessions) as session:
-            query = (select(ArticleRow.id).where(pending(self.version), ~leased(self.version, now))
+            query = (select(ArticleRow.id).where(pending(self.version, self.stages), ~leased(self.version, now))
                      .order_by(ArticleRow.id).limit(count))
             if self.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=ArticleRow)
@@ -164,7 +222,7 @@ class Leases:
         """Whether another run holds a live lease on a pending article (it may yet be killed)."""
         with self.sessions() as session:
             return session.scalar(select(ArticleRow.id).where(
-                pending(self.version), leased(self.version, time.time(), self.holder)).limit(1)) is not None
+                pending(self.version, self.stages), leased(self.version, time.time(), self.holder)).limit(1)) is not None
 
     def _renew(self) -> None:
         while not self._stop.wait(self.seconds / 4):
@@ -187,15 +245,21 @@ class Leases:
 
 
 def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalysis], holder: str | None = None) -> tuple[int, int]:
-    """All analyses of a batch, or none of them: one transaction, which also ends their leases. An article
-    that another run stored meanwhile (its lease had lapsed) is left as stored. Returns how many analyses
-    and failures were stored."""
+    """All analyses of a batch, or none of them: one transaction, which also ends their leases. A result
+    for an article analyzed before adds the stages that its stored analysis lacks. What another run stored
+    meanwhile (its lease had lapsed) is left as stored. Returns how many analyses and failures were stored."""
     ids = [result.article_id for result in results]
     stored = failed = 0
     with writing(sessions) as session:
-        done = set(session.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids), ~pending(version))))
+        existing = {row.article_id: row for row in session.scalars(
+            select(AnalysisRow).where(AnalysisRow.article_id.in_(ids), AnalysisRow.model_version == version))}
+        done = set(session.scalars(select(FailureRow.article_id).where(
+            FailureRow.article_id.in_(ids), FailureRow.stage == "run", FailureRow.model_version == version)))
         for result in results:
-            if result.article_id in done:
+            analysis = existing.get(result.article_id)
+            had = analysis.stages.split() if analysis is not None else []
+            added = [stage for stage in result.stages if stage not in had]
+            if result.article_id in done or (analysis is not None and not added and result.error is None):
                 continue
             done.add(result.article_id)
             if result.error is not None:
@@ -203,17 +267,23 @@ def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalys
                                        model_version=version, message=result.error))
                 failed += 1
                 continue
-            analysis = AnalysisRow(article_id=result.article_id, model_version=version, language=result.language,
-                                   warnings=result.warnings, covered_chars=result.covered_chars,
-                                   checkworthiness=result.checkworthiness)
-            session.add(analysis)
-            session.flush()
-            session.add_all(
-                SpanRow(analysis_id=analysis.id, start=start, end=end, technique=technique, probability=probability,
-                        text=text, cues=cues)
-                for start, end, technique, probability, cues, text in result.spans
-            )
-            store_structure(session, analysis.id, result)
+            if analysis is None:
+                analysis = AnalysisRow(article_id=result.article_id, model_version=version, language=result.language,
+                                       warnings=result.warnings, covered_chars=result.covered_chars,
+                                       checkworthiness=result.checkworthiness)
+                session.add(analysis)
+                session.flush()
+                session.add_all(
+                    SpanRow(analysis_id=analysis.id, start=start, end=end, technique=technique, probability=probability,
+                            text=text, cues=cues)
+                    for start, end, technique, probability, cues, text in result.spans
+                )
+            if "actors" in added:
+                store_actors(session, analysis.id, result)
+            if "claims" in added:
+                store_statements(session, analysis.id, result)
+                analysis.checkworthiness = result.checkworthiness
+            analysis.stages = " ".join(stage for stage in STAGES if stage in had + added)
             stored += 1
         if holder is not None:
             session.execute(delete(LeaseRow).where(LeaseRow.holder == holder, LeaseRow.article_id.in_(ids))
@@ -221,8 +291,8 @@ def store_batch(sessions: sessionmaker, version: str, results: list[StoredAnalys
     return stored, failed
 
 
-def store_structure(session, analysis_id: int, result: StoredAnalysis) -> None:
-    """The actors, relations and statements of one stored analysis."""
+def store_actors(session, analysis_id: int, result: StoredAnalysis) -> None:
+    """The actors and relations of one stored analysis."""
     rows = {
         actor["id"]: ActorRow(analysis_id=analysis_id, key=actor["id"], name=actor["name"], kind=actor["kind"],
                               mentions=[list(mention) for mention in actor["mentions"]], techniques=actor["techniques"])
@@ -237,6 +307,10 @@ def store_structure(session, analysis_id: int, result: StoredAnalysis) -> None:
                     evidence_end=relation["evidence"][1], trigger=[list(words) for words in relation["trigger"]])
         for relation in result.relations
     )
+
+
+def store_statements(session, analysis_id: int, result: StoredAnalysis) -> None:
+    """The statements (claims and predictions) of one stored analysis."""
     session.add_all(
         StatementRow(analysis_id=analysis_id, start=statement["start"], end=statement["end"], kind=statement["kind"],
                      probability=statement["probability"], hedge=_listed(statement["hedge"]),
@@ -249,10 +323,18 @@ def _listed(pair) -> list[int] | None:
     return None if pair is None else list(pair)
 
 
-def load_articles(sessions: sessionmaker, ids: list[int]) -> list[tuple[int, Article]]:
+def load_items(sessions: sessionmaker, ids: list[int], version: str, stages: tuple[str, ...]) -> list[WorkItem]:
+    """The articles to analyze with `stages`, each with the spans of its stored analysis by `version`, if any."""
     with sessions() as session:
         rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(ids)).order_by(ArticleRow.id)).all()
-        return [(row.id, article_of_row(row)) for row in rows]
+        analyses = dict(session.execute(select(AnalysisRow.article_id, AnalysisRow.id).where(
+            AnalysisRow.article_id.in_(ids), AnalysisRow.model_version == version)).all())
+        spans: dict[int, list[Span]] = {analysis_id: [] for analysis_id in analyses.values()}
+        for span in session.scalars(select(SpanRow).where(SpanRow.analysis_id.in_(analyses.values()))):
+            spans[span.analysis_id].append(Span(span.start, span.end, span.technique, span.probability,
+                                                cues=tuple((start, end) for start, end in span.cues)))
+        return [WorkItem(row.id, article_of_row(row), stages,
+                         spans[analyses[row.id]] if row.id in analyses else None) for row in rows]
 
 
 @dataclass
@@ -264,12 +346,6 @@ class RunProgress:
     analyzed: int = 0
     failed: int = 0
     total: int = 0
-
-
-def load_detector(model: str | None, threads: int):
-    from propaganda_lens.detect.detector import Detector
-
-    return Detector.from_disk(model, threads=threads)
 
 
 def failed_analysis(article_id: int, message: str) -> StoredAnalysis:
@@ -285,10 +361,11 @@ def run_corpus(
     article_timeout: float = ARTICLE_TIMEOUT_S,
     lease_s: float = LEASE_S,
     task: Task | None = None,
+    stages: tuple[str, ...] = STAGES,
 ) -> Iterator[RunProgress]:
-    """Analyze the pending articles with `model`, claiming them a few at a time, until none is left that no
-    live lease holds; yields the progress after each article. `task` replaces the worker's analysis (local
-    engine; the model is still the one registered)."""
+    """Analyze the pending articles with `model` and `stages` (api.stages_up_to), claiming them a few at a
+    time, until none is left that no live lease holds; yields the progress after each article. `task`
+    replaces the worker's analysis (local engine; the model is still the one registered)."""
     from propaganda_lens.detect.detector import (
         CONFIG_FILE, DetectorConfig, model_folder, model_version, technique_precision_of,
     )
@@ -300,12 +377,12 @@ def run_corpus(
         name = DetectorConfig.from_file(folder / CONFIG_FILE).name  # model_version read and checked it
         register_model(sessions, version, name, technique_precision_of(folder))
         with ExitStack() as stack:
-            leases = stack.enter_context(Leases(sessions, version, lease_s))
+            leases = stack.enter_context(Leases(sessions, version, lease_s, stages))
             if engine is Engine.ray:
                 analyzer, claim_size = RayAnalyzer(model_name, workers, ray_address), RAY_CLAIM
             else:
-                pool = stack.enter_context(WorkerPool(task or Task(load_detector, analyze_one, model_name), workers,
-                                                      article_timeout, failed_analysis))
+                pool = stack.enter_context(WorkerPool(task or Task(load_worker, analyze_batch, model_name), workers,
+                                                      article_timeout, failed_analysis, ARTICLES_PER_CALL))
                 analyzer, claim_size = pool.analyze, BATCH_SIZE * workers
             progress = RunProgress()
             while True:
@@ -315,8 +392,8 @@ def run_corpus(
                         return
                     time.sleep(min(1.0, lease_s / 4))  # another run holds the rest: wait for it to end or lapse
                     continue
-                progress.total = progress.done + len(ids) + pending_count(sessions, version, unleased=True)
-                results = analyzer(load_articles(sessions, ids))
+                progress.total = progress.done + len(ids) + pending_count(sessions, version, True, stages)
+                results = analyzer(load_items(sessions, ids, version, stages))
                 yield from analyzed_batches(sessions, version, leases.holder, results, progress)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot write to the database: {describe(error)}; every batch committed before stays stored") from None
@@ -345,22 +422,32 @@ def _count(progress: RunProgress, stored: tuple[int, int]) -> None:
 
 
 # -- the Ray engine -----------------------------------------------------------------------------------------
+def item_to_json(item: WorkItem) -> dict:
+    """A WorkItem as JSON-ready values (a Ray row travels as JSON)."""
+    return {"article_id": item.article_id, "article": asdict(item.article), "stages": list(item.stages),
+            "spans": None if item.spans is None else [asdict(span) for span in item.spans]}
+
+
+def item_of_json(text: str) -> WorkItem:
+    fields = json.loads(text)
+    article = fields["article"]
+    article = Article(**{**article, "metadata": Metadata(**article["metadata"])})
+    spans = None if fields["spans"] is None else [
+        Span(**{**span, "cues": tuple(tuple(cue) for cue in span["cues"])}) for span in fields["spans"]]
+    return WorkItem(fields["article_id"], article, tuple(fields["stages"]), spans)
+
+
 def ray_analyzer(model: str | None, threads: int) -> type:
     """A Ray Data actor class that loads the ONNX model once, with as many threads as the CPUs the actor
     holds. The settings live in the class, so no constructor arguments wait in the object store."""
 
     class RayAnalyzer:
         def __init__(self) -> None:
-            self.detector = load_detector(model, threads)
+            self.loaded = load_worker(model, threads)
 
         def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-            results = []
-            for article_id, article in zip(batch["article_id"], batch["article"]):
-                fields = json.loads(article)
-                metadata = Metadata(**fields.pop("metadata"))
-                stored = analyze_one(self.detector, int(article_id), Article(**fields, metadata=metadata))
-                results.append(json.dumps(asdict(stored)))
-            return {"result": results}
+            items = [item_of_json(item) for item in batch["item"]]
+            return {"result": [json.dumps(asdict(stored)) for stored in analyze_batch(self.loaded, items)]}
 
     return RayAnalyzer
 
@@ -391,11 +478,11 @@ class RayAnalyzer:
         self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
         self.actor = ray_analyzer(model, self.cpus)
 
-    def __call__(self, items: list[tuple[int, Article]]) -> Iterator[StoredAnalysis]:
-        rows = [{"article_id": article_id, "article": json.dumps(asdict(article))} for article_id, article in items]
+    def __call__(self, items: list[WorkItem]) -> Iterator[StoredAnalysis]:
+        rows = [{"item": json.dumps(item_to_json(item))} for item in items]
         analyzed = self.ray.data.from_items(rows).map_batches(
-            self.actor, compute=self.ray.data.ActorPoolStrategy(size=self.workers), num_cpus=self.cpus, batch_size=4,
-            batch_format="numpy",
+            self.actor, compute=self.ray.data.ActorPoolStrategy(size=self.workers), num_cpus=self.cpus,
+            batch_size=ARTICLES_PER_CALL, batch_format="numpy",
         )
         try:
             for row in analyzed.iter_rows():

