@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -90,6 +91,11 @@ class Loaded(NamedTuple):
 
 
 def load_worker(model: str | None, threads: int) -> Loaded:
+    """Load a worker's models. spaCy's thinc imports torch where it is installed (the train extra), which
+    costs a process over 200 MB and seconds, for nothing the analysis uses: a worker that has not imported
+    either yet marks torch as absent first."""
+    if "torch" not in sys.modules and "spacy" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment] - `import torch` then raises ImportError
     from propaganda_lens.api import load_stages
     from propaganda_lens.claims.checkworthiness import CheckworthinessModel
     from propaganda_lens.detect.detector import Detector
