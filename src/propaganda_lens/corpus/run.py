@@ -96,11 +96,11 @@ def load_worker(model: str | None, threads: int) -> Loaded:
     either yet marks torch as absent first."""
     if "torch" not in sys.modules and "spacy" not in sys.modules:
         sys.modules["torch"] = None  # type: ignore[assignment] - `import torch` then raises ImportError
-    from propaganda_lens.api import load_stages
     from propaganda_lens.claims.checkworthiness import CheckworthinessModel
     from propaganda_lens.detect.detector import Detector
+    from propaganda_lens.enrich.parsing import english_pipeline
 
-    load_stages()
+    english_pipeline()
     return Loaded(Detector.from_disk(model, threads=threads), CheckworthinessModel.from_disk(threads=threads))
 
 
