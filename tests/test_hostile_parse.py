@@ -6,7 +6,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from propaganda_lens.api import load_stages
@@ -47,6 +47,7 @@ TEXT_PIECES = ["(", "(a ", "Gen. ", ". ", "a-", "word ", "The minister said so. 
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@example(text="a-" * 400, cuts=[])  # a first sentence longer than a chunk was parsed whole
 @given(text=st.lists(st.sampled_from(TEXT_PIECES), max_size=120).map("".join), cuts=st.lists(st.integers(0, 3000)))
 def test_the_parse_keeps_the_text_and_the_sentences_and_parses_in_bounded_pieces(text, cuts):
     sentences = sentence_ranges(text) + [(cut, cut) for cut in cuts if cut < len(text)]

@@ -79,7 +79,7 @@ def parse_many(texts: "list[tuple[str, list[tuple[int, int]]]]") -> "list[Doc]":
 def _chunks(text: str, starts: list[int]) -> "Iterator[tuple[int, int]]":
     """(start, end) of consecutive pieces of `text` that cover it: whole sentences of about `CHUNK_CHARS`
     characters, or one part of a longer sentence, cut after whitespace where it has any."""
-    bounds = [*starts, len(text)]
+    bounds = [0, *starts, len(text)]  # 0: a first sentence longer than a chunk is cut too
     chunk_start = 0
     while chunk_start < len(text):
         limit = chunk_start + CHUNK_CHARS
