@@ -124,11 +124,11 @@ def test_hostile_article_content_renders_as_text():
     html = render_html(analysis_of(text, spans, hostile))
     collector = TagCollector()
     collector.feed(html)
-    assert collector.tags.count("script") == 3  # the span data, the analysis and the report's own script
+    assert collector.tags.count("script") == 3  # the review data (spans included), the analysis and the report's own script
     assert not {"img", "svg", "iframe", "object", "embed"} & set(collector.tags)
     assert not [name for name, _ in collector.attributes if name.startswith("on")]
     assert "javascript:" not in " ".join(value or "" for name, value in collector.attributes if name == "href")
-    span_data = json.loads(collector.scripts[0])
+    span_data = json.loads(collector.scripts[0])["spans"]
     assert [item["text"] for item in span_data] == list(PAYLOADS)  # the script gets the text back intact
     assert json.loads(collector.scripts[1])["article"]["text"] == text
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in html

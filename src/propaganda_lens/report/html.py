@@ -4,13 +4,18 @@ with a graph of who supports or opposes whom (Cytoscape.js, inlined only when th
 the claims and predictions.
 The full analysis (the JSON output) travels inside it, in the `analysis-data` script element.
 
+A reviewer can accept, reject, relabel and add spans in the page (static/report.js); the report opens with
+any stored corrections applied, and its corrections go to a corrections JSON download, or, with `review_url`,
+are also POSTed there as they are made.
+
 Every piece of article text goes through Jinja2's autoescaping, and the span data reaches the script
 through `tojson`, which escapes `<`, `>`, `&` and quotes, so article content can never become markup.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
@@ -18,9 +23,10 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from propaganda_lens.catalogue import CATALOGUE
-from propaganda_lens.data import SCHEMA_VERSION, Analysis, Span
+from propaganda_lens.data import SCHEMA_VERSION, Analysis, Correction, Span, text_sha256
 from propaganda_lens.enrich.language import not_analyzed_message
 from propaganda_lens.enrich.outlets import describe_outlet
+from propaganda_lens.review.corrections import apply_corrections
 
 UNLABELLED_COLOR = "#ffd54f"
 # Spans less probable than this are faded and hidden until the reader asks for them ("show uncertain
@@ -74,22 +80,74 @@ def segment_style(segment: Segment, spans: list[Span]) -> str:
     return f"background-color: {colors[0]}59;" + (f" box-shadow: {stripes};" if stripes else "")
 
 
-def is_uncertain(span: Span) -> bool:
-    return span.probability is not None and span.probability < UNCERTAIN_BELOW
+def is_uncertain(probability: float | None) -> bool:
+    return probability is not None and probability < UNCERTAIN_BELOW
 
 
-def segment_class(segment: Segment, spans: list[Span]) -> str:
-    """'span', plus 'uncertain' when even the most probable span covering the segment is uncertain."""
-    return "span uncertain" if is_uncertain(spans[segment.spans[0]]) else "span"
+def segment_class(segment: Segment, span_data: list[dict]) -> str:
+    """'span', plus 'uncertain' when even the most probable span covering the segment is unreviewed and
+    uncertain, plus 'reviewed' when a reviewer decided on a span covering it (as static/report.js does)."""
+    top = span_data[segment.spans[0]]
+    names = ["span"]
+    if top["action"] is None and is_uncertain(top["probability"]):
+        names.append("uncertain")
+    reviewed = [span_data[index] for index in segment.spans if span_data[index]["action"]]
+    if reviewed:
+        names.append("reviewed")
+    if any(span["end"] == segment.end for span in reviewed):
+        names.append("reviewed-end")  # the ✓ after a reviewed span
+    return " ".join(names)
 
 
 def segment_title(segment: Segment, span_data: list[dict]) -> str:
-    """The hover text: each covering span's technique and confidence."""
+    """The hover text: each covering span's technique and confidence, and the reviewer's decision."""
     parts = []
     for index in segment.spans:
-        probability = span_data[index]["probability"]
-        parts.append(span_data[index]["technique"] + ("" if probability is None else f" ({probability:.0%})"))
+        probability, action = span_data[index]["probability"], span_data[index]["action"]
+        parts.append(span_data[index]["technique"] + ("" if probability is None else f" ({probability:.0%})")
+                     + (f", reviewed: {REVIEW_WORDS[action]}" if action else ""))
     return "; ".join(parts)
+
+
+# How the page names each decision (static/report.js uses the same words).
+REVIEW_WORDS = {"accept": "accepted", "reject": "rejected", "relabel": "technique changed", "add": "added by the reviewer"}
+
+
+def technique_counts(spans: list[Span]) -> dict[str, int]:
+    """Spans per technique, most frequent first (ties in order of appearance), as the summary counts them."""
+    return dict(Counter(span.technique for span in spans if span.technique is not None).most_common())
+
+
+def covered_share(length: int, spans: list[Span]) -> float:
+    """The share of the text's characters inside at least one span."""
+    covered, reach = 0, 0
+    for span in sorted(spans, key=lambda span: span.start):
+        covered += max(0, span.end - max(span.start, reach))
+        reach = max(reach, span.end)
+    return covered / length if length else 0.0
+
+
+def span_info(span: Span, text: str, action: str | None = None) -> dict:
+    """What the page's script shows of a span: offsets, technique, explanation, the words that weighed most."""
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.technique,
+        "technique": CATALOGUE[span.technique].name if span.technique else "Propaganda",
+        "color": color_of(span),
+        "probability": span.probability,
+        "text": span.text_in(text),
+        "explanation": span.explanation or "",
+        "example": CATALOGUE[span.technique].example if span.technique else "",
+        "cues": [[max(start, span.start) - span.start, min(end, span.end) - span.start] for start, end in span.cues],
+        "action": action,
+    }
+
+
+@lru_cache(maxsize=1)
+def report_script() -> str:
+    """The report's own script (explanations, the review controls), inlined into every report."""
+    return (resources.files("propaganda_lens.report") / "static" / "report.js").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -156,25 +214,30 @@ def _environment() -> Environment:
     return environment
 
 
-def render_html(analysis: Analysis) -> str:
-    """The report as one HTML document."""
+def render_html(analysis: Analysis, corrections: list[Correction] | None = None, review_url: str | None = None) -> str:
+    """The report as one HTML document, with `corrections` (a reviewer's, stored earlier) applied and marked
+    reviewed. With `review_url`, the page POSTs each new correction there as a corrections document (its
+    policy then allows requests to its own origin); without, it makes no request at all."""
     text = analysis.article.text
     analyzed = analysis.techniques_analyzed
-    shown = analysis.spans if analyzed else []  # a text that is not English shows no model output as findings
-    counts = (analysis.summary.technique_counts if analysis.summary else {}) if analyzed else {}
-    span_data = [
-        {
-            "technique": CATALOGUE[span.technique].name if span.technique else "Propaganda",
-            "color": color_of(span),
-            "probability": span.probability,
-            "text": span.text_in(text),
-            "explanation": span.explanation or "",
-            "example": CATALOGUE[span.technique].example if span.technique else "",
-            "cues": [[max(start, span.start) - span.start, min(end, span.end) - span.start] for start, end in span.cues],
-        }
-        for span in shown
-    ]
+    model_spans = analysis.spans if analyzed else []  # a text that is not English shows no model output as findings
+    reviewed = apply_corrections(model_spans, list(corrections or []) if analyzed else [])
+    shown = [item.span for item in reviewed]
+    counts = technique_counts(shown)
+    span_data = [span_info(item.span, text, item.action) for item in reviewed]
     title_start, title_end, body_start = title_range(text, analysis.article.metadata.title)
+    review = {
+        "article": analysis.article.id,
+        "text_sha256": text_sha256(text),
+        "model": analysis.model,
+        "review_url": review_url,
+        "uncertain_below": UNCERTAIN_BELOW,
+        "spans": [span_info(span, text) for span in model_spans],
+        "corrections": [asdict(correction) for correction in corrections or []] if analyzed else [],
+        "techniques": [{"label": entry.label, "name": entry.name, "color": entry.color, "definition": entry.definition,
+                        "example": entry.example, "precision": analysis.technique_precision.get(entry.label)}
+                       for entry in CATALOGUE.values()],
+    }
     pieces = segments(text, shown, (title_start, title_end, body_start))
     return _environment().get_template("report.html.j2").render(
         analysis=analysis,
@@ -186,10 +249,17 @@ def render_html(analysis: Analysis) -> str:
         spans=shown,
         not_analyzed=None if analyzed else not_analyzed_message(analysis.language),
         span_data=span_data,
+        review=review,
+        review_script=report_script(),
+        title_start=title_start,
+        title_end=title_end,
+        body_start=body_start,
         used=[CATALOGUE[label] for label in counts],
         counts=counts,
+        covered_share=covered_share(len(text), shown),
         precision=analysis.technique_precision,
-        uncertain_count=sum(is_uncertain(span) for span in shown),
+        uncertain_count=sum(is_uncertain(item.span.probability) and item.action is None for item in reviewed),
+        reviewed_count=sum(item.action is not None for item in reviewed),
         uncertain_below=UNCERTAIN_BELOW,
         top_count=max(counts.values(), default=1),
         schema_version=SCHEMA_VERSION,

@@ -1,6 +1,8 @@
 // The web page: sends the pasted text or the URL to /api/report and shows the returned report, the same
 // HTML that `propaganda-lens analyze -f html` writes, in a sandboxed frame. Article text never becomes
 // markup in this page: the report is isolated in the frame, and messages are set with textContent.
+// The report's own script does the review (accept, reject, relabel, add) and downloads the corrections, so
+// the frame may start downloads; it still has no access to this page.
 "use strict";
 
 (function () {
