@@ -209,3 +209,45 @@ def test_the_explanation_shows_beside_the_last_passage_clicked(browser, server_u
     page.locator("#explanation .card").first.wait_for()
     assert_in_view(page.locator("#explanation").bounding_box(), last.bounding_box(), height)
     page.close()
+
+
+def test_corrections_in_the_web_page_download_from_the_frame(browser, server_url):
+    """The report's review controls work in the page's sandboxed frame: reject and add change the counts, and
+    the corrections download; nothing is requested beyond this server."""
+    from propaganda_lens.data import text_sha256
+    from propaganda_lens.review.corrections import read_corrections
+
+    text = "They are traitors and cowards. The corrupt elites will destroy our great nation. Mr. Smith agreed."
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith((server_url, "about:")) else outside.append(request.url))
+    page.goto(server_url)
+    page.fill("#article-text", text)
+    page.click("#analyze")
+    report = page.frame_locator("#report")
+    report.locator("mark.span").first.wait_for(timeout=60_000)
+    spans = int(report.locator("#stat-spans").inner_text())
+    report.locator("mark.span:not(.uncertain)").first.focus()
+    page.keyboard.press("r")
+    report.locator("#stat-spans", has_text=str(spans - 1)).wait_for()
+    frame = next(frame for frame in page.frames if frame != page.main_frame)
+    frame.evaluate("""() => {
+        const node = Array.from(document.querySelector('.article').childNodes).find(n => n.textContent.includes('Mr. Smith'));
+        const inner = node.firstChild || node, at = inner.data.indexOf('Mr. Smith');
+        const range = document.createRange();
+        range.setStart(inner, at);
+        range.setEnd(inner, at + 'Mr. Smith'.length);
+        document.getSelection().addRange(range);
+    }""")
+    card = report.locator("#explanation .card", has_text="Add a span")
+    card.locator("select").select_option("Appeal_to_Authority")
+    card.locator("button", has_text="Add span").click()
+    report.locator("#stat-spans", has_text=str(spans)).wait_for()
+    assert report.locator("#stat-reviewed").inner_text() == "1"  # the added span; the rejected one is gone
+    with page.expect_download() as download:
+        report.locator("#download-corrections").click()
+    items, problems = read_corrections(download.value.path())
+    assert problems == [] and items[0].text_sha256 == text_sha256(text)
+    assert [(c.action, text[c.start : c.end]) for c in items[0].corrections][1] == ("add", "Mr. Smith")
+    assert [c.action for c in items[0].corrections][0] == "reject" and outside == []
+    page.close()

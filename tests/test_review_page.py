@@ -1,0 +1,245 @@
+"""Corrections in the HTML report, in Debian's Chromium driven by Playwright: accept, reject, relabel and add
+update the highlights, the counts and the legend at once; the download is a corrections file that
+read_corrections takes; the standalone report makes no request; with a review URL, each correction is POSTed
+as a corrections document."""
+
+import json
+
+import pytest
+
+from propaganda_lens.data import Article, Correction, Metadata, Span, text_sha256
+from propaganda_lens.enrich import enrich
+from propaganda_lens.report.html import render_html
+from propaganda_lens.review.corrections import parse_corrections, read_corrections, reviewed_spans
+
+# An emoji before the spans: offsets are code points, two UTF-16 units in the page's JavaScript.
+TEXT = "Traitors everywhere\n\n🙂 The corrupt elites lie. They will destroy us all! Vote now.\nMr. Smith agreed."
+
+
+def spans_of(text: str) -> list[Span]:
+    def at(words: str, technique: str, probability: float) -> Span:
+        start = text.index(words)
+        return Span(start, start + len(words), technique, probability)
+
+    return [
+        at("corrupt elites", "Loaded_Language", 0.8),
+        at("The corrupt elites lie.", "Name_Calling,Labeling", 0.6),
+        at("They will destroy us all!", "Appeal_to_fear-prejudice", 0.5),
+        at("Vote now.", "Slogans", 0.4),
+    ]
+
+
+def sample():
+    return enrich(Article("traitors-1", TEXT, "test", Metadata(title="Traitors everywhere")), spans_of(TEXT),
+                  "test-model", {"Loaded_Language": 0.3})
+
+
+def stats(page) -> dict[str, str]:
+    return {name: page.locator(f"#stat-{name}").inner_text() for name in ("spans", "techniques", "reviewed")}
+
+
+def legend(page) -> list[str]:
+    return page.locator("#legend dt").all_inner_texts()
+
+
+def passage(page, words: str):
+    return page.locator("mark.span", has_text=words).first
+
+
+def select_text(page, words: str) -> None:
+    """Select `words` in the article as a reader's drag would."""
+    page.evaluate("""words => {
+        const article = document.querySelector('.article');
+        const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(words);
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + words.length);
+                document.getSelection().removeAllRanges();
+                document.getSelection().addRange(range);
+                return;
+            }
+        }
+        throw new Error('not found: ' + words);
+    }""", words)
+
+
+def marks(page) -> list[tuple[str, str, str]]:
+    return page.evaluate("Array.from(document.querySelectorAll('.article mark')).map("
+                         "m => [m.textContent, m.className.replace(' active', ''), m.title])")
+
+
+@pytest.fixture
+def report_page(browser, tmp_path):
+    """A new page with the standalone report of the sample open; yields (page, its URL, requests, errors)."""
+    report = tmp_path / "report.html"
+    report.write_text(render_html(sample()), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1300, "height": 900}, accept_downloads=True)
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(report.as_uri())
+    yield page, report.as_uri(), requests, errors
+    page.close()
+
+
+def test_accept_reject_relabel_and_add_update_the_page_and_download_as_corrections(report_page, tmp_path):
+    page, url, requests, errors = report_page
+    analysis = sample()
+    assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "0"}
+    page.fill("#reviewer", "ana")
+    # Accept with the mouse: the passage is marked reviewed, for the eye and for screen readers.
+    passage(page, "Vote now.").click()
+    page.locator("#explanation .card.current button", has_text="Accept").click()
+    assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "1"}
+    slogan = passage(page, "Vote now.")
+    assert "reviewed" in slogan.get_attribute("class") and slogan.get_attribute("aria-describedby") == "note-accept"
+    assert page.evaluate("document.getElementById('note-accept').textContent") == "reviewed: accepted"
+    assert slogan.evaluate("node => node === document.activeElement")  # the focus stays on the passage
+    # Reject with the keyboard: tab to the passage, press R.
+    passage(page, "They will destroy us all!").focus()
+    page.keyboard.press("r")
+    assert stats(page) == {"spans": "3", "techniques": "3", "reviewed": "1"}
+    assert "Appeal to fear or prejudice" not in " ".join(legend(page))
+    assert page.locator("mark.span", has_text="They will destroy").count() == 0
+    # Relabel with the keyboard: L, choose the technique, Enter. The passage's top technique changes.
+    passage(page, "corrupt elites").focus()
+    page.keyboard.press("l")
+    chosen = page.locator("#explanation .card.current select")
+    assert chosen.evaluate("node => node === document.activeElement")
+    chosen.select_option("Exaggeration,Minimisation")
+    page.keyboard.press("Enter")
+    assert stats(page) == {"spans": "3", "techniques": "3", "reviewed": "2"}
+    assert [entry.split(" ·")[0] for entry in legend(page)] == [
+        "Name calling or labeling", "Exaggeration or minimisation", "Slogans"]
+    assert "Exaggeration or minimisation, reviewed: technique changed" in passage(page, "corrupt elites").get_attribute("title")
+    # N moves the keys to the passage's next technique: accept the name calling under it.
+    passage(page, "corrupt elites").focus()
+    page.keyboard.press("n")
+    assert page.locator("#explanation .card.current h3").inner_text() == "Name calling or labeling"
+    page.keyboard.press("a")
+    assert stats(page)["reviewed"] == "3"
+    # Add: select text, choose a technique, add.
+    select_text(page, "Mr. Smith agreed")
+    card = page.locator("#explanation .card", has_text="Add a span")
+    card.wait_for()
+    assert card.locator("blockquote").inner_text() == "Mr. Smith agreed"
+    card.locator("select").select_option("Appeal_to_Authority")
+    card.locator("button", has_text="Add span").click()
+    assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "4"}
+    assert "Appeal to authority" in " ".join(legend(page))
+    assert page.locator("#chart .bar").all_inner_texts()[-1].split() == ["Appeal", "to", "authority", "1"]
+    assert page.locator("#correction-count").inner_text() == "5"
+    # The download: a corrections file, read back as the library reads any.
+    with page.expect_download() as download:
+        page.click("#download-corrections")
+    assert download.value.suggested_filename == "traitors-1.corrections.json"
+    items, problems = read_corrections(download.value.path())
+    assert problems == [] and len(items) == 1
+    item = items[0]
+    assert (item.article, item.text_sha256, item.model) == ("traitors-1", text_sha256(TEXT), "test-model")
+    assert [(c.action, TEXT[c.start : c.end], c.technique, c.model_technique) for c in item.corrections] == [
+        ("accept", "Vote now.", "Slogans", "Slogans"),
+        ("reject", "They will destroy us all!", "Appeal_to_fear-prejudice", "Appeal_to_fear-prejudice"),
+        ("relabel", "corrupt elites", "Exaggeration,Minimisation", "Loaded_Language"),
+        ("accept", "The corrupt elites lie.", "Name_Calling,Labeling", "Name_Calling,Labeling"),
+        ("add", "Mr. Smith agreed", "Appeal_to_Authority", None),
+    ]
+    assert {c.reviewer for c in item.corrections} == {"ana"} and all(c.time.endswith("Z") for c in item.corrections)
+    # The page shows what the library makes of these corrections, and a report rendered with them opens the same.
+    assert len(reviewed_spans(analysis.spans, item.corrections)) == 4
+    drawn = marks(page)
+    again = tmp_path / "again.html"
+    again.write_text(render_html(analysis, corrections=item.corrections), encoding="utf-8")
+    page.goto(again.as_uri())
+    assert marks(page) == drawn and stats(page) == {"spans": "4", "techniques": "4", "reviewed": "4"}
+    assert page.locator("#correction-count").inner_text() == "5"
+    # ... and so does the template on its own, without the script (the page a reader without JavaScript sees).
+    still = page.context.browser.new_page(java_script_enabled=False)
+    still.goto(again.as_uri())
+    assert [(text, kind) for text, kind, _ in marks(still)] == [(text, kind) for text, kind, _ in drawn]
+    assert stats(still) == stats(page)
+    still.close()
+    assert set(requests) == {url, again.as_uri()} and errors == []  # nothing but the report itself
+
+
+def test_undo_takes_back_the_last_correction(report_page):
+    page, _, requests, errors = report_page
+    passage(page, "Vote now.").focus()
+    page.keyboard.press("r")
+    assert stats(page)["spans"] == "3"
+    page.click("#undo-correction")
+    assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "0"}
+    assert page.locator("#download-corrections").is_disabled() and page.locator("#undo-correction").is_disabled()
+    assert errors == [] and len(requests) == 1
+
+
+def test_the_review_controls_fit_a_phone_screen(browser, tmp_path):
+    report = tmp_path / "report.html"
+    report.write_text(render_html(sample()), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page.goto(report.as_uri())
+    passage(page, "Vote now.").tap()
+    card = page.locator("#explanation .card.current")
+    card.wait_for()
+    for control in card.locator("button, select").all() + [page.locator("#download-corrections")]:
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    card.locator("button", has_text="Reject").tap()
+    assert stats(page)["spans"] == "3"
+    page.close()
+
+
+REVIEW_URL = "/corpus/articles/7/reviews"
+
+
+def test_with_a_review_url_stored_corrections_show_and_each_new_one_is_posted(browser):
+    """The corpus article page of `serve --db`, stood in for by Playwright's routing: no server, no network."""
+    analysis = sample()
+    slogan = next(span for span in analysis.spans if span.technique == "Slogans")
+    stored = [Correction("accept", slogan.start, slogan.end, "Slogans", "Slogans", "ana", "2026-12-04T21:00:00Z")]
+    html = render_html(analysis, corrections=stored, review_url=REVIEW_URL)
+    assert "connect-src 'self'" in html and "connect-src" not in render_html(analysis)
+    site = "http://corpus.test"
+    posted, answers, outside = [], [(200, {"stored": 1, "problems": []}),
+                                     (409, {"error": {"message": "the text is not the stored article's"}})], []
+
+    def serve(route):
+        request = route.request
+        if request.url == f"{site}/corpus/articles/7":
+            route.fulfill(body=html, content_type="text/html; charset=utf-8", headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                                           "img-src data:; connect-src 'self'"})
+        elif request.url == site + REVIEW_URL and request.method == "POST":
+            posted.append(request.post_data_json)
+            status, body = answers[len(posted) - 1]
+            route.fulfill(status=status, body=json.dumps(body), content_type="application/json")
+        else:
+            outside.append(request.url)
+            route.abort()
+
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("**/*", serve)
+    page.goto(f"{site}/corpus/articles/7")
+    assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "1"}  # the stored correction, applied
+    assert "reviewed" in passage(page, "Vote now.").get_attribute("class")
+    assert page.locator("#undo-correction").count() == 0  # what is stored is not taken back from the page
+    page.fill("#reviewer", "bo")
+    passage(page, "They will destroy us all!").focus()
+    page.keyboard.press("r")
+    page.locator("#review-status", has_text="Saved.").wait_for()
+    items, problems = parse_corrections(posted[0])
+    assert problems == [] and [(item.article, item.text_sha256) for item in items] == [("traitors-1", text_sha256(TEXT))]
+    assert [(c.action, TEXT[c.start : c.end], c.reviewer) for c in items[0].corrections] == [
+        ("reject", "They will destroy us all!", "bo")]
+    passage(page, "Vote now.").focus()
+    page.keyboard.press("r")
+    page.locator("#review-status", has_text="Not saved: the text is not the stored article's.").wait_for()
+    assert stats(page)["spans"] == "2"  # kept in the page, to download
+    assert len(posted) == 2 and outside == [] and errors == []
+    page.close()
