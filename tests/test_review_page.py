@@ -89,6 +89,7 @@ def test_accept_reject_relabel_and_add_update_the_page_and_download_as_correctio
     page, url, requests, errors = report_page
     analysis = sample()
     assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "0"}
+    assert page.locator("label.toggle").is_hidden()  # no uncertain span to show
     page.fill("#reviewer", "ana")
     # Accept with the mouse: the passage is marked reviewed, for the eye and for screen readers.
     passage(page, "Vote now.").click()
