@@ -6,8 +6,10 @@ as a corrections document."""
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from propaganda_lens.data import Article, Correction, Metadata, Span, text_sha256
+from propaganda_lens.data import TECHNIQUES, Article, Correction, Metadata, Span, text_sha256
 from propaganda_lens.enrich import enrich
 from propaganda_lens.report.html import render_html
 from propaganda_lens.review.corrections import parse_corrections, read_corrections, reviewed_spans
@@ -244,3 +246,41 @@ def test_with_a_review_url_stored_corrections_show_and_each_new_one_is_posted(br
     assert stats(page)["spans"] == "2"  # kept in the page, to download
     assert len(posted) == 2 and outside == [] and errors == []
     page.close()
+
+
+@st.composite
+def corrections(draw):
+    """Decisions on the sample's model spans and on stretches of its text, in any order, repeats included."""
+    spans, made = spans_of(TEXT), []
+    for _ in range(draw(st.integers(0, 8))):
+        technique = draw(st.sampled_from(TECHNIQUES))
+        if draw(st.booleans()):
+            span = draw(st.sampled_from(spans))
+            action = draw(st.sampled_from(("accept", "reject", "relabel")))
+            made.append(Correction(action, span.start, span.end, span.technique if action == "accept" else technique,
+                                   span.technique))
+        else:
+            start = draw(st.integers(0, len(TEXT) - 1))
+            end = draw(st.integers(start + 1, min(start + 30, len(TEXT))))
+            action = draw(st.sampled_from(("add", "reject")))
+            made.append(Correction(action, start, end, technique, None if action == "add" else technique))
+    return made
+
+
+@settings(max_examples=25, deadline=None)
+@given(corrections())
+def test_the_script_applies_corrections_as_the_library_and_the_template_do(browser, made):
+    """The page's script redraws the report on opening; with any corrections, it draws what the template drew
+    from apply_corrections (the page without JavaScript)."""
+    html = render_html(sample(), corrections=made)
+    drawn = []
+    for script in (True, False):
+        page = browser.new_page(java_script_enabled=script)
+        page.set_content(html)
+        drawn.append((marks(page), stats(page), page.locator("#legend dt").all_inner_texts(),
+                      page.locator("#chart .bar").all_inner_texts()))
+        page.close()
+    (with_script, statistics, *rest), (without, *same) = drawn
+    assert [(text, kind) for text, kind, _ in with_script] == [(text, kind) for text, kind, _ in without]
+    assert [statistics, *rest] == same
+    assert statistics["spans"] == str(len(reviewed_spans(sample().spans, made)))

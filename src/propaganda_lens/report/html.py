@@ -110,7 +110,7 @@ def segment_title(segment: Segment, span_data: list[dict]) -> str:
 
 
 # How the page names each decision (static/report.js uses the same words).
-REVIEW_WORDS = {"accept": "accepted", "reject": "rejected", "relabel": "technique changed", "add": "added by the reviewer"}
+REVIEW_WORDS = {"accept": "accepted", "relabel": "technique changed", "add": "added by the reviewer"}
 
 
 def technique_counts(spans: list[Span]) -> dict[str, int]:

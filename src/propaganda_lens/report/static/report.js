@@ -20,7 +20,7 @@
   var reviewStatus = document.getElementById("review-status");
   var downloadButton = document.getElementById("download-corrections");
   var undoButton = document.getElementById("undo-correction");
-  var WORDS = { accept: "accepted", reject: "rejected", relabel: "technique changed", add: "added by the reviewer" };
+  var WORDS = { accept: "accepted", relabel: "technique changed", add: "added by the reviewer" };
 
   function element(tag, className, content) {
     var node = document.createElement(tag);
