@@ -105,6 +105,7 @@ def test_accept_reject_relabel_and_add_update_the_page_and_download_as_correctio
     passage(page, "They will destroy us all!").focus()
     page.keyboard.press("r")
     assert stats(page) == {"spans": "3", "techniques": "3", "reviewed": "1"}
+    assert page.locator("#review-status").inner_text() == "Rejected: Appeal to fear or prejudice."  # read out
     assert "Appeal to fear or prejudice" not in " ".join(legend(page))
     assert page.locator("mark.span", has_text="They will destroy").count() == 0
     # Relabel with the keyboard: L, choose the technique, Enter. The passage's top technique changes.
@@ -235,7 +236,7 @@ def test_with_a_review_url_stored_corrections_show_and_each_new_one_is_posted(br
     page.fill("#reviewer", "bo")
     passage(page, "They will destroy us all!").focus()
     page.keyboard.press("r")
-    page.locator("#review-status", has_text="Saved.").wait_for()
+    page.locator("#review-status", has_text="Rejected: Appeal to fear or prejudice. Saved.").wait_for()
     items, problems = parse_corrections(posted[0])
     assert problems == [] and [(item.article, item.text_sha256) for item in items] == [("traitors-1", text_sha256(TEXT))]
     assert [(c.action, TEXT[c.start : c.end], c.reviewer) for c in items[0].corrections] == [

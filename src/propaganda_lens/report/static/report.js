@@ -266,7 +266,12 @@
     currentKey = keyOf(last.start, last.end, last.technique);
     redraw();
     focusAt(position);
-    send(made);
+    send(made, said(last));
+  }
+  // What a correction did, in a few words, for the status line (which screen readers read out).
+  function said(correction) {
+    var name = techniques[correction.technique].name;
+    return { accept: "Accepted: ", reject: "Rejected: ", relabel: "Changed to ", add: "Added: " }[correction.action] + name + ".";
   }
   // After a redraw: the passage at `position` (or the next one, when its span is gone) takes the focus.
   function focusAt(position) {
@@ -281,9 +286,10 @@
       { article: data.article, text_sha256: data.text_sha256, model: data.model, corrections: items }] };
   }
   var sending = Promise.resolve();  // one POST at a time, in the order the corrections were made
-  function send(items) {
-    if (!data.review_url) { reviewStatus.textContent = ""; return; }
-    reviewStatus.textContent = "Saving…";
+  function send(items, done) {
+    reviewStatus.textContent = done;
+    if (!data.review_url) { return; }
+    reviewStatus.textContent = done + " Saving…";
     sending = sending.then(function () {
       return fetch(data.review_url, { method: "POST", headers: { "Content-Type": "application/json" },
                                       body: JSON.stringify(documentOf(items)) })
@@ -293,11 +299,11 @@
               var reason = body.error && (body.error.message || body.error);
               throw new Error(typeof reason === "string" ? reason : "the server answered " + response.status);
             }
-            reviewStatus.textContent = body.problems && body.problems.length ? "Saved, with problems: " + body.problems.join("; ") : "Saved.";
+            reviewStatus.textContent = done + (body.problems && body.problems.length ? " Saved, with problems: " + body.problems.join("; ") : " Saved.");
           });
         })
         .catch(function (problem) {
-          reviewStatus.textContent = "Not saved: " + problem.message + ". Download the corrections to keep them.";
+          reviewStatus.textContent = done + " Not saved: " + problem.message + ". Download the corrections to keep them.";
         });
     });
   }
@@ -314,6 +320,7 @@
     undoButton.addEventListener("click", function () {
       corrections.pop();
       redraw();
+      reviewStatus.textContent = "Undone.";
       panel.replaceChildren(element("h2", "", "Explanation"));
     });
   }
