@@ -5,6 +5,8 @@ as a corrections document."""
 
 import json
 
+import lxml.html
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -93,6 +95,8 @@ def test_accept_reject_relabel_and_add_update_the_page_and_download_as_correctio
     assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "0"}
     assert page.locator("label.toggle").is_hidden()  # no uncertain span to show
     page.fill("#reviewer", "ana")
+    page.keyboard.press("Tab")  # from the name to the first passage (nothing to download or undo yet)
+    assert page.evaluate("document.activeElement.textContent") == "The "
     # Accept with the mouse: the passage is marked reviewed, for the eye and for screen readers.
     passage(page, "Vote now.").click()
     page.locator("#explanation .card.current button", has_text="Accept").click()
@@ -195,6 +199,24 @@ def test_the_review_controls_fit_a_phone_screen(browser, tmp_path):
     card.locator("button", has_text="Reject").tap()
     assert stats(page)["spans"] == "3"
     page.close()
+
+
+def test_stored_corrections_are_drawn_applied_and_marked_reviewed():
+    analysis = sample()
+    fear, slogan = analysis.spans[2], analysis.spans[3]
+    smith = TEXT.index("Mr. Smith")
+    stored = [Correction("reject", fear.start, fear.end, fear.technique, fear.technique),
+              Correction("relabel", slogan.start, slogan.end, "Flag-Waving", "Slogans"),
+              Correction("add", smith, smith + 9, "Appeal_to_Authority")]
+    page = lxml.html.fromstring(render_html(analysis, corrections=stored))
+    drawn = {mark.text_content(): (mark.get("class"), mark.get("title")) for mark in page.xpath('//div[@class="article"]//mark')}
+    assert "They will destroy us all!" not in drawn
+    assert drawn["Vote now."] == ("span reviewed reviewed-end", "Flag-waving, reviewed: technique changed")
+    assert drawn["Mr. Smith"] == ("span reviewed reviewed-end", "Appeal to authority, reviewed: added by the reviewer")
+    assert drawn["corrupt elites"] == ("span", "Loaded language (80%); Name calling or labeling (60%)")
+    assert [node.text_content() for node in page.xpath('//b[starts-with(@id, "stat-")]')] == ["4", "4", "41%", "2"]  # 41 of 99 characters
+    assert [dt.text_content() for dt in page.xpath('//dl[@id="legend"]/dt')][1:] == ["Flag-waving", "Appeal to authority"]
+    assert "connect-src" not in page.xpath("//meta[@http-equiv]")[0].get("content")
 
 
 REVIEW_URL = "/corpus/articles/7/reviews"
