@@ -213,7 +213,9 @@
   function techniqueChoice(selected, prompt) {
     var choice = element("select");
     if (prompt) { choice.append(new Option(prompt, "", true, true)); choice.options[0].disabled = true; }
-    data.techniques.forEach(function (technique) { choice.append(new Option(technique.name, technique.label, false, technique.label === selected)); });
+    data.techniques.forEach(function (technique) {
+      choice.append(new Option(technique.name, technique.label, false, technique.label === selected));
+    });
     return choice;
   }
   function controls(passage, span) {
@@ -276,7 +278,9 @@
   // After a redraw: the passage at `position` (or the next one, when its span is gone) takes the focus.
   function focusAt(position) {
     var marks = Array.from(document.querySelectorAll("mark.span"));
-    var target = marks.filter(function (node) { return Number(node.dataset.start) <= position && position < Number(node.dataset.end); })[0] ||
+    var target = marks.filter(function (node) {
+      return Number(node.dataset.start) <= position && position < Number(node.dataset.end);
+    })[0] ||
       marks.filter(function (node) { return Number(node.dataset.start) >= position; })[0] || marks[marks.length - 1];
     if (target) { target.focus(); show(target); }
   }
@@ -299,7 +303,8 @@
               var reason = body.error && (body.error.message || body.error);
               throw new Error(typeof reason === "string" ? reason : "the server answered " + response.status);
             }
-            reviewStatus.textContent = done + (body.problems && body.problems.length ? " Saved, with problems: " + body.problems.join("; ") : " Saved.");
+            var problems = body.problems && body.problems.length ? body.problems.join("; ") : "";
+            reviewStatus.textContent = done + (problems ? " Saved, with problems: " + problems : " Saved.");
           });
         })
         .catch(function (problem) {
@@ -310,7 +315,8 @@
   if (reviewing) { downloadButton.addEventListener("click", function () {
     var link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([JSON.stringify(documentOf(corrections), null, 1) + "\n"], { type: "application/json" }));
-    link.download = (String(data.article).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "article") + ".corrections.json";
+    var name = String(data.article).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+    link.download = (name || "article") + ".corrections.json";
     document.body.append(link);
     link.click();
     link.remove();
