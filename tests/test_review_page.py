@@ -138,6 +138,9 @@ def test_accept_reject_relabel_and_add_update_the_page_and_download_as_correctio
     card.locator("button", has_text="Add span").click()
     assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "4"}
     assert "Appeal to authority" in " ".join(legend(page))
+    passage(page, "Mr. Smith agreed").focus()
+    page.keyboard.press("a")  # an added span is the reviewer's own: nothing to accept, and it stays
+    assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "4"}
     assert page.locator("#chart .bar").all_inner_texts()[-1].split() == ["Appeal", "to", "authority", "1"]
     assert page.locator("#correction-count").inner_text() == "5"
     # The download: a corrections file, read back as the library reads any.

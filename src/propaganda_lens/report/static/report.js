@@ -241,11 +241,14 @@
   }
 
   // A decision on a shown span: accept (the model's technique), reject, or relabel to `label`. An added span
-  // is rejected under its own technique, and relabelled by rejecting it and adding it again.
+  // is the reviewer's own (nothing to accept); it is rejected under its own technique, and relabelled by
+  // rejecting it and adding it again.
   function decide(span, kind, label, position) {
     var made = [];
     if (span.action === "add") {
-      made.push(correction("reject", span, span.label, span.label));
+      if (kind === "reject" || (kind === "relabel" && label !== span.label)) {
+        made.push(correction("reject", span, span.label, span.label));
+      }
       if (kind === "relabel" && label !== span.label) { made.push(correction("add", span, label, null)); }
     } else if (kind === "accept" || (kind === "relabel" && label === span.model_label)) {
       if (span.action !== "accept") { made.push(correction("accept", span, span.model_label, span.model_label)); }
