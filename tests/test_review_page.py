@@ -6,11 +6,11 @@ as a corrections document."""
 import json
 
 import lxml.html
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import propaganda_lens
 from propaganda_lens.data import TECHNIQUES, Article, Correction, Metadata, Span, text_sha256
 from propaganda_lens.enrich import enrich
 from propaganda_lens.report.html import render_html
@@ -211,7 +211,7 @@ def test_stored_corrections_are_drawn_applied_and_marked_reviewed():
     stored = [Correction("reject", fear.start, fear.end, fear.technique, fear.technique),
               Correction("relabel", slogan.start, slogan.end, "Flag-Waving", "Slogans"),
               Correction("add", smith, smith + 9, "Appeal_to_Authority")]
-    page = lxml.html.fromstring(render_html(analysis, corrections=stored))
+    page = lxml.html.fromstring(propaganda_lens.render_html(analysis, corrections=stored))  # the library's own
     drawn = {mark.text_content(): (mark.get("class"), mark.get("title")) for mark in page.xpath('//div[@class="article"]//mark')}
     assert "They will destroy us all!" not in drawn
     assert drawn["Vote now."] == ("span reviewed reviewed-end", "Flag-waving, reviewed: technique changed")

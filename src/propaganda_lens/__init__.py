@@ -9,17 +9,19 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 
 from propaganda_lens.api import analyze, default_detector
 from propaganda_lens.catalogue import CATALOGUE, Technique
-from propaganda_lens.data import TECHNIQUES, Analysis, Article, Metadata, Sentence, Span, Summary
+from propaganda_lens.data import TECHNIQUES, Analysis, Article, Correction, Metadata, Sentence, Span, Summary
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.ingest.errors import IngestError
 
 
 
-def render_html(analysis: Analysis) -> str:
-    """The self-contained HTML report of an analysis (inline CSS and JS, every piece of article text escaped)."""
+def render_html(analysis: Analysis, corrections: list[Correction] | None = None, review_url: str | None = None) -> str:
+    """The self-contained HTML report of an analysis (inline CSS and JS, every piece of article text escaped),
+    with a reviewer's `corrections` applied and marked reviewed; with `review_url`, new corrections are POSTed
+    there (see report.html.render_html)."""
     from propaganda_lens.report.html import render_html as render  # on first use: Jinja is slow to import
 
-    return render(analysis)
+    return render(analysis, corrections, review_url)
 
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "TECHNIQUES",
     "Analysis",
     "Article",
+    "Correction",
     "Detector",
     "IngestError",
     "Metadata",
