@@ -176,14 +176,29 @@ def test_accept_reject_relabel_and_add_update_the_page_and_download_as_correctio
     assert set(requests) == {url, again.as_uri()} and errors == []  # nothing but the report itself
 
 
-def test_undo_takes_back_the_last_correction(report_page):
+def test_undo_takes_back_the_last_decision(report_page):
     page, _, requests, errors = report_page
     passage(page, "Vote now.").focus()
     page.keyboard.press("r")
     assert stats(page)["spans"] == "3"
     page.click("#undo-correction")
     assert stats(page) == {"spans": "4", "techniques": "4", "reviewed": "0"}
+    assert page.locator("#review-status").inner_text() == "Undone."
     assert page.locator("#download-corrections").is_disabled() and page.locator("#undo-correction").is_disabled()
+    # A new technique for an added span takes two corrections (reject it, add it again); undo takes back both.
+    select_text(page, "Mr. Smith agreed")
+    card = page.locator("#explanation .card", has_text="Add a span")
+    card.locator("select").select_option("Appeal_to_Authority")
+    card.locator("button", has_text="Add span").click()
+    passage(page, "Mr. Smith agreed").focus()
+    page.keyboard.press("l")
+    page.locator("#explanation .card.current select").select_option("Doubt")
+    page.keyboard.press("Enter")
+    assert page.locator("#review-status").inner_text() == "Changed to Doubt."
+    assert page.locator("#correction-count").inner_text() == "3" and "Doubt" in legend(page)
+    page.click("#undo-correction")
+    assert page.locator("#correction-count").inner_text() == "1" and stats(page)["spans"] == "5"
+    assert "Appeal to authority" in legend(page) and "Doubt" not in legend(page)
     assert errors == [] and len(requests) == 1
 
 

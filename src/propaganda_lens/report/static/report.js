@@ -10,6 +10,7 @@
   var techniques = {};
   data.techniques.forEach(function (technique) { techniques[technique.label] = technique; });
   var corrections = data.corrections.slice();  // oldest first; a later decision on a span replaces an earlier one
+  var steps = [];  // how many corrections each of this page's decisions made, for undo
   var shown = [];  // the spans as reviewed, as drawn now
   var currentKey = null;  // the span of the shown passage that the keys act on
   var panel = document.getElementById("explanation");
@@ -165,7 +166,7 @@
     legend.parentElement.hidden = perTechnique.length === 0;
     document.getElementById("correction-count").textContent = corrections.length;
     downloadButton.disabled = corrections.length === 0;
-    if (undoButton) { undoButton.disabled = corrections.length === 0; }
+    if (undoButton) { undoButton.disabled = steps.length === 0; }
   }
   function redraw() {
     shown = reviewedSpans();
@@ -266,17 +267,17 @@
   function record(made, position) {
     if (!made.length) { focusAt(position); return; }
     corrections.push.apply(corrections, made);
+    steps.push(made.length);
     document.getSelection().removeAllRanges();  // the selected nodes are about to be redrawn
     var last = made[made.length - 1];
     currentKey = keyOf(last.start, last.end, last.technique);
     redraw();
     focusAt(position);
-    send(made, said(last));
+    send(made, said(made.length > 1 ? "relabel" : last.action, last.technique));
   }
-  // What a correction did, in a few words, for the status line (which screen readers read out).
-  function said(correction) {
-    var name = techniques[correction.technique].name;
-    return { accept: "Accepted: ", reject: "Rejected: ", relabel: "Changed to ", add: "Added: " }[correction.action] + name + ".";
+  // What a decision did, in a few words, for the status line (which screen readers read out).
+  function said(action, label) {
+    return { accept: "Accepted: ", reject: "Rejected: ", relabel: "Changed to ", add: "Added: " }[action] + techniques[label].name + ".";
   }
   // After a redraw: the passage at `position` (or the next one, when its span is gone) takes the focus.
   function focusAt(position) {
@@ -311,11 +312,12 @@
           });
         })
         .catch(function (problem) {
-          reviewStatus.textContent = done + " Not saved: " + problem.message + ". Download the corrections to keep them.";
+          reviewStatus.textContent = done + " Not saved: " + problem.message.replace(/\.$/, "") +
+            ". Download the corrections to keep them.";
         });
     });
   }
-  if (reviewing) { downloadButton.addEventListener("click", function () {
+  function download() {
     var link = document.createElement("a");
     link.href = URL.createObjectURL(new Blob([JSON.stringify(documentOf(corrections), null, 1) + "\n"], { type: "application/json" }));
     var name = String(data.article).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
@@ -324,10 +326,11 @@
     link.click();
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-  }); }
+  }
+  if (reviewing) { downloadButton.addEventListener("click", download); }
   if (undoButton) {
     undoButton.addEventListener("click", function () {
-      corrections.pop();
+      corrections.splice(corrections.length - steps.pop());
       redraw();
       reviewStatus.textContent = "Undone.";
       panel.replaceChildren(element("h2", "", "Explanation"));
