@@ -309,19 +309,26 @@ def corrections(draw):
     return made
 
 
+@pytest.fixture(scope="module")
+def two_pages(browser):
+    """A page that runs the report's script and one that does not (what the template alone draws)."""
+    pages = [browser.new_page(), browser.new_page(java_script_enabled=False)]
+    yield pages
+    for page in pages:
+        page.close()
+
+
 @settings(max_examples=25, deadline=None)
 @given(corrections())
-def test_the_script_applies_corrections_as_the_library_and_the_template_do(browser, made):
+def test_the_script_applies_corrections_as_the_library_and_the_template_do(two_pages, made):
     """The page's script redraws the report on opening; with any corrections, it draws what the template drew
     from apply_corrections (the page without JavaScript)."""
     html = render_html(sample(), corrections=made)
     drawn = []
-    for script in (True, False):
-        page = browser.new_page(java_script_enabled=script)
+    for page in two_pages:
         page.set_content(html)
         drawn.append((marks(page), stats(page), page.locator("#legend dt").all_inner_texts(),
                       page.locator("#chart .bar").all_inner_texts()))
-        page.close()
     (with_script, statistics, *rest), (without, *same) = drawn
     assert [(text, kind) for text, kind, _ in with_script] == [(text, kind) for text, kind, _ in without]
     assert [statistics, *rest] == same
