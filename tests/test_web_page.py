@@ -155,6 +155,10 @@ def test_the_readme_report_screenshot_comes_from_the_example(browser, example_ar
     page.screenshot(path=folder / "report.png")
     assert (folder / "report.png").stat().st_size > 10_000
     page.close()
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(report.as_uri())
+    assert phone.evaluate("document.documentElement.scrollWidth") == 390  # no sideways scrolling (was 490: the actors table)
+    phone.close()
 
 
 def test_uncertain_spans_are_hidden_until_asked_for(browser, example_article, tmp_path):
