@@ -46,13 +46,17 @@ def score_sentences(ranges: list[tuple[int, int]], spans: list[Span], weights: n
     return sentences
 
 
+def technique_counts(spans: list[Span]) -> dict[str, int]:
+    """Spans per technique, most frequent first (ties in order of appearance)."""
+    return dict(Counter(span.technique for span in spans if span.technique is not None).most_common())
+
+
 def summarize(text: str, spans: list[Span], sentences: list[Sentence], weights: np.ndarray) -> Summary:
-    counts = Counter(span.technique for span in spans if span.technique is not None)
     covered = float((weights > 0).sum()) / len(text) if text else 0.0
     scored = [sentence for sentence in sentences if sentence.score > 0]
     densest = heapq.nlargest(DENSEST_SENTENCES, scored, key=lambda sentence: (sentence.score, -sentence.start))
     return Summary(
-        technique_counts=dict(counts.most_common()),
+        technique_counts=technique_counts(spans),
         covered_share=round(covered, 4),
         densest_sentences=densest,
     )

@@ -14,7 +14,6 @@ through `tojson`, which escapes `<`, `>`, `&` and quotes, so article content can
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +25,7 @@ from propaganda_lens.catalogue import CATALOGUE
 from propaganda_lens.data import SCHEMA_VERSION, Analysis, Correction, Span, text_sha256
 from propaganda_lens.enrich.language import not_analyzed_message
 from propaganda_lens.enrich.outlets import describe_outlet
+from propaganda_lens.enrich.summary import technique_counts
 from propaganda_lens.review.corrections import apply_corrections
 
 UNLABELLED_COLOR = "#ffd54f"
@@ -111,11 +111,6 @@ def segment_title(segment: Segment, span_data: list[dict]) -> str:
 
 # How the page names each decision (static/report.js uses the same words).
 REVIEW_WORDS = {"accept": "accepted", "relabel": "technique changed", "add": "added by the reviewer"}
-
-
-def technique_counts(spans: list[Span]) -> dict[str, int]:
-    """Spans per technique, most frequent first (ties in order of appearance), as the summary counts them."""
-    return dict(Counter(span.technique for span in spans if span.technique is not None).most_common())
 
 
 def covered_share(length: int, spans: list[Span]) -> float:
