@@ -238,6 +238,28 @@ def test_stored_corrections_are_drawn_applied_and_marked_reviewed():
     assert "connect-src" not in page.xpath("//meta[@http-equiv]")[0].get("content")
 
 
+def test_markup_in_the_text_stays_text_when_the_page_redraws_it(browser):
+    text = 'Traitors <img src=x onerror="window.pwned = 1"> will <b onclick="window.pwned = 2">destroy</b> us.'
+    start = text.index("<img")
+    analysis = enrich(Article("x", text, "test", Metadata()), [Span(start, text.index(" will"), "Loaded_Language", 0.7)],
+                      "test-model", {})
+    page = browser.new_page()
+    page.set_content(render_html(analysis))
+    passage(page, "<img").focus()
+    page.keyboard.press("l")
+    page.locator("#explanation .card.current select").select_option("Doubt")
+    page.keyboard.press("Enter")
+    select_text(page, '<b onclick="window.pwned = 2">destroy</b>')
+    card = page.locator("#explanation .card", has_text="Add a span")
+    card.locator("select").select_option("Slogans")
+    card.locator("button", has_text="Add span").click()
+    assert page.locator("#stat-reviewed").inner_text() == "2"
+    assert page.locator(".article img, .article b, #explanation img").count() == 0
+    page.locator("mark.span", has_text="destroy").click()
+    assert page.evaluate("window.pwned") is None and page.locator(".article").inner_text() == text
+    page.close()
+
+
 REVIEW_URL = "/corpus/articles/7/reviews"
 
 
