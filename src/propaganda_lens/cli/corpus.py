@@ -59,6 +59,9 @@ corpus_app = typer.Typer(
   propaganda-lens corpus report -o dashboard.html""",
 )
 
+ReviewedOption = Annotated[
+    bool, typer.Option("--reviewed", help="The spans reviewed where reviewed (see 'corpus review'), else the model's.")
+]
 DatabaseOption = Annotated[
     str | None,
     typer.Option("--db", metavar="URL", help=f"SQLAlchemy database URL (default: ${DATABASE_VARIABLE}, else "
@@ -209,6 +212,7 @@ def stats(
     model: ModelOption = None,
     by: Annotated[str, typer.Option(help="outlet, technique, month, or several with commas (outlet,technique).")] = "outlet",
     output_format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    reviewed: ReviewedOption = False,
 ) -> None:
     """Articles, spans, spans per 1,000 words, share of text covered and technique mix, per group."""
     from propaganda_lens.catalogue import CATALOGUE
@@ -224,7 +228,7 @@ def stats(
     sessions = open_store(db)
     version = chosen_version(model)
     try:
-        report = stats_report(sessions, version, keys)
+        report = stats_report(sessions, version, keys, reviewed)
     except NoAnalyses:
         fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
     precision = report["technique_precision"]
@@ -232,11 +236,13 @@ def stats(
         stdout.file.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return
     with_ratings = "outlet" in keys
+    stderr.print(f"spans: {report['spans']}", highlight=False, soft_wrap=True)  # in the JSON, its "spans" field
     if output_format == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([*keys, "articles", "spans", "spans_per_1000_words", "covered_share", "technique_mix",
-                         *(["factuality", "bias", "rating_source"] if with_ratings else [])])
+                         *(["factuality", "bias", "rating_source"] if with_ratings else []),
+                         *(["reviewed"] if reviewed else [])])
         for group in report["groups"]:
             ratings = group.get("ratings") or [{}]
             writer.writerow(map(spreadsheet_safe, [
@@ -244,6 +250,7 @@ def stats(
                 group["covered_share"], ";".join(f"{t}:{share}" for t, share in group["technique_mix"].items()),
                 *([ratings[0].get("factuality", ""), ratings[0].get("bias", ""), ratings[0].get("source", "")]
                   if with_ratings else []),
+                *([group["reviewed"]] if reviewed else []),
             ]))
         stdout.file.write(buffer.getvalue())
         return
@@ -258,13 +265,16 @@ def stats(
     table.add_column("technique mix" if "technique" not in keys else "model precision")
     if with_ratings:
         table.add_column("rating")
+    if reviewed:
+        table.add_column("reviewed", justify="right")
     for group in report["groups"]:
         mix = mix_text(group["technique_mix"], precision) if "technique" not in keys else \
             (f"p {precision[group['technique']]:.2f}" if group["technique"] in precision else "p n/a")
         names = [CATALOGUE[group[key]].name if key == "technique" else str(group[key]) for key in keys]
         table.add_row(*map(escape, names), str(group["articles"]), str(group["spans"]),
                       f"{group['spans_per_1000_words']:.1f}", f"{group['covered_share']:.1%}", mix,
-                      *([rating_text(group["ratings"])] if with_ratings else []))
+                      *([rating_text(group["ratings"])] if with_ratings else []),
+                      *([str(group["reviewed"])] if reviewed else []))
     print_table(table)
 
 
@@ -278,9 +288,13 @@ def export(
     ] = None,
     db: DatabaseOption = None,
     model: ModelOption = None,
+    reviewed: ReviewedOption = False,
 ) -> None:
-    """Write the corpus's analyses: JSON Lines of the analyze model, CSV or Parquet rows per span, PTC labels."""
+    """Write the corpus's analyses: JSON Lines of the analyze model, CSV or Parquet rows per span, PTC labels.
+    With --reviewed, a reviewed article's analysis warns that its spans are reviewed, and CSV and Parquet
+    rows have a review column (the reviewer's decision: accept, relabel or add; empty: the model's span)."""
     from propaganda_lens.corpus.export import analysis_count, export_corpus, write_export
+    from propaganda_lens.corpus.reviews import reviewed_article_count, spans_shown
 
     suffixes = {".jsonl": ExportFormat.jsonl, ".csv": ExportFormat.csv, ".parquet": ExportFormat.parquet,
                 ".labels": ExportFormat.semeval, ".txt": ExportFormat.semeval}
@@ -296,14 +310,15 @@ def export(
     if not analysis_count(sessions, version):
         fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
     try:
-        count = write_export(sessions, version, chosen, sys.stdout) if to_stdout else \
-            export_corpus(sessions, version, chosen, path)
+        count = write_export(sessions, version, chosen, sys.stdout, reviewed) if to_stdout else \
+            export_corpus(sessions, version, chosen, path, reviewed)
     except ImportError as error:
         fail(str(error))
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
+    shown = spans_shown(reviewed, reviewed_article_count(sessions, version) if reviewed else 0)
     stderr.print(f"{count} analyses by {version} written to {'standard output' if to_stdout else output} "
-                 f"({chosen.value})", highlight=False)
+                 f"({chosen.value}; spans: {shown})", highlight=False, soft_wrap=True)
 
 
 @corpus_app.command("report")

@@ -247,7 +247,9 @@ def serve(
 
 from propaganda_lens.cli import adapt, ptc, models  # noqa: E402, F401 - their commands register on import
 from propaganda_lens.cli.corpus import corpus_app  # noqa: E402 - registered after the commands above
+from propaganda_lens.cli.review import review_app  # noqa: E402
 
+corpus_app.add_typer(review_app, name="review")
 app.add_typer(corpus_app, name="corpus")
 
 from propaganda_lens.cli.claims import register as register_claim_commands  # noqa: E402

@@ -8,8 +8,11 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from propaganda_lens.corpus.reviews import reviewed_articles, spans_shown
 from propaganda_lens.corpus.store import AnalysisRow, ArticleRow, FailureRow, ModelRow, SpanRow, snapshot
+from propaganda_lens.data import Span
 from propaganda_lens.enrich.outlets import ratings_of
+from propaganda_lens.enrich.summary import character_weights
 
 UNKNOWN_OUTLET = "(unknown outlet)"
 UNDATED = "(undated)"
@@ -30,6 +33,7 @@ class ArticleFacts:
     covered: int  # characters inside at least one span
     techniques: Counter = field(default_factory=Counter)  # spans per technique
     technique_chars: Counter = field(default_factory=Counter)  # characters of those spans
+    reviewed: bool = False  # counted from its spans reviewed where reviewed, else the model's
 
 
 @dataclass
@@ -41,6 +45,7 @@ class GroupStats:
     chars: int = 0
     covered: int = 0
     techniques: Counter = field(default_factory=Counter)
+    reviewed: int = 0  # articles counted from their reviewed spans
 
     @property
     def spans_per_1000_words(self) -> float:
@@ -86,6 +91,22 @@ def corpus_facts(session: Session, version: str) -> list[ArticleFacts]:
     return list(facts.values())
 
 
+def with_reviews(facts: list[ArticleFacts], reviewed: dict[int, list[Span]]) -> None:
+    """Count each article of `reviewed` (article id: its spans reviewed where reviewed, else the model's) from
+    those spans instead of the model's."""
+    for article in facts:
+        spans = reviewed.get(article.id)
+        if spans is None:
+            continue
+        article.reviewed = True
+        article.techniques, article.technique_chars = Counter(), Counter()
+        for span in spans:
+            if span.technique:
+                article.techniques[span.technique] += 1
+                article.technique_chars[span.technique] += span.end - span.start
+        article.covered = int((character_weights(article.chars, spans) > 0).sum())
+
+
 def group_stats(facts: list[ArticleFacts], by: tuple[str, ...]) -> list[GroupStats]:
     """Statistics per group. Grouped by technique, a group counts the articles with a span of that technique,
     its spans, their density over all the words of the articles in the other keys' group, and the share of
@@ -101,6 +122,7 @@ def group_stats(facts: list[ArticleFacts], by: tuple[str, ...]) -> list[GroupSta
         if "technique" not in by:
             group = groups.setdefault(outer, GroupStats(dict(zip(by, outer))))
             group.articles += 1
+            group.reviewed += article.reviewed
             group.spans += sum(article.techniques.values())
             group.covered += article.covered
             group.techniques.update(article.techniques)
@@ -110,6 +132,7 @@ def group_stats(facts: list[ArticleFacts], by: tuple[str, ...]) -> list[GroupSta
             values = tuple(key[name] for name in by)
             group = groups.setdefault(values, GroupStats({name: key[name] for name in by}))
             group.articles += 1
+            group.reviewed += article.reviewed
             group.spans += count
             group.covered += article.technique_chars[technique]
             group.techniques[technique] += count
@@ -134,11 +157,13 @@ def failure_count(session: Session) -> dict[str, int]:
     return dict(session.execute(select(FailureRow.stage, func.count()).group_by(FailureRow.stage)).all())
 
 
-def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...]) -> dict:
+def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...], reviewed: bool = False) -> dict:
     """The statistics as one JSON-ready dict: groups, the model's dev precision per technique, failures;
-    read in one snapshot of the database."""
+    read in one snapshot of the database. `reviewed`: count the spans reviewed where reviewed, else the model's."""
     with snapshot(sessions) as session:
         facts = corpus_facts(session, version)
+        if reviewed:
+            with_reviews(facts, reviewed_articles(session, version))
         precision, failures = technique_precision(session, version), failure_count(session)
     if not facts:
         raise NoAnalyses(version)
@@ -152,6 +177,7 @@ def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...]) -> d
             "spans_per_1000_words": round(group.spans_per_1000_words, 3),
             "covered_share": round(group.covered_share, 4),
             "technique_mix": {technique: round(share, 4) for technique, share in group.mix().items()},
+            **({"reviewed": group.reviewed} if reviewed else {}),
         }
         if "outlet" in group.key:
             entry["ratings"] = [
@@ -160,6 +186,7 @@ def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...]) -> d
         groups.append(entry)
     return {
         "model": version,
+        "spans": spans_shown(reviewed, sum(article.reviewed for article in facts)),
         "by": list(by),
         "articles": len(facts),
         "technique_precision": precision,

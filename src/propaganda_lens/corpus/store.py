@@ -2,7 +2,8 @@
 
 Tables: `articles` (text, metadata, outlet and a content hash, each text stored once), `analyses` (one per
 article and model version), `spans`, `models` (each version's dev precision per technique), `failures`
-(inputs that could not be stored or analyzed, with their message) and `leases` (the articles a run has claimed).
+(inputs that could not be stored or analyzed, with their message), `leases` (the articles a run has claimed) and
+`reviews` (reviewers' corrections of a model version's spans, stored beside them: they never change the spans).
 
 Every transaction is a real one, on SQLite too: `writing` takes the write lock at its start (BEGIN IMMEDIATE),
 `snapshot` reads one consistent state of the database.
@@ -16,7 +17,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, text
+from sqlalchemy import (
+    JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, text,
+)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -26,6 +29,9 @@ from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE
 SQLITE_BUSY_TIMEOUT_S = 15.0  # how long a SQLite write waits for another process's lock before failing
 WRITE_LOCK = "propaganda_lens_write_lock"  # execution option: BEGIN IMMEDIATE on SQLite
 MIGRATION_LOCK = 7_253_104_611  # the PostgreSQL advisory lock that one migration at a time holds
+VERSION_CHARS = 100  # the longest model version stored
+REVIEWER_CHARS = 200  # the longest reviewer name stored
+TIME_CHARS = 40  # the longest decision time stored (ISO 8601)
 
 
 class StoreError(RuntimeError):
@@ -160,6 +166,29 @@ class LeaseRow(Base):
     model_version: Mapped[str] = mapped_column(String(100), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200), index=True)
     expires: Mapped[float] = mapped_column(Float)
+
+
+class ReviewRow(Base):
+    """A reviewer's decision on a span of an article as `model_version` found it (a Correction): the span is
+    [start, end) with the model's technique, or a new span (action "add", `model_technique` "")."""
+
+    __tablename__ = "reviews"
+    # The same decision is stored once, however often it is imported.
+    __table_args__ = (UniqueConstraint("article_id", "model_version", "start", "end", "model_technique", "action",
+                                       "technique", "reviewer", "time", name="uq_reviews_decision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    model_version: Mapped[str] = mapped_column(String(VERSION_CHARS), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # accept, reject, relabel or add
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    technique: Mapped[str] = mapped_column(String(60))  # after the decision (for reject: the rejected label)
+    # The model's label; "" for a span the model lacks (not NULL, which a unique constraint never matches).
+    model_technique: Mapped[str] = mapped_column(String(60))
+    reviewer: Mapped[str] = mapped_column(String(REVIEWER_CHARS))
+    time: Mapped[str] = mapped_column(String(TIME_CHARS))  # when the reviewer decided, ISO 8601 as given ("" if not)
+    stored_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 def database_url(given: str | None = None) -> str:
