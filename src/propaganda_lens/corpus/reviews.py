@@ -73,12 +73,13 @@ def store_item(session: Session, article: ArticleRow, item: ArticleCorrections, 
             result.problems.append(f"article {item.article!r}: span [{correction.start}, {correction.end}): {problem}")
             continue
         if dialect_insert is not None:
-            inserted = session.execute(dialect_insert(ReviewRow).values(row).on_conflict_do_nothing()).rowcount
+            statement = dialect_insert(ReviewRow.__table__).values(row).on_conflict_do_nothing()
+            inserted = int(session.execute(statement.returning(ReviewRow.__table__.c.id)).first() is not None)
         else:  # another database: look first, inside the write transaction
             same = and_(*(getattr(ReviewRow, name) == value for name, value in row.items()))
             inserted = 0 if session.scalar(select(exists().where(same))) else 1
             if inserted:
-                session.execute(insert(ReviewRow).values(row))
+                session.execute(insert(ReviewRow.__table__).values(row))
         result.stored += inserted
         result.already_stored += 1 - inserted
 

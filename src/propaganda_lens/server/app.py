@@ -49,7 +49,7 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 413: "body_too_large",
                415: "unsupported_media_type", 422: "invalid_request"}
 RETRY_AFTER_S = 2
 # The default model's whole analysis, one at a time on a loaded 2-core machine: 11 s for 5,000 characters,
