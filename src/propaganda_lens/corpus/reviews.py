@@ -23,6 +23,7 @@ from propaganda_lens.corpus.store import (
 from propaganda_lens.data import Article, Correction, Span
 from propaganda_lens.review.corrections import ArticleCorrections, check_against, reviewed_spans
 
+
 @dataclass
 class StoreResult:
     stored: int = 0
