@@ -17,7 +17,7 @@ from propaganda_lens.corpus.reviews import corrections_in
 from propaganda_lens.corpus.store import (
     AnalysisRow, ArticleRow, LeaseRow, ModelRow, ReviewRow, SpanRow, open_database, writing,
 )
-from propaganda_lens.data import text_sha256
+from propaganda_lens.data import TECHNIQUES, text_sha256
 from propaganda_lens.detect.detector import model_version
 from test_corpus import MODEL, cli, database  # noqa: F401 - fixture
 
@@ -297,3 +297,33 @@ def test_any_json_body_gets_an_answer_not_a_failure(api, body):
     client, _ = api
     data = document(entry("a0", [body])) if isinstance(body, dict) and "action" in body else body
     assert client.post("/corpus/articles/1/reviews", json=data).status_code in (200, 400, 409)
+
+
+def test_the_dashboard_counts_reviewed_spans_and_says_so(tmp_path):
+    from propaganda_lens.corpus.dashboard import dashboard_data
+    from propaganda_lens.corpus.reviews import reviewed_articles
+    from propaganda_lens.corpus.store import snapshot
+    from propaganda_lens.server.app import ServerSettings, create_app
+    from propaganda_lens.server.workers import ModelSource
+
+    database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    build_corpus(database)
+    the = [entry("a0", [*REVIEW_A0, correction("add", 23, 26, LOADED)]),  # "the" in both: a repeated phrase
+           entry("a1", [correction("add", 40, 43, LOADED)])]
+    assert cli("corpus", "review", "import", write(tmp_path, document(*the)), "--db", database, "-m", MODEL).exit_code == 0
+    sessions = open_database(database)
+    with snapshot(sessions) as session:
+        model = dashboard_data(session, VERSION)
+        reviewed = dashboard_data(session, VERSION, reviewed=reviewed_articles(session, VERSION))
+    assert model["spans"] == "model" and model["phrases"] == []
+    assert reviewed["spans"] == "reviewed where reviewed (2 articles reviewed), else model"
+    assert reviewed["phrases"] == ["the"] and len(reviewed["occurrences"]) == 2
+    techniques = {row[1]: {TECHNIQUES[index]: count for index, count in row[7].items()} for row in reviewed["articles"]}
+    assert techniques["a0"] == {NAME: 1, FEAR: 1, LOADED: 1} and techniques["a1"] == {NAME: 1, LOADED: 1}
+
+    page = tmp_path / "dashboard.html"
+    result = cli("corpus", "report", "-o", page, "--db", database, "-m", MODEL, "--reviewed", "--article-reports", "1")
+    assert result.exit_code == 0 and "(spans: reviewed where reviewed (2 articles reviewed), else model)" in result.stderr
+    assert "spans: reviewed where reviewed (2 articles reviewed), else model." in page.read_text(encoding="utf-8")
+    served = create_app(ModelSource(MODEL), ServerSettings(corpus_database=database, corpus_reviewed=True))
+    assert "spans: reviewed where reviewed" in TestClient(served, base_url="http://localhost").get("/corpus").text

@@ -329,10 +329,12 @@ def report(
     article_reports: Annotated[
         int, typer.Option(min=0, help="Write the reports of this many densest articles beside it, linked from it.")
     ] = 100,
+    reviewed: ReviewedOption = False,
 ) -> None:
     """Write a self-contained HTML dashboard of the corpus, with the densest articles' own reports beside it."""
     from propaganda_lens.corpus.dashboard import dashboard_data, densest_ids, render_dashboard, report_folder
-    from propaganda_lens.corpus.export import stored_analyses
+    from propaganda_lens.corpus.export import reviewable_analyses
+    from propaganda_lens.corpus.reviews import reviewed_articles
     from propaganda_lens.report.html import render_html
     from propaganda_lens.corpus.stats import NoAnalyses, corpus_facts
     from propaganda_lens.corpus.store import snapshot
@@ -342,8 +344,9 @@ def report(
     version = chosen_version(model)
     try:
         with snapshot(sessions) as session:  # one state of the database, however many runs commit meanwhile
-            facts = corpus_facts(session, version)
-            data = dashboard_data(session, version, facts)
+            spans = reviewed_articles(session, version) if reviewed else None
+            facts = corpus_facts(session, version, spans)
+            data = dashboard_data(session, version, facts, spans)
     except NoAnalyses:
         fail(f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run' first")
     folder = report_folder(output)
@@ -351,8 +354,8 @@ def report(
     try:
         if linked:
             folder.mkdir(parents=True, exist_ok=True)
-            reports = stored_analyses(sessions, version, linked)
-            for article_row, analysis in with_progress(reports, len(linked), "Writing reports"):
+            reports = reviewable_analyses(sessions, version, linked, reviewed)
+            for article_row, analysis, _ in with_progress(reports, len(linked), "Writing reports"):
                 write_text_atomically(folder / f"{article_row.id}.html", render_html(analysis))
         chosen = set(linked)
         page = render_dashboard(data, lambda i: f"{folder.name}/{i}.html" if i in chosen else None)
@@ -360,4 +363,5 @@ def report(
     except OSError as error:
         fail(f"cannot write {error.filename or output}: {error.strerror}")
     stderr.print(f"dashboard of {len(facts)} articles written to {output}"
-                 + (f", with {len(linked)} article reports in {folder}/" if linked else ""), highlight=False)
+                 + (f", with {len(linked)} article reports in {folder}/" if linked else "") + f" (spans: {data['spans']})",
+                 highlight=False, soft_wrap=True)

@@ -211,6 +211,8 @@ def serve(
     db: Annotated[
         str | None, typer.Option("--db", metavar="URL", help="A corpus database: its dashboard is served at /corpus.")
     ] = None,
+    reviewed: Annotated[bool, typer.Option(
+        "--reviewed", help="The corpus dashboard counts the spans reviewed where reviewed, else the model's.")] = False,
 ) -> None:
     """Serve the web page and the REST API (FastAPI under uvicorn); each worker process loads the model once."""
     import socket
@@ -231,7 +233,8 @@ def serve(
         fail(f"cannot listen on {host}:{port}: {error.strerror}; choose another --host or --port")
     settings = ServerSettings(workers=workers, queue=queue, timeout_s=timeout, max_body_bytes=max_body_bytes,
                               allow_private_urls=allow_private_urls,
-                              allowed_hosts=(*LOOPBACK_HOSTS, host, *(allowed_host or [])), corpus_database=db)
+                              allowed_hosts=(*LOOPBACK_HOSTS, host, *(allowed_host or [])), corpus_database=db,
+                              corpus_reviewed=reviewed)
     try:  # a bad model folder or database is one clear line here, not a failing worker later
         app = create_app(ModelSource(model), settings)
     except (ModelError, OSError) as error:

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propaganda_lens.catalogue import CATALOGUE
+from propaganda_lens.corpus.reviews import spans_shown
 from propaganda_lens.corpus.stats import UNKNOWN_OUTLET, ArticleFacts, NoAnalyses, corpus_facts, technique_precision
-from propaganda_lens.corpus.store import ActorRow, AnalysisRow, SpanRow
-from propaganda_lens.data import TECHNIQUES
+from propaganda_lens.corpus.store import ActorRow, AnalysisRow, ArticleRow, SpanRow
+from propaganda_lens.data import TECHNIQUES, Span
 from propaganda_lens.enrich.outlets import ratings_of
 
 PHRASE_TECHNIQUES = ("Loaded_Language", "Name_Calling,Labeling")  # whose repeated wording the dashboard lists
@@ -29,13 +30,20 @@ def normalized_phrase(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .,;:!?\"'“”‘’()[]")
 
 
-def phrase_rows(session: Session, version: str, index_of: dict[int, int]) -> tuple[list[str], list[list[int]]]:
+def phrase_rows(
+    session: Session, version: str, index_of: dict[int, int], reviewed: dict[int, list[Span]] | None = None
+) -> tuple[list[str], list[list[int]]]:
     """The loaded and name-calling phrases that occur in two or more articles, and per occurrence
-    [article index, phrase index, technique index]: the page counts them under its filters."""
-    rows = session.execute(
+    [article index, phrase index, technique index]: the page counts them under its filters. An article of
+    `reviewed` counts its reviewed spans."""
+    reviewed = reviewed or {}
+    rows = [row for row in session.execute(
         select(AnalysisRow.article_id, SpanRow.text, SpanRow.technique).join(SpanRow, SpanRow.analysis_id == AnalysisRow.id)
         .where(AnalysisRow.model_version == version, SpanRow.technique.in_(PHRASE_TECHNIQUES))
-    ).all()
+    ) if row[0] not in reviewed]
+    texts = dict(session.execute(select(ArticleRow.id, ArticleRow.text).where(ArticleRow.id.in_(reviewed))).all())
+    rows += [(article_id, span.text_in(texts[article_id]), span.technique)
+             for article_id, spans in reviewed.items() for span in spans if span.technique in PHRASE_TECHNIQUES]
     occurrences = [(article_id, normalized_phrase(text[: MAX_PHRASE_CHARS * 2])[:MAX_PHRASE_CHARS], technique)
                    for article_id, text, technique in rows]
     articles_of: dict[str, set[int]] = {}
@@ -64,19 +72,22 @@ def framing_rows(session: Session, version: str, index_of: dict[int, int]) -> tu
                                                 for article_id, actor, counts in counted]
 
 
-def dashboard_data(session: Session, version: str, facts: list[ArticleFacts] | None = None) -> dict:
-    """Everything the page draws, compact: it filters and aggregates in the browser. All reads must see one
-    state of the database: give a session of store.snapshot (and `facts` read in it)."""
-    facts = facts if facts is not None else corpus_facts(session, version)
+def dashboard_data(session: Session, version: str, facts: list[ArticleFacts] | None = None,
+                   reviewed: dict[int, list[Span]] | None = None) -> dict:
+    """Everything the page draws, compact: it filters and aggregates in the browser; with `reviewed` (see
+    reviews.reviewed_articles), the reviewed articles' spans where reviewed. All reads must see one state of the
+    database: give a session of store.snapshot (and `facts` read in it, with the same `reviewed`)."""
+    facts = facts if facts is not None else corpus_facts(session, version, reviewed)
     if not facts:
         raise NoAnalyses(version)
     index_of = {article.id: index for index, article in enumerate(facts)}
-    phrases, occurrences = phrase_rows(session, version, index_of)
+    phrases, occurrences = phrase_rows(session, version, index_of, reviewed)
     actors, framing = framing_rows(session, version, index_of)
     outlets = sorted({article.outlet for article in facts})
     outlet_index = {outlet: index for index, outlet in enumerate(outlets)}
     return {
         "model": version,
+        "spans": spans_shown(reviewed is not None, sum(article.reviewed for article in facts)),
         "techniques": [{"label": t, "name": CATALOGUE[t].name, "color": CATALOGUE[t].color} for t in TECHNIQUES],
         "precision": technique_precision(session, version),
         "outlets": outlets,
@@ -109,7 +120,7 @@ def render_dashboard(data: dict, report_link: Callable[[int], str | None]) -> st
     return _environment.get_template("dashboard.html.j2").render(
         # In a <script> element only "</" can end it early: escape every "<".
         data=payload.replace("<", "\\u003c"), chart_js=chart_js, page_js=page_js, model=data["model"],
-        article_count=len(data["articles"]),
+        article_count=len(data["articles"]), spans=data["spans"],
     )
 
 

@@ -65,9 +65,10 @@ class NoAnalyses(LookupError):
     """The database holds no analysis by the chosen model version."""
 
 
-def corpus_facts(session: Session, version: str) -> list[ArticleFacts]:
-    """Every article analyzed by `version`, with its span counts and lengths per technique. Both reads must
-    see one state of the database: give a session of store.snapshot."""
+def corpus_facts(session: Session, version: str, reviewed: dict[int, list[Span]] | None = None) -> list[ArticleFacts]:
+    """Every article analyzed by `version`, with its span counts and lengths per technique (for an article of
+    `reviewed`, those of its reviewed spans: see reviews.reviewed_articles). The reads must see one state of
+    the database: give a session of store.snapshot."""
     rows = session.execute(
         select(ArticleRow.id, ArticleRow.name, ArticleRow.title, ArticleRow.outlet, ArticleRow.published,
                ArticleRow.words, func.length(ArticleRow.text), AnalysisRow.covered_chars)
@@ -88,6 +89,7 @@ def corpus_facts(session: Session, version: str) -> list[ArticleFacts]:
     for article_id, technique, count, chars in counts:
         facts[article_id].techniques[technique] = count
         facts[article_id].technique_chars[technique] = int(chars)
+    with_reviews(list(facts.values()), reviewed or {})
     return list(facts.values())
 
 
@@ -161,9 +163,7 @@ def stats_report(sessions: sessionmaker, version: str, by: tuple[str, ...], revi
     """The statistics as one JSON-ready dict: groups, the model's dev precision per technique, failures;
     read in one snapshot of the database. `reviewed`: count the spans reviewed where reviewed, else the model's."""
     with snapshot(sessions) as session:
-        facts = corpus_facts(session, version)
-        if reviewed:
-            with_reviews(facts, reviewed_articles(session, version))
+        facts = corpus_facts(session, version, reviewed_articles(session, version) if reviewed else None)
         precision, failures = technique_precision(session, version), failure_count(session)
     if not facts:
         raise NoAnalyses(version)

@@ -77,6 +77,7 @@ class ServerSettings:
     max_tasks_per_worker: int = 200
     max_worker_mb: float = 1000.0
     corpus_database: str | None = None  # a database URL: serve its dashboard at /corpus
+    corpus_reviewed: bool = False  # the dashboard counts the spans reviewed where reviewed, else the model's
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -268,7 +269,7 @@ def create_app(model: ModelSource = ModelSource(), settings: ServerSettings = Se
         from propaganda_lens.detect.detector import model_version
         from propaganda_lens.server.corpus_pages import add_corpus_pages
 
-        add_corpus_pages(app, settings.corpus_database, model_version(model.model))
+        add_corpus_pages(app, settings.corpus_database, model_version(model.model), settings.corpus_reviewed)
 
     def openapi() -> dict:
         if app.openapi_schema is None:

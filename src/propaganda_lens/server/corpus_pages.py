@@ -13,7 +13,9 @@ from starlette.exceptions import HTTPException
 
 from propaganda_lens.corpus.dashboard import dashboard_data, render_dashboard
 from propaganda_lens.corpus.export import stored_analyses
-from propaganda_lens.corpus.reviews import StoreResult, article_corrections, store_item, version_reviewed
+from propaganda_lens.corpus.reviews import (
+    StoreResult, article_corrections, reviewed_articles, store_item, version_reviewed,
+)
 from propaganda_lens.corpus.stats import NoAnalyses
 from propaganda_lens.corpus.store import ArticleRow, open_database, snapshot, writing
 from propaganda_lens.report.html import render_html
@@ -43,9 +45,10 @@ def stored_article(session: Session, article_id: int) -> ArticleRow:
     return article
 
 
-def add_corpus_pages(app: FastAPI, database_url: str, version: str) -> None:
-    """Serve the dashboard of the analyses by model `version` in the database at `database_url`. Raises
-    StoreError at once when the database cannot be opened."""
+def add_corpus_pages(app: FastAPI, database_url: str, version: str, reviewed: bool = False) -> None:
+    """Serve the dashboard of the analyses by model `version` in the database at `database_url` (`reviewed`:
+    counting the spans reviewed where reviewed, else the model's). Raises StoreError at once when the database
+    cannot be opened."""
     sessions = open_database(database_url)
 
     # Plain (not async) handlers: FastAPI runs them in its thread pool, so the server stays responsive.
@@ -53,7 +56,7 @@ def add_corpus_pages(app: FastAPI, database_url: str, version: str) -> None:
     def dashboard() -> HTMLResponse:
         try:
             with snapshot(sessions) as session:  # one state of the database while runs commit
-                data = dashboard_data(session, version)
+                data = dashboard_data(session, version, reviewed=reviewed_articles(session, version) if reviewed else None)
         except NoAnalyses:
             raise HTTPException(404, f"no article has an analysis by {version} yet; run 'propaganda-lens corpus run'")
         return HTMLResponse(render_dashboard(data, lambda article_id: f"/corpus/articles/{article_id}"),
