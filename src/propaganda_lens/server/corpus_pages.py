@@ -26,7 +26,7 @@ LARGEST_ID = 2**63 - 1  # the largest integer a database column holds
 REPORT_POLICY = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
                  "script-src 'unsafe-inline'; img-src data:"}
 # An article's report also sends its reviewer's corrections to this server, and nowhere else.
-REVIEWED_REPORT_POLICY = {"Content-Security-Policy": REPORT_POLICY["Content-Security-Policy"] + "; connect-src 'self'"}
+REVIEWABLE_REPORT_POLICY = {"Content-Security-Policy": REPORT_POLICY["Content-Security-Policy"] + "; connect-src 'self'"}
 
 
 async def json_body(request: Request) -> Any:
@@ -66,7 +66,7 @@ def add_corpus_pages(app: FastAPI, database_url: str, version: str, reviewed: bo
     def article_report(article_id: int) -> HTMLResponse:
         if 1 <= article_id <= LARGEST_ID:  # no row has another id, and the driver cannot send one past it
             for _, analysis in stored_analyses(sessions, version, [article_id]):
-                return HTMLResponse(render_html(analysis), headers=REVIEWED_REPORT_POLICY)
+                return HTMLResponse(render_html(analysis), headers=REVIEWABLE_REPORT_POLICY)
         raise HTTPException(404, f"no article {article_id} analyzed by {version} in the corpus")
 
     @app.get("/corpus/articles/{article_id}/reviews", include_in_schema=False)
