@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pyarrow_parquet
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -225,6 +226,9 @@ def test_reviewed_stats_and_exports_count_the_reviewed_spans_and_say_so(database
     assert [(row["name"], row["start"], row["technique"], row["probability"], row["review"])
             for row in csv.DictReader(io.StringIO(rows.stdout))] == [
         ("a0", "27", NAME, "", "relabel"), ("a0", "42", FEAR, "", "add"), ("a1", "0", NAME, "0.8", "")]
+    parquet = tmp_path / "spans.parquet"
+    assert cli("corpus", "export", "-o", parquet, "--db", database, "-m", MODEL, "--reviewed").exit_code == 0
+    assert pyarrow_parquet.read_table(parquet).column("review").to_pylist() == ["relabel", "add", ""]
     plain = cli("corpus", "export", "-f", "csv", "--db", database, "-m", MODEL)
     assert "spans: model)" in plain.stderr and "review" not in plain.stdout.splitlines()[0]
     lines = cli("corpus", "export", "-f", "jsonl", "--db", database, "-m", MODEL, "--reviewed").stdout.splitlines()
