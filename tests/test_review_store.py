@@ -5,6 +5,7 @@ exports, and the server's API."""
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pyarrow.parquet as pyarrow_parquet
@@ -331,3 +332,76 @@ def test_the_dashboard_counts_reviewed_spans_and_says_so(tmp_path):
     assert "spans: reviewed where reviewed (2 articles reviewed), else model." in page.read_text(encoding="utf-8")
     served = create_app(ModelSource(MODEL), ServerSettings(corpus_database=database, corpus_reviewed=True))
     assert "spans: reviewed where reviewed" in TestClient(served, base_url="http://localhost").get("/corpus").text
+
+
+def decisions(url: str) -> list[tuple]:
+    """(article name, action, start, end, technique, model technique, reviewer, time) of each stored decision."""
+    with open_database(url)() as session:
+        rows = session.execute(select(ArticleRow.name, ReviewRow).join(ReviewRow, ReviewRow.article_id == ArticleRow.id)
+                               .order_by(ArticleRow.name, ReviewRow.start, ReviewRow.action)).all()
+    return [(name, row.action, row.start, row.end, row.technique, row.model_technique, row.reviewer, row.time)
+            for name, row in rows]
+
+
+def set_time(path: Path, iso: str) -> None:
+    from datetime import datetime
+
+    stamp = datetime.fromisoformat(iso).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def test_annotation_tools_round_trip_through_the_corpus(database, tmp_path):
+    build_corpus(database)
+    exported = {}
+    for tool, name in (("label-studio", "tasks.json"), ("inception", "review.zip"), ("doccano", "review.jsonl"),
+                       ("ptc", "review.labels")):
+        exported[tool] = tmp_path / name
+        result = cli("corpus", "review", "export", "-f", tool, "-o", exported[tool], "--db", database, "-m", MODEL)
+        assert result.exit_code == 0 and f"3 articles with the spans of {VERSION} written to" in result.stderr
+    # A doccano reviewer drops a0's name calling, relabels its loaded language, keeps a1's and marks one in a2.
+    lines = [json.loads(line) for line in exported["doccano"].read_text(encoding="utf-8").splitlines()]
+    assert [line["label"] for line in lines] == [[[9, 17, NAME], [27, 41, LOADED]], [[0, 16, NAME]], []]
+    lines[0]["label"], lines[2]["label"] = [[27, 41, FEAR]], [[7, 21, LOADED], [0, 99, LOADED], [0, 4, "Sarcasm"]]
+    exported["doccano"].write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    set_time(exported["doccano"], "2026-12-04T22:00:00+00:00")
+    result = cli("corpus", "review", "import", "-f", "doccano", exported["doccano"], "--reviewer", "cy", "--db", database,
+                 "-m", MODEL)
+    assert result.exit_code == 1 and "4 corrections stored, 0 already stored, 2 left out" in result.stderr
+    assert "(article 'a2'), label 2: offset" in result.stderr and "label 3: unknown technique 'Sarcasm'" in result.stderr
+    time = "2026-12-04T22:00:00Z"
+    assert decisions(database) == [
+        ("a0", "reject", 9, 17, NAME, NAME, "cy", time), ("a0", "relabel", 27, 41, FEAR, LOADED, "cy", time),
+        ("a1", "accept", 0, 16, NAME, NAME, "cy", time), ("a2", "add", 7, 21, LOADED, "", "cy", time)]
+    again = cli("corpus", "review", "import", "-f", "doccano", exported["doccano"], "--reviewer", "cy", "--db", database,
+                "-m", MODEL)
+    assert "0 corrections stored, 4 already stored, 2 left out" in again.stderr
+
+    # Unchanged, the other tools' files accept every span of the model (Label Studio: its predictions as annotations).
+    tasks = json.loads(exported["label-studio"].read_text(encoding="utf-8"))
+    for number, task in enumerate(tasks, 1):
+        task["annotations"] = [{"id": number, "result": task["predictions"][0]["result"],
+                                "completed_by": {"email": "lee@example.org"}}]
+    exported["label-studio"].write_text(json.dumps(tasks), encoding="utf-8")
+    for minute, tool in enumerate(("label-studio", "inception", "ptc"), 1):
+        set_time(exported[tool], f"2026-12-04T22:{minute:02}:00+00:00")  # the same decisions at the same time: stored once
+        before = set(decisions(database))
+        result = cli("corpus", "review", "import", "-f", tool, exported[tool], "--db", database, "-m", MODEL)
+        assert result.exit_code == 0 and "3 corrections stored" in result.stderr, (tool, result.output)
+        added = set(decisions(database)) - before
+        assert sorted(row[:6] for row in added) == [("a0", "accept", 9, 17, NAME, NAME), ("a0", "accept", 27, 41, LOADED, LOADED),
+                                                    ("a1", "accept", 0, 16, NAME, NAME)], tool
+        assert {row[6] for row in added} == {"lee@example.org" if tool == "label-studio" else ""}
+    assert len(stored(database, SpanRow)) == 3  # the model's spans, as stored
+
+
+def test_annotation_tool_files_that_cannot_be_read_are_one_line(tmp_path):
+    from conftest import assert_one_line_error
+
+    database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    assert_one_line_error(cli("corpus", "review", "export", "-f", "doccano", "--db", database, "-m", MODEL),
+                          "not written to standard output")
+    assert_one_line_error(cli("corpus", "review", "export", "-f", "doccano", "-o", tmp_path / "x.jsonl", "--db", database,
+                              "-m", MODEL), "no article has an analysis")
+    (tmp_path / "bad.json").write_text("{}")
+    assert_one_line_error(cli("corpus", "review", "import", "-f", "label-studio", tmp_path / "bad.json", "--db", database,
+                              "-m", MODEL), "not a Label Studio JSON export")

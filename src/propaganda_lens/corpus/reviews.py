@@ -20,8 +20,9 @@ from propaganda_lens.corpus.run import article_of_row
 from propaganda_lens.corpus.store import (
     REVIEWER_CHARS, TIME_CHARS, VERSION_CHARS, AnalysisRow, ArticleRow, ReviewRow, SpanRow, snapshot, writing,
 )
-from propaganda_lens.data import Article, Correction, Span
+from propaganda_lens.data import Article, Correction, Span, text_sha256
 from propaganda_lens.review.corrections import ArticleCorrections, check_against, reviewed_spans
+from propaganda_lens.review.formats import Annotated, ReviewTask, corrections_from_annotation
 
 
 @dataclass
@@ -186,6 +187,38 @@ def reviewed_articles(session: Session, version: str) -> dict[int, list[Span]]:
     corrections = corrections_of(session, ids, version)
     spans = model_spans(session, ids, version)
     return {article_id: reviewed_spans(spans.get(article_id, []), corrections[article_id, version]) for article_id in ids}
+
+
+def review_tasks(sessions: sessionmaker, version: str) -> list[ReviewTask]:
+    """Every article analyzed by `version`, with the spans it stored, to review in an annotation tool."""
+    with snapshot(sessions) as session:
+        articles = list(session.scalars(select(ArticleRow).join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+                                        .where(AnalysisRow.model_version == version).order_by(ArticleRow.id)))
+        spans = model_spans(session, [article.id for article in articles], version)
+    return [ReviewTask(article.name, article.text, spans.get(article.id, []), version) for article in articles]
+
+
+def stored_text(sessions: sessionmaker, name: str) -> str | None:
+    """The text of the one stored article with this Article id; None when there is none, or several."""
+    with sessions() as session:
+        texts = session.scalars(select(ArticleRow.text).where(ArticleRow.name == name).limit(2)).all()
+    return texts[0] if len(texts) == 1 else None
+
+
+def annotation_corrections(sessions: sessionmaker, annotated: list[Annotated], version: str, reviewer: str,
+                           time: str) -> list[ArticleCorrections]:
+    """Each annotated article as a corrections file's entry: the corrections that turn the spans `version`
+    stored for the article with that text into the annotated ones (an article the corpus lacks: all added,
+    and import_corrections names it). `reviewer` names the reviewer where the tool names none."""
+    items = []
+    with snapshot(sessions) as session:
+        for item in annotated:
+            digest = text_sha256(item.text)
+            article_id = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == digest))
+            found = model_spans(session, [article_id], version).get(article_id, []) if article_id else []
+            corrections = corrections_from_annotation(found, item.spans, item.reviewer or reviewer, time)
+            items.append(ArticleCorrections(item.article, digest, corrections, model=version))
+    return items
 
 
 def spans_shown(reviewed: bool, reviewed_count: int) -> str:
