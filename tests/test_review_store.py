@@ -19,8 +19,9 @@ from propaganda_lens.corpus.reviews import corrections_in
 from propaganda_lens.corpus.store import (
     AnalysisRow, ArticleRow, LeaseRow, ModelRow, ReviewRow, SpanRow, open_database, writing,
 )
-from propaganda_lens.data import TECHNIQUES, text_sha256
+from propaganda_lens.data import TECHNIQUES, Span, text_sha256
 from propaganda_lens.detect.detector import model_version
+from test_adapt import cache, small_ptc  # noqa: F401 - fixtures
 from test_corpus import MODEL, cli, database  # noqa: F401 - fixture
 
 NAME, LOADED, FEAR = "Name_Calling,Labeling", "Loaded_Language", "Appeal_to_fear-prejudice"
@@ -405,3 +406,32 @@ def test_annotation_tool_files_that_cannot_be_read_are_one_line(tmp_path):
     (tmp_path / "bad.json").write_text("{}")
     assert_one_line_error(cli("corpus", "review", "import", "-f", "label-studio", tmp_path / "bad.json", "--db", database,
                               "-m", MODEL), "not a Label Studio JSON export")
+
+
+def test_adapt_takes_the_corrections_stored_in_a_corpus(small_ptc, cache, tmp_path):
+    from conftest import assert_one_line_error
+    from test_adapt import PHRASE, TARGET, TEXTS
+
+    from propaganda_lens.detect.detector import Detector
+
+    database = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    with writing(open_database(database)) as session:
+        session.add_all(ArticleRow(content_hash=text_sha256(body), name=f"t{number}", text=body, extra={},
+                                   words=len(body.split())) for number, body in enumerate(TEXTS))
+    base, entries = Detector.from_disk(MODEL), []
+    for number, body in enumerate(TEXTS):
+        start = body.index(PHRASE)
+        found = base.classify_spans(body, [Span(start, start + len(PHRASE))])[0].technique
+        entries.append({"article": f"t{number}", "text_sha256": text_sha256(body), "model": None, "corrections": [
+            correction("relabel", start, start + len(PHRASE), TARGET, found)]})
+    assert cli("corpus", "review", "import", write(tmp_path, document(*entries)), "--db", database, "-m", MODEL).exit_code == 0
+    result = cli("adapt", "--db", database, "--ptc", small_ptc, "-o", tmp_path / "adapted", "--model", MODEL,
+                 "--cache", cache)
+    assert result.exit_code == 0, result.output
+    assert "on 3 corrections of 3 articles" in result.stderr
+    used = json.loads((tmp_path / "adapted" / "corrections.json").read_text(encoding="utf-8"))
+    assert [entry["article"] for entry in used["articles"]] == ["t0", "t1", "t2"]
+    assert_one_line_error(cli("adapt", "--db", database, "--ptc", small_ptc, "-o", tmp_path / "other", "--model", "accurate"),
+                    "holds no corrections of the spans of ptc-mpnet@")
+    assert_one_line_error(cli("adapt", "--ptc", small_ptc, "-o", tmp_path / "other"), "--corrections FILE, or --db URL")
+    assert_one_line_error(cli("adapt", "--db", database, "--ptc", small_ptc, "-o", tmp_path / "other", "x.txt"), "give no SOURCE")

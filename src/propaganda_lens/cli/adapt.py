@@ -21,9 +21,6 @@ from propaganda_lens.cli.common import (
 
 @app.command("adapt", cls=PlainUsage)
 def adapt_command(
-    corrections: Annotated[
-        Path, typer.Option("--corrections", metavar="FILE", help="A corrections file (the report's download).")
-    ],
     ptc: Annotated[Path, typer.Option(help="The SemEval-2020 PTC folder (train-articles/, train-labels-task-flc-tc/).")],
     output: Annotated[Path, typer.Option("-o", "--output", metavar="MODEL_DIR", help="The adapted model's new folder.")],
     sources: Annotated[
@@ -31,6 +28,13 @@ def adapt_command(
         typer.Argument(help="The reviewed articles' texts (files, folders, glob patterns), as they were analyzed; "
                        "each is matched to its corrections by the text's SHA-256, else by article id.",
                        show_default=False, metavar="SOURCE"),
+    ] = None,
+    corrections: Annotated[
+        Path | None, typer.Option("--corrections", metavar="FILE", help="A corrections file (the report's download).")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", metavar="URL", help="Instead of --corrections: a corpus database's stored "
+                                 "corrections of --model's spans, with their articles' texts.")
     ] = None,
     model: ModelOption = None,
     cache: Annotated[
@@ -53,20 +57,27 @@ def adapt_command(
     )
     from propaganda_lens.review.corrections import CorrectionsError, read_corrections
 
-    try:
-        items, problems = read_corrections(corrections)
-    except CorrectionsError as error:
-        fail(str(error))
-    if not sources:
-        fail("give the reviewed articles' texts (files or folders) after the options, to match the corrections to")
-    paths, source_problems = expand_sources(sources)
-    problems += source_problems
-    articles = []
-    for path in paths:
+    if (corrections is None) == (db is None):
+        fail("give the corrections: --corrections FILE, or --db URL for a corpus's (one of the two)")
+    if db is not None:
+        if sources:
+            fail("--db takes the reviewed texts from the corpus: give no SOURCE")
+        items, articles, problems = stored_reviews(db, model)
+    else:
         try:
-            articles.append(read_source(path))
-        except IngestError as error:
-            problems.append(str(error))
+            items, problems = read_corrections(corrections)
+        except CorrectionsError as error:
+            fail(str(error))
+        if not sources:
+            fail("give the reviewed articles' texts (files or folders) after the options, to match the corrections to")
+        paths, source_problems = expand_sources(sources)
+        problems += source_problems
+        articles = []
+        for path in paths:
+            try:
+                articles.append(read_source(path))
+            except IngestError as error:
+                problems.append(str(error))
     reviewed, unmatched = matched_reviews(items, articles)
     for problem in problems + unmatched:  # one line each; the rest is used
         print_error(problem)
@@ -86,3 +97,23 @@ def adapt_command(
                  f"{output} ({summary['version']})", highlight=False, soft_wrap=True)
     if problems or unmatched:
         raise typer.Exit(1)
+
+
+def stored_reviews(url: str, model: str | None) -> tuple[list, list, list[str]]:
+    """The corrections a corpus database stores of the model's spans, their articles, and no problems yet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from propaganda_lens.corpus.reviews import corrections_in
+    from propaganda_lens.corpus.store import StoreError, describe, open_database
+    from propaganda_lens.detect.detector import ModelError, model_version
+
+    try:
+        version = model_version(model)
+        stored = corrections_in(open_database(url), version)
+    except (ModelError, StoreError) as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"the database failed: {describe(error)}")
+    if not stored:
+        fail(f"the corpus holds no corrections of the spans of {version}: nothing to adapt the model on")
+    return [item for _, item in stored], [article for article, _ in stored], []
