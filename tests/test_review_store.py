@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pyarrow_parquet
@@ -115,7 +116,7 @@ def test_a_database_at_0003_with_data_upgrades_and_keeps_its_rows(database, tmp_
 
     sessions = open_database(database)  # upgrades to the head
     with sessions() as session:
-        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
         assert session.scalar(select(ArticleRow.text)) == TEXT0
         assert session.scalar(select(AnalysisRow.covered_chars)) == 8
         assert session.scalar(select(LeaseRow.holder)) == "host:1:token"
@@ -267,6 +268,9 @@ def test_the_api_stores_and_serves_an_articles_corrections(api):
     assert len(stored(database)) == 3
     page = client.get("/corpus/articles/1")
     assert page.status_code == 200 and "connect-src 'self'" in page.headers["content-security-policy"]
+    review = json.loads(re.search(r'<script[^>]*id="review-data"[^>]*>(.*?)</script>', page.text, re.S).group(1))
+    assert review["review_url"] == "/corpus/articles/1/reviews"  # the page POSTs its corrections here
+    assert [item["action"] for item in review["corrections"]] == ["reject", "relabel", "add"]  # shown as stored
 
 
 def test_the_api_refuses_what_it_cannot_store(api):

@@ -333,8 +333,8 @@ def report(
 ) -> None:
     """Write a self-contained HTML dashboard of the corpus, with the densest articles' own reports beside it."""
     from propaganda_lens.corpus.dashboard import dashboard_data, densest_ids, render_dashboard, report_folder
-    from propaganda_lens.corpus.export import reviewable_analyses
-    from propaganda_lens.corpus.reviews import reviewed_articles
+    from propaganda_lens.corpus.export import stored_analyses
+    from propaganda_lens.corpus.reviews import reviewed_articles, reviewed_corrections
     from propaganda_lens.report.html import render_html
     from propaganda_lens.corpus.stats import NoAnalyses, corpus_facts
     from propaganda_lens.corpus.store import snapshot
@@ -354,9 +354,10 @@ def report(
     try:
         if linked:
             folder.mkdir(parents=True, exist_ok=True)
-            reports = reviewable_analyses(sessions, version, linked, reviewed)
-            for article_row, analysis, _ in with_progress(reports, len(linked), "Writing reports"):
-                write_text_atomically(folder / f"{article_row.id}.html", render_html(analysis))
+            reports = stored_analyses(sessions, version, linked)
+            for article_row, analysis in with_progress(reports, len(linked), "Writing reports"):
+                corrections = reviewed_corrections(sessions, article_row, version) if reviewed else None
+                write_text_atomically(folder / f"{article_row.id}.html", render_html(analysis, corrections))
         chosen = set(linked)
         page = render_dashboard(data, lambda i: f"{folder.name}/{i}.html" if i in chosen else None)
         write_text_atomically(output, page)

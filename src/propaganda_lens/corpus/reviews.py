@@ -151,6 +151,12 @@ def article_corrections(session: Session, article: ArticleRow, version: str) -> 
     return ArticleCorrections(article.name, article.content_hash, corrections, model=version)
 
 
+def reviewed_corrections(sessions: sessionmaker, article: ArticleRow, version: str) -> list[Correction]:
+    """One article's stored corrections of `version`'s spans."""
+    with sessions() as session:
+        return article_corrections(session, article, version).corrections
+
+
 def model_spans(session: Session, article_ids: list[int], version: str) -> dict[int, list[Span]]:
     """Per article among `article_ids` analyzed by `version`: the spans it stored, ordered by position."""
     rows = session.execute(

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from propaganda_lens.corpus.dashboard import dashboard_data, render_dashboard
 from propaganda_lens.corpus.export import stored_analyses
 from propaganda_lens.corpus.reviews import (
-    StoreResult, article_corrections, reviewed_articles, store_item, version_reviewed,
+    StoreResult, article_corrections, reviewed_articles, reviewed_corrections, store_item, version_reviewed,
 )
 from propaganda_lens.corpus.stats import NoAnalyses
 from propaganda_lens.corpus.store import ArticleRow, open_database, snapshot, writing
@@ -65,8 +65,10 @@ def add_corpus_pages(app: FastAPI, database_url: str, version: str, reviewed: bo
     @app.get("/corpus/articles/{article_id}", include_in_schema=False)
     def article_report(article_id: int) -> HTMLResponse:
         if 1 <= article_id <= LARGEST_ID:  # no row has another id, and the driver cannot send one past it
-            for _, analysis in stored_analyses(sessions, version, [article_id]):
-                return HTMLResponse(render_html(analysis), headers=REVIEWABLE_REPORT_POLICY)
+            for article, analysis in stored_analyses(sessions, version, [article_id]):
+                corrections = reviewed_corrections(sessions, article, version)  # shown applied, marked reviewed
+                page = render_html(analysis, corrections, review_url=f"/corpus/articles/{article_id}/reviews")
+                return HTMLResponse(page, headers=REVIEWABLE_REPORT_POLICY)
         raise HTTPException(404, f"no article {article_id} analyzed by {version} in the corpus")
 
     @app.get("/corpus/articles/{article_id}/reviews", include_in_schema=False)
