@@ -355,3 +355,43 @@ def test_the_script_applies_corrections_as_the_library_and_the_template_do(two_p
     assert [(text, kind) for text, kind, _ in with_script] == [(text, kind) for text, kind, _ in without]
     assert [statistics, *rest] == same
     assert statistics["spans"] == str(len(reviewed_spans(sample().spans, made)))
+
+
+def test_on_serve_db_each_correction_is_stored_and_shown_next_time(browser, tmp_path):
+    """The corpus article page of a real `serve --db`: a rejection goes through the API into the database, and
+    the page shows it applied when it opens again."""
+    import httpx
+    from typer.testing import CliRunner
+
+    from conftest import live_server
+    from propaganda_lens.cli.main import app
+    from propaganda_lens.server.app import ServerSettings, create_app
+    from propaganda_lens.server.workers import ModelSource
+
+    article = tmp_path / "traitors.txt"
+    article.write_text("The corrupt traitors in parliament will destroy our great nation. These cowards betrayed "
+                       "every one of us, and the shameful elites cheered them on.", encoding="utf-8")
+    database = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+    runner = CliRunner()
+    for arguments in (["corpus", "add", str(article)], ["corpus", "run", "-m", "fast"]):
+        result = runner.invoke(app, [*arguments, "--db", database])
+        assert result.exit_code == 0, result.output
+    with live_server(create_app(ModelSource("fast"), ServerSettings(workers=1, corpus_database=database))) as url:
+        page = browser.new_page()
+        outside, errors = [], []
+        page.on("request", lambda request: None if request.url.startswith(url) else outside.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/corpus/articles/1")
+        spans = int(page.inner_text("#stat-spans"))
+        assert spans >= 1 and page.inner_text("#stat-reviewed") == "0"
+        page.fill("#reviewer", "ana")
+        page.locator("mark.span:not(.uncertain)").first.focus()
+        page.keyboard.press("r")
+        page.locator("#review-status", has_text="Saved.").wait_for()
+        stored = httpx.get(f"{url}/corpus/articles/1/reviews").json()
+        items, problems = parse_corrections(stored)
+        assert problems == [] and [(c.action, c.reviewer) for c in items[0].corrections] == [("reject", "ana")]
+        page.reload()
+        assert page.inner_text("#stat-spans") == str(spans - 1) and page.inner_text("#correction-count") == "1"
+        assert outside == [] and errors == []
+        page.close()
