@@ -92,6 +92,21 @@ def live_server(app):
         listener.close()
 
 
+@contextmanager
+def http_site(handler):
+    """Serve `handler` (a BaseHTTPRequestHandler class) with a real threading HTTP server on a free loopback port
+    for the duration of the block; yields its URL."""
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
 def fixture_site():
     """An ASGI web site serving tests/fixtures (404 for other paths), to run with live_server."""
     from starlette.applications import Starlette

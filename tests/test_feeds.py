@@ -3,9 +3,8 @@ page with its date and outlet, a feed read again adds only its new items (their 
 and every download, the feed's and each item's, keeps the address checks and caps; any bytes served as a
 feed give items or one line."""
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from conftest import http_site
 from test_corpus import cli, database  # noqa: F401 - fixture
 from propaganda_lens.corpus.store import ArticleRow, FailureRow, open_database
 from propaganda_lens.ingest import fetch as fetch_module
@@ -120,11 +120,8 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_site(_Site) as url:
+        yield url
 
 
 def add(database: str, *sources: str, private: bool = True, extra: tuple[str, ...] = ()):

@@ -4,10 +4,9 @@ from the library and the CLI, and analyses whose client has gone."""
 
 import io
 import json
-import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from conftest import assert_one_line_error, live_server
+from conftest import assert_one_line_error, http_site, live_server
 from propaganda_lens.cli.claims import MAX_LINE_BYTES, sentences_of
 from propaganda_lens.cli.main import app
 from propaganda_lens.corpus.add import MAX_DEPTH, nesting_depth
@@ -46,11 +45,8 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_site(_Site) as url:
+        yield url
 
 
 def cli(*arguments):

@@ -2,16 +2,15 @@
 every class of bad input, URL fetching against a local server, and fuzzing."""
 
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
+from conftest import FIXTURES, http_site
 from propaganda_lens.ingest.decoding import decode
 from propaganda_lens.ingest.errors import IngestError
 from propaganda_lens.ingest import fetch as fetch_module
@@ -266,11 +265,8 @@ class _Site(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with http_site(_Site) as url:
+        yield url
 
 
 def test_url_pages_are_fetched_and_extracted(site):
