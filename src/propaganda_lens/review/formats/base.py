@@ -3,10 +3,8 @@ the checks that keep a bad item to one line while the rest is imported."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from propaganda_lens.data import TECHNIQUES, Correction, Span
@@ -66,16 +64,6 @@ def unique_spans(spans: list[Span]) -> list[Span]:
                   key=lambda span: (span.start, span.end, span.technique))
 
 
-def read_json(path: Path) -> Any:
-    """A JSON file's value; FormatError when it cannot be read or is not JSON."""
-    try:
-        return json.loads(Path(path).read_bytes())
-    except OSError as error:
-        raise FormatError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise FormatError(f"{path} is not valid JSON: {error}") from None
-
-
 def corrections_from_annotation(model_spans: list[Span], annotated: list[Span], reviewer: str,
                                 time: str) -> list[Correction]:
     """The corrections that turn the model's spans into the annotated ones.
@@ -89,13 +77,15 @@ def corrections_from_annotation(model_spans: list[Span], annotated: list[Span], 
     model = {(span.start, span.end, span.technique) for span in model_spans if span.technique}
     corrections = [Correction("accept", start, end, label, label, reviewer, time)
                    for start, end, label in model & wanted]
-    added = sorted(wanted - model)
+    added: dict[tuple[int, int], list[str]] = {}  # the reviewer's new labels by range, in label order
+    for start, end, label in sorted(wanted - model):
+        added.setdefault((start, end), []).append(label)
     for start, end, label in sorted(model - wanted):
-        relabelled = next((item for item in added if item[:2] == (start, end)), None)
-        if relabelled is None:
-            corrections.append(Correction("reject", start, end, label, label, reviewer, time))
+        labels = added.get((start, end))
+        if labels:
+            corrections.append(Correction("relabel", start, end, labels.pop(0), label, reviewer, time))
         else:
-            added.remove(relabelled)
-            corrections.append(Correction("relabel", start, end, relabelled[2], label, reviewer, time))
-    corrections += [Correction("add", start, end, label, None, reviewer, time) for start, end, label in added]
+            corrections.append(Correction("reject", start, end, label, label, reviewer, time))
+    corrections += [Correction("add", start, end, label, None, reviewer, time)
+                    for (start, end), labels in added.items() for label in labels]
     return sorted(corrections, key=lambda item: (item.start, item.end, item.model_technique or item.technique))
