@@ -3,12 +3,13 @@ killed run leaves the old file or the new one, never a truncated one."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 @contextmanager
@@ -48,3 +49,13 @@ def _mode_for(path: Path) -> int:
 def write_text_atomically(path: Path, text: str) -> None:
     with atomic_writer(path) as handle:
         handle.write(text)
+
+
+def read_json(path: Path, error: type[Exception]) -> Any:
+    """A JSON file's value; `error` with a one-line message when the file cannot be read or is not JSON."""
+    try:
+        return json.loads(Path(path).read_bytes())
+    except OSError as problem:
+        raise error(f"cannot read {path}: {problem.strerror or problem}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as problem:
+        raise error(f"{path} is not valid JSON: {problem}") from None

@@ -12,9 +12,9 @@ import typer
 
 from propaganda_lens.cli.common import ModelOption, PlainUsage, fail, print_error, stderr
 from propaganda_lens.cli.corpus import DatabaseOption, chosen_version, open_store
+from propaganda_lens.review.formats import FORMATS
 
-TOOL_FORMATS = ("label-studio", "inception", "doccano", "ptc")  # review.formats.FORMATS, without importing it
-REVIEW_FORMATS = ("json", *TOOL_FORMATS)
+REVIEW_FORMATS = ("json", *FORMATS)
 
 review_app = typer.Typer(
     help="Reviewers' corrections of the model's spans: import them into the corpus (stored beside the spans, "

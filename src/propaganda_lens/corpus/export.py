@@ -69,9 +69,7 @@ def reviewable_analyses(
             ).all()
             spans: dict[int, list[Span]] = {}
             for span in session.scalars(select(SpanRow).where(SpanRow.analysis_id.in_(chunk_ids))):
-                spans.setdefault(span.analysis_id, []).append(Span(
-                    span.start, span.end, span.technique, span.probability,
-                    cues=tuple((start, end) for start, end in span.cues)))
+                spans.setdefault(span.analysis_id, []).append(span.span())
             actors: dict[int, list[ActorRow]] = {}
             for actor in session.scalars(select(ActorRow).where(ActorRow.analysis_id.in_(chunk_ids)).order_by(ActorRow.id)):
                 actors.setdefault(actor.analysis_id, []).append(actor)

@@ -166,12 +166,9 @@ def model_spans(session: Session, article_ids: list[int], version: str) -> dict[
     ).all()
     spans: dict[int, list[Span]] = {}
     for article_id, row in rows:
-        spans.setdefault(article_id, []).append(span_of_row(row))
+        spans.setdefault(article_id, []).append(row.span())
     return spans
 
-
-def span_of_row(row: SpanRow) -> Span:
-    return Span(row.start, row.end, row.technique, row.probability, cues=tuple((start, end) for start, end in row.cues))
 
 
 def reviewed_ids(version: str) -> Select:
@@ -216,15 +213,14 @@ def annotation_corrections(sessions: sessionmaker, annotated: list[Annotated], v
     """Each annotated article as a corrections file's entry: the corrections that turn the spans `version`
     stored for the article with that text into the annotated ones (an article the corpus lacks: all added,
     and import_corrections names it). `reviewer` names the reviewer where the tool names none."""
-    items = []
+    digests = [text_sha256(item.text) for item in annotated]
     with snapshot(sessions) as session:
-        for item in annotated:
-            digest = text_sha256(item.text)
-            article_id = session.scalar(select(ArticleRow.id).where(ArticleRow.content_hash == digest))
-            found = model_spans(session, [article_id], version).get(article_id, []) if article_id else []
-            corrections = corrections_from_annotation(found, item.spans, item.reviewer or reviewer, time)
-            items.append(ArticleCorrections(item.article, digest, corrections, model=version))
-    return items
+        article_ids = dict(session.execute(select(ArticleRow.content_hash, ArticleRow.id)
+                                           .where(ArticleRow.content_hash.in_(set(digests)))).all())
+        spans = model_spans(session, list(article_ids.values()), version)
+    return [ArticleCorrections(item.article, digest, corrections_from_annotation(
+                spans.get(article_ids.get(digest), []), item.spans, item.reviewer or reviewer, time), model=version)
+            for item, digest in zip(annotated, digests)]
 
 
 def spans_shown(reviewed: bool, reviewed_count: int) -> str:

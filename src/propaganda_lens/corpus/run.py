@@ -337,8 +337,7 @@ def load_items(sessions: sessionmaker, ids: list[int], version: str, stages: tup
             AnalysisRow.article_id.in_(ids), AnalysisRow.model_version == version)).all())
         spans: dict[int, list[Span]] = {analysis_id: [] for analysis_id in analyses.values()}
         for span in session.scalars(select(SpanRow).where(SpanRow.analysis_id.in_(analyses.values()))):
-            spans[span.analysis_id].append(Span(span.start, span.end, span.technique, span.probability,
-                                                cues=tuple((start, end) for start, end in span.cues)))
+            spans[span.analysis_id].append(span.span())
         return [WorkItem(row.id, article_of_row(row), stages,
                          spans[analyses[row.id]] if row.id in analyses else None) for row in rows]
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from propaganda_lens.corpus import DATABASE_VARIABLE, DEFAULT_DATABASE
+from propaganda_lens.data import Span
 
 SQLITE_BUSY_TIMEOUT_S = 15.0  # how long a SQLite write waits for another process's lock before failing
 WRITE_LOCK = "propaganda_lens_write_lock"  # execution option: BEGIN IMMEDIATE on SQLite
@@ -101,6 +102,11 @@ class SpanRow(Base):
     probability: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     cues: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], …]
+
+    def span(self) -> Span:
+        """The stored span as the data model's Span."""
+        return Span(self.start, self.end, self.technique, self.probability,
+                    cues=tuple((start, end) for start, end in self.cues))
 
 
 class ActorRow(Base):

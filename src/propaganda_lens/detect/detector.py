@@ -266,11 +266,11 @@ class Detector:
         if features is None:
             features = span_features(state.text, spans)
         if prior is None:
-            prior = self._log_prior(state.text, spans)
+            prior = self.log_prior(state.text, spans)
         logits = self.backend.classify(self.span_vectors(state, spans), np.asarray(features, dtype=np.float32))
         return softmax((logits + prior) / self.config.technique_temperature)
 
-    def _log_prior(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+    def log_prior(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
         """The span-text priors' additive logits (n, n_techniques) for the spans (0 when the model has none)."""
         config = self.config
         if self.span_priors is None or config.span_prior_strength <= 0:
@@ -354,7 +354,7 @@ class Detector:
         found = decode_spans(state.text, state.encoded, state.tag_probabilities, decoding or self.config.decoding)
         ranges = [(start, end) for start, end, _ in found]
         features = span_features(state.text, ranges)
-        prior = self._log_prior(state.text, ranges)
+        prior = self.log_prior(state.text, ranges)
         probabilities = self.technique_probabilities(state, ranges, features, prior)
         best = [int(row.argmax()) for row in probabilities]
         cues = self._weighed_words(state, ranges, features, prior, probabilities, best) if ranges else []

@@ -120,7 +120,7 @@ def _rows(detector: Detector, head: SplitHead, state: EncoderState, article: str
     if not ranges:
         return Rows.empty(head.weight.shape[1], k)
     features = np.asarray(span_features(state.text, ranges), np.float32)
-    return Rows(head.hidden(detector.span_vectors(state, ranges), features), detector._log_prior(state.text, ranges),
+    return Rows(head.hidden(detector.span_vectors(state, ranges), features), detector.log_prior(state.text, ranges),
                 np.asarray(labels, np.float32).reshape(-1, k), np.asarray([article] * len(ranges)),
                 np.asarray(probabilities if probabilities is not None else [0.0] * len(ranges)))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from propaganda_lens.data import Correction, Span, text_sha256
-from propaganda_lens.files import write_text_atomically
+from propaganda_lens.files import read_json, write_text_atomically
 
 FORMAT = "propaganda-lens-corrections"
 VERSION = 1
@@ -99,13 +99,7 @@ def correction_of(raw: Any) -> Correction:
 
 def read_corrections(path: Path) -> tuple[list[ArticleCorrections], list[str]]:
     """Parse a corrections file; raises CorrectionsError when it is unreadable or not one."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-    except OSError as error:
-        raise CorrectionsError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise CorrectionsError(f"{path} is not valid JSON: {error}") from None
-    return parse_corrections(data)
+    return parse_corrections(read_json(path, CorrectionsError))
 
 
 def check_against(item: ArticleCorrections, text: str) -> tuple[list[Correction], list[str]]:

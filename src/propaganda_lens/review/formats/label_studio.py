@@ -14,9 +14,9 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from propaganda_lens.data import TECHNIQUES, text_sha256
-from propaganda_lens.files import write_text_atomically
+from propaganda_lens.files import read_json, write_text_atomically
 from propaganda_lens.review.formats.base import (
-    Annotated, FormatError, ReviewTask, article_id, read_json, technique_span, unique_spans,
+    Annotated, FormatError, ReviewTask, article_id, technique_span, unique_spans,
 )
 from propaganda_lens.review.formats.offsets import Utf16Offsets
 
@@ -98,7 +98,7 @@ def annotated_of(task: Any, number: int, problems: list[str]) -> Annotated | Non
 
 
 def import_file(path: Path) -> tuple[list[Annotated], list[str]]:
-    data = read_json(path)
+    data = read_json(path, FormatError)
     if not isinstance(data, list) or not all(isinstance(task, dict) and "data" in task for task in data):
         raise FormatError(f"{path} is not a Label Studio JSON export (a list of tasks with \"data\" and "
                           "\"annotations\")")
