@@ -49,7 +49,7 @@ def stage_seconds(model: str, threads: int, paths: list[Path]) -> dict[str, floa
     """Seconds each stage takes on the texts at `paths`, in this process (a worker of the pool)."""
     from propaganda_lens.actors import add_actors
     from propaganda_lens.claims import add_claims
-    from propaganda_lens.corpus.run import ARTICLES_PER_CALL, load_worker
+    from propaganda_lens.corpus.work import ARTICLES_PER_CALL, load_worker
     from propaganda_lens.enrich import enrich
     from propaganda_lens.enrich.parsing import parse_many
     from propaganda_lens.ingest.sources import article_from_text

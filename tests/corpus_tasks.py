@@ -7,7 +7,7 @@ import os
 import time
 
 from propaganda_lens.corpus.pool import Task
-from propaganda_lens.corpus.run import StoredAnalysis
+from propaganda_lens.corpus.work import StoredAnalysis
 
 HANG, CRASH = "[hang]", "[crash]"
 

@@ -15,7 +15,8 @@ from conftest import assert_one_line_error
 from test_corpus import MODEL, cli, json_lines, short_articles  # noqa: F401 - fixture
 from propaganda_lens.cli.common import rate_and_left
 from propaganda_lens.corpus.export import spreadsheet_safe
-from propaganda_lens.corpus.run import StoredAnalysis, register_model, store_batch
+from propaganda_lens.corpus.run import register_model, store_batch
+from propaganda_lens.corpus.work import StoredAnalysis
 from propaganda_lens.corpus.store import ArticleRow, open_database
 from propaganda_lens.detect.detector import model_version
 

@@ -16,7 +16,8 @@ from corpus_tasks import CALL_SIZES, CRASH, HANG, HOSTILE
 from test_corpus import MODEL, cli, counts, database  # noqa: F401 - fixture
 from propaganda_lens.corpus.add import add_articles
 from propaganda_lens.corpus.pool import WorkerPool
-from propaganda_lens.corpus.run import StoredAnalysis, WorkItem, failed_analysis, register_model, run_corpus, store_batch
+from propaganda_lens.corpus.run import register_model, run_corpus, store_batch
+from propaganda_lens.corpus.work import StoredAnalysis, WorkItem, failed_analysis
 from propaganda_lens.corpus.store import ArticleRow, FailureRow, open_database
 from propaganda_lens.data import Article, Metadata
 from propaganda_lens.detect.detector import model_version

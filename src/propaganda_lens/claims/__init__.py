@@ -7,8 +7,10 @@ from bisect import bisect_left
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from propaganda_lens.claims.checkworthiness import CheckworthinessModel
-from propaganda_lens.claims.roles import sentence_roles, statements_only
+from propaganda_lens.claims.roles import NEVER_CLAIMS, sentence_roles
 from propaganda_lens.claims.statements import SPEAKER_PRONOUNS, prediction_hedge, statement_source
 from propaganda_lens.data import Analysis, Statement
 from propaganda_lens.loading import loaded_once
@@ -31,7 +33,9 @@ def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | Non
     text = analysis.article.text
     ranges = [(s.start, s.end) for s in analysis.sentences]
     roles = sentence_roles(text, ranges, analysis.article.metadata.title)
-    probabilities = statements_only(model.probabilities([text[start:end] for start, end in ranges]), roles)
+    scored = [index for index, role in enumerate(roles) if role not in NEVER_CLAIMS]  # the model sees only these
+    probabilities = np.zeros(len(ranges), dtype=np.float32)
+    probabilities[scored] = model.probabilities([text[ranges[index][0] : ranges[index][1]] for index in scored])
     sentences = [replace(s, checkworthiness=round(float(p), 4)) for s, p in zip(analysis.sentences, probabilities)]
     parsed = {sentence.start_char: sentence for sentence in doc.sents}
     mentions = _MentionIndex(analysis)
