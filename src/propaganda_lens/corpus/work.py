@@ -16,7 +16,7 @@ from propaganda_lens.memory import release_freed_memory
 
 ARTICLES_PER_CALL = 8  # articles a worker analyzes together (api.analyze_many)
 # Text a worker analyzes at once: 8 PTC articles of median length fit; the 8 longest (200,000 characters)
-# took a worker of the `accurate` model 250 MB higher, in one pass, than in passes of this size.
+# took a worker of the `accurate` model about 80 MB higher in one pass than in passes of this size.
 CHARACTERS_PER_PASS = 40_000
 
 
