@@ -105,7 +105,7 @@ def test_workers_get_several_articles_per_call_and_a_call_over_the_limit_is_retr
     items = [WorkItem(number, article) for number, (_, article) in
              enumerate(articles("One.", "Two.", f"Slow {HANG}.", "Four.", "Five.", "Six."))]
     with WorkerPool(CALL_SIZES, 2, 3, failed_analysis, per_call=3) as pool:
-        results = {result.article_id: result for result in pool.analyze(items)}
+        results = {result.article_id: result for result in pool.analyze([items])}
     assert {number: result.covered_chars for number, result in results.items() if result.error is None} == {
         0: 1, 1: 1, 3: 3, 4: 3, 5: 3}  # the call with the slow article, again one article per call
     assert "longer than 3 s" in results[2].error

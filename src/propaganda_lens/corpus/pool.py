@@ -90,17 +90,27 @@ class WorkerPool:
         worker.stop()
         self.workers[self.workers.index(worker)] = self._start()
 
-    def analyze(self, items: Iterable[tuple]) -> Iterator[Any]:
-        """Each item's result (or failure) as soon as its call ends, in no particular order."""
+    def analyze(self, batches: Iterable[list[tuple]]) -> Iterator[Any]:
+        """Each item's result (or failure) as soon as its call ends, in no particular order. The items come in
+        batches; the next batch is taken as soon as a worker is free and every call before it is handed out,
+        so that no worker waits for the others to end a batch."""
         queue: deque[list[tuple]] = deque()
-        pending = list(items)
-        size = max(1, min(self.per_call, math.ceil(len(pending) / len(self.workers))))  # work for every worker
-        queue.extend(pending[start : start + size] for start in range(0, len(pending), size))
-        while queue or any(worker.items for worker in self.workers):
+        batches = iter(batches)
+        more = True
+        while True:
+            if more and not queue and any(worker.ready and not worker.items for worker in self.workers):
+                batch = next(batches, None)
+                more = batch is not None
+                queue.extend(self._calls(batch or []))
             for worker in self.workers:
                 if worker.ready and not worker.items and queue:
                     worker.items, worker.deadline = queue.popleft(), time.monotonic() + self.timeout
                     worker.connection.send(worker.items)
+            if not queue and not any(worker.items for worker in self.workers):
+                if not more:
+                    return
+                if all(worker.ready for worker in self.workers):
+                    continue  # an empty batch: ask for the next one
             busy = [worker.deadline for worker in self.workers if worker.items]
             wait_s = max(0.0, min(busy) - time.monotonic()) if busy else None
             ready = set(wait([worker.connection for worker in self.workers], wait_s))
@@ -110,6 +120,11 @@ class WorkerPool:
                 elif worker.items and time.monotonic() >= worker.deadline:
                     yield from self._give_back(worker, queue, f"the analysis took longer than {self.timeout:g} s "
                                                               "(--article-timeout); the run went on without it")
+
+    def _calls(self, items: list[tuple]) -> list[list[tuple]]:
+        """The items cut into calls of at most `per_call`, small enough to give every worker some."""
+        size = max(1, min(self.per_call, math.ceil(len(items) / len(self.workers))))
+        return [items[start : start + size] for start in range(0, len(items), size)]
 
     def _give_back(self, worker: _Worker, queue: deque, message: str) -> Iterator[Any]:
         """Replace a worker that failed on its call: the call's items go back to the queue one per call, or,

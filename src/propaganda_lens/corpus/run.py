@@ -293,18 +293,28 @@ def run_corpus(
                                                       article_timeout, failed_analysis, ARTICLES_PER_CALL))
                 analyzer, claim_size = pool.analyze, BATCH_SIZE * workers
             progress = RunProgress()
-            while True:
-                ids = leases.claim(claim_size)
-                if not ids:
-                    if not leases.others_working():
-                        return
-                    time.sleep(min(1.0, lease_s / 4))  # another run holds the rest: wait for it to end or lapse
-                    continue
-                progress.total = progress.done + len(ids) + pending_count(sessions, version, True, stages)
-                results = analyzer(load_items(sessions, ids, version, stages))
-                yield from analyzed_batches(sessions, version, leases.holder, results, progress)
+            claimed = claimed_items(sessions, leases, version, stages, claim_size, progress)
+            yield from analyzed_batches(sessions, version, leases.holder, analyzer(claimed), progress)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot write to the database: {describe(error)}; every batch committed before stays stored") from None
+
+
+def claimed_items(sessions: sessionmaker, leases: Leases, version: str, stages: tuple[str, ...], size: int,
+                  progress: RunProgress) -> Iterator[list[WorkItem]]:
+    """The articles this run claims, `size` at a time, until none is left that no live lease holds (an empty
+    list while other runs hold the rest: their leases may lapse). Sets the progress's total at each claim."""
+    claimed = 0
+    while True:
+        ids = leases.claim(size)
+        if ids:
+            claimed += len(ids)
+            progress.total = claimed + pending_count(sessions, version, True, stages)
+            yield load_items(sessions, ids, version, stages)
+        elif leases.others_working():
+            yield []
+            time.sleep(min(1.0, leases.seconds / 4))  # another run holds the rest: wait for it to end or lapse
+        else:
+            return
 
 
 def analyzed_batches(
@@ -356,7 +366,13 @@ class RayAnalyzer:
         self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
         self.actor = ray_analyzer(model, self.cpus)
 
-    def __call__(self, items: list[WorkItem]) -> Iterator[StoredAnalysis]:
+    def __call__(self, batches: Iterable[list[WorkItem]]) -> Iterator[StoredAnalysis]:
+        """The results of each batch of items, one Ray dataset per batch."""
+        for items in batches:
+            if items:
+                yield from self._analyzed(items)
+
+    def _analyzed(self, items: list[WorkItem]) -> Iterator[StoredAnalysis]:
         rows = [{"item": json.dumps(item_to_json(item))} for item in items]
         analyzed = self.ray.data.from_items(rows).map_batches(
             self.actor, compute=self.ray.data.ActorPoolStrategy(size=self.workers), num_cpus=self.cpus,
