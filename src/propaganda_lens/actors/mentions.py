@@ -67,6 +67,8 @@ SITE_WORDS = frozenset("privacy policy and terms of use service email e-mail sig
 NAME_ADJECTIVE_ENDINGS = ("ian", "esque", "ean")  # "Orwellian", "Kafkaesque", "Shakespearean"
 # Words after which a longer name is another body ("House" / "House of Commons", "Bank" / "Bank for …").
 JOINING_WORDS = frozenset({"of", "for", "and", "&", "on", "in", "to"})
+# Prepositions whose object is a place: a one-word "person" after them is a town ("near Palmyra", "at al-Tanf").
+PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "around", "inside", "across"})
 
 
 @lru_cache(maxsize=1)
@@ -138,6 +140,12 @@ def _adjective_of_a_name(token: "Token") -> bool:
             and token.head.pos_ == "NOUN" and token.head.text.islower())
 
 
+def _after_place_preposition(doc: "Doc", first: int, last: int) -> bool:
+    """A one-word name that is the object of "in", "at", "near" …: a place ("US forces at al-Tanf")."""
+    root = doc[first:last].root
+    return " " not in doc[first:last].text and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPOSITIONS
+
+
 def credit_lines(text: str) -> list[tuple[int, int]]:
     """The [start, end) character ranges of photo credit and byline lines."""
     return [match.span() for match in CREDIT_LINE.finditer(text)]
@@ -186,7 +194,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             if cleaned is None:
                 continue  # a headline's capitalized words that the article never names again
         name = doc[cleaned[0] : cleaned[1]].text
-        votes[name][kind] += 1
+        votes[name]["place" if kind == "person" and _after_place_preposition(doc, *cleaned) else kind] += 1
         entities.append((cleaned, name))
 
     candidates: dict[str, _Candidate] = {}  # key -> candidate
@@ -283,6 +291,7 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
     """A shorter person name joins the one person whose fuller name ends with it ("Mueller", "Trump Jr" after
     "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
     appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
+    _merge_short_given_names(candidates)
     persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
     fuller: dict[tuple[str, ...], set[str]] = defaultdict(set)  # a shorter form -> the fuller names it may stand for
     for key in persons:
@@ -307,6 +316,22 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
     for key in [key for key, candidate in candidates.items() if candidate.kind == "organization" and key.isupper()]:
         if organizations.get(key) not in (None, key):
             _join(candidates, key, organizations[key])
+
+
+def _merge_short_given_names(candidates: dict[str, _Candidate]) -> None:
+    """ "Don Trump Jr" joins "Donald Trump Jr.": the same surname and rest, a given name that starts the other's."""
+    by_rest: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for key, candidate in candidates.items():
+        words = _person_words(key)
+        if candidate.kind == "person" and len(words) > 1:
+            by_rest[tuple(words[1:])].append(key)
+    for keys in by_rest.values():
+        for short in sorted(keys, key=len):
+            given = _person_words(short)[0]
+            longer = [key for key in keys if key != short and key in candidates and len(given) >= 3
+                      and _person_words(key)[0] != given and _person_words(key)[0].startswith(given)]
+            if len(longer) == 1:
+                _join(candidates, short, longer[0])
 
 
 def _person_words(name: str) -> list[str]:
