@@ -136,3 +136,10 @@ def test_a_shortened_given_name_is_the_same_person():
 def test_a_one_word_person_after_a_place_preposition_is_a_place():
     found = actors_in("US forces at al-Tanf held their ground. Russia denied it.")
     assert "al-Tanf" not in found and {"United States", "Russia"} <= set(found)
+
+
+def test_a_title_word_inside_an_organizations_name_stays():
+    found = actors_in("The Justice Department announced it on Friday. The Department of Justice later denied it.\n"
+                      "“Justice is overdue,” she said.")
+    assert [kind_and_count for name, kind_and_count in found.items() if "Justice" in name] == [("organization", 2)]
+    assert "Department" not in found and "Justice" not in found

@@ -33,6 +33,8 @@ TITLES = frozenset(
     "ayatollah imam senator sen rep congressman congresswoman governor gov mayor judge justice pope saint st former "
     "late lt maj brig sgt cpl pvt adm cmdr capt".split()
 )
+# Nouns that make a title before them part of a body's name ("Justice Department", "Justice Ministry").
+BODY_NOUNS = frozenset("department ministry committee court office council service agency".split())
 # Events, laws and scandals that the entity recogniser takes for people or organizations (not actors).
 EVENT_NAMES = frozenset(
     "Brexit Grexit Frexit Remain Leave Holocaust Watergate Russiagate Pizzagate Spygate Obamacare Trumpcare "
@@ -118,7 +120,7 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
             break
     while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space):
         last -= 1  # "Blair's" -> "Blair"
-    while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].lower_.rstrip(".") in TITLES):
+    while first < last and (doc[first].lower_ in ("the", "a", "an") or _title_before_name(doc, first, last)):
         first += 1
     if first >= last or last - first > MAX_NAME_TOKENS:
         return None
@@ -130,6 +132,13 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
     if name in EVENT_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None
     return first, last
+
+
+def _title_before_name(doc: "Doc", first: int, last: int) -> bool:
+    """A title or rank before a name ("President Trump"), not a word of a body's name ("the Justice Department")."""
+    if doc[first].lower_.rstrip(".") not in TITLES:
+        return False
+    return first + 1 >= last or doc[first + 1].lower_ not in BODY_NOUNS
 
 
 def _adjective_of_a_name(token: "Token") -> bool:
@@ -230,7 +239,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             for size in range(1, len(words)):  # "House" is not "House of Commons"
                 if words[size].lower() not in JOINING_WORDS:
                     prefix_owner.setdefault((kind, " ".join(words[:size])), key)
-        spelling = key.casefold().replace("-", " ")  # "Al-Qaeda" and "Al Qaeda" are one
+        spelling = _spelling(key)
         key = spellings.setdefault((kind, spelling), key)
         candidate = candidates.setdefault(key, _Candidate(kind))
         candidate.names[name] += 1
@@ -254,6 +263,15 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             for index in range(first, last):
                 actor_of_token[index] = actor_id
     return actors, actor_of_token
+
+
+def _spelling(name: str) -> str:
+    """One form for a name's spellings: case-folded, hyphens as spaces ("Al-Qaeda", "Al Qaeda"), "X of Y" as
+    "Y X" ("Department of Justice", "Justice Department")."""
+    words = name.casefold().replace("-", " ").split()
+    if len(words) == 3 and words[1] == "of":
+        words = [words[2], words[0]]
+    return " ".join(words)
 
 
 def _longer_or_shorter_form(
