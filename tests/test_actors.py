@@ -138,8 +138,8 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.84, "relations": 0.28, "predictions": 0.86}),  # tuning set
-        (score_structure.LOCKED, {"actors": 0.81, "relations": 0.17, "predictions": 0.74}),  # locked set
+        (score_structure.ANNOTATIONS, {"actors": 0.835, "relations": 0.295, "predictions": 0.86}),  # tuning set
+        (score_structure.LOCKED, {"actors": 0.80, "relations": 0.17, "predictions": 0.74}),  # locked set
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):
