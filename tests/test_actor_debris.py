@@ -143,3 +143,18 @@ def test_a_title_word_inside_an_organizations_name_stays():
                       "“Justice is overdue,” she said.")
     assert [kind_and_count for name, kind_and_count in found.items() if "Justice" in name] == [("organization", 2)]
     assert "Department" not in found and "Justice" not in found
+
+
+def test_many_people_of_one_surname_merge_in_time_in_proportion_to_them():
+    def merged(count: int) -> tuple[float, int]:
+        candidates = {}
+        for number in range(count):  # "Don Smith" and "Donald Smith", many times over, all Smiths
+            for name in (f"Giv{number:05d} Smith", f"Giv{number:05d}en Smith"):
+                candidates[name] = _Candidate("person", Counter({name: 1}), [(number, number + 1)])
+        started = time.process_time()
+        _merge_surnames(candidates)
+        return time.process_time() - started, len(candidates)
+
+    (small, left_small), (large, left_large) = merged(1_000), merged(4_000)
+    assert (left_small, left_large) == (1_000, 4_000)  # each short given name joined its one longer form
+    assert large < 8 * small + 0.5  # quadratic work: 16 times

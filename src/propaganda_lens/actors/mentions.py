@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -337,19 +338,22 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
 
 
 def _merge_short_given_names(candidates: dict[str, _Candidate]) -> None:
-    """ "Don Trump Jr" joins "Donald Trump Jr.": the same surname and rest, a given name that starts the other's."""
-    by_rest: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    """ "Don Trump Jr" joins "Donald Trump Jr.": the same surname and rest, and one other given name that starts
+    with it (sorted given names put those next to it, so this stays linear in the people named)."""
+    by_rest: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
     for key, candidate in candidates.items():
         words = _person_words(key)
         if candidate.kind == "person" and len(words) > 1:
-            by_rest[tuple(words[1:])].append(key)
-    for keys in by_rest.values():
-        for short in sorted(keys, key=len):
-            given = _person_words(short)[0]
-            longer = [key for key in keys if key != short and key in candidates and len(given) >= 3
-                      and _person_words(key)[0] != given and _person_words(key)[0].startswith(given)]
-            if len(longer) == 1:
-                _join(candidates, short, longer[0])
+            by_rest[tuple(words[1:])].append((words[0], key))
+    for names in by_rest.values():
+        names.sort()
+        given_names = [given for given, _ in names]
+        for given, short in names:
+            after = bisect_right(given_names, given)
+            if len(given) >= 3 and bisect_left(given_names, given + "\U0010ffff") - after == 1:
+                longer = names[after][1]
+                if short in candidates and longer in candidates:
+                    _join(candidates, short, longer)
 
 
 def _person_words(name: str) -> list[str]:
