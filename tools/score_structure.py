@@ -3,6 +3,8 @@ evaluation/structure/GUIDELINES.md).
 
     python tools/score_structure.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020]
     python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
+    python tools/score_structure.py --relation-head PATH    # relations with a head fitted by tools/fit_relation_model.py
+    python tools/score_structure.py --rules-only    # relations of the rules alone, without the shipped head
 
 Micro-averaged over the articles:
 - actors: a found actor is right when its name or one of its mentions is the gold actor's name or alias
@@ -84,13 +86,17 @@ def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int
     return found
 
 
-def score(annotations: Path, ptc: Path) -> dict[str, Tally]:
+def score(annotations: Path, ptc: Path, relation_head: Path | None = None, rules_only: bool = False) -> dict[str, Tally]:
+    """The tallies of each part; relations with the head stored at `relation_head` (default: the shipped one),
+    or the rules alone with `rules_only`."""
     from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relation_model import load_head
     from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge
     from propaganda_lens.enrich.parsing import parse
     from propaganda_lens.enrich.sentences import sentence_ranges
 
+    head = load_head(relation_head) if relation_head else None
     tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
     for line in annotations.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -115,7 +121,7 @@ def score(annotations: Path, ptc: Path) -> dict[str, Tally]:
         persons = {actor.id for actor in actors if actor.kind == "person"}
         gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
         found_relations = {}
-        for relation in find_relations(doc, actor_of_token, persons):
+        for relation in find_relations(doc, actor_of_token, persons, learned=not rules_only, head=head):
             key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
             found_relations.setdefault(key, relation.modality)
         tally = tallies["relations"]
@@ -146,8 +152,10 @@ def main() -> None:
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     parser.add_argument("--ptc", type=Path, default=PTC)
     parser.add_argument("--errors", action="store_true", help="List the misses and false alarms too.")
+    parser.add_argument("--relation-head", type=Path, help="A relation head (.npz) instead of the shipped one.")
+    parser.add_argument("--rules-only", action="store_true", help="Relations of the rules alone.")
     arguments = parser.parse_args()
-    tallies = score(arguments.annotations, arguments.ptc)
+    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.rules_only)
     articles = len(arguments.annotations.read_text(encoding="utf-8").splitlines())
     print(f"{articles} annotated articles")
     print(f"{'part':<12}{'found':>7}{'gold':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}  agreement on the right ones")

@@ -24,6 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from propaganda_lens.actors.relation_model import RelationHead, relation_head
 from propaganda_lens.data import Relation
 from propaganda_lens.enrich.parsing import dependents
 
@@ -135,15 +136,29 @@ def verb_polarity(lemma: str, particles: list[str]) -> str | None:
     return lexicon.get(lemma) or lexicon.get(lemma + "e")
 
 
-def find_relations(doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str]) -> list[Relation]:
-    """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids."""
+def find_relations(
+    doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str], learned: bool = True,
+    head: RelationHead | None = None,
+) -> list[Relation]:
+    """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids:
+    the rules', and with `learned` those of `head` (a relation_model.RelationHead; by default the shipped one,
+    if any) where the rules stop."""
     finder = _Finder(doc, actor_of_token, person_ids)
     found: dict[tuple, Relation] = {}
     for token in doc:
         for relation in finder.relations_at(token):
             key = (relation.source, relation.target, relation.polarity, relation.evidence)
             found.setdefault(key, relation)
-    return list(found.values())
+    rules = list(found.values())
+    head = (head or relation_head()) if learned else None
+    if head is None:
+        return rules
+    return head.relations(doc, actor_of_token, person_ids, rules, lexical_polarity, finder._modality)
+
+
+def lexical_polarity(lemma: str) -> str | None:
+    """`verb_polarity` of a word without particles (relation_model's features)."""
+    return verb_polarity(lemma, [])
 
 
 class _Finder:

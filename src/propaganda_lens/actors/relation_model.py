@@ -1,0 +1,250 @@
+"""Relations the rules miss: a logistic-regression head over the pairs of actors named in one sentence.
+
+Each ordered pair of actors (source, target) named in a sentence is described by cheap lexical and syntactic
+features (the words between the two mentions, the words on the dependency path between them, their roles,
+CAMEO verb polarities, whether the rules found a relation there), hashed into `BUCKETS` buckets. A
+multinomial logistic regression (none / supports / opposes), fitted on the tuning set by
+`tools/fit_relation_model.py`, scores each pair; an article's pair gets the best score over its sentences, and
+a relation is found where that score passes the head's threshold. The head is `relation_model.npz`
+(weights, threshold and how it combines with the rules); numpy only at inference.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy
+
+from propaganda_lens.data import Relation
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+HEAD = Path(__file__).resolve().parent / "relation_model.npz"
+POLARITIES = ("none", "supports", "opposes")
+BUCKETS = 2**11
+MAX_ACTORS_PER_SENTENCE = 12  # pairs per sentence stay bounded, so the stage stays linear in the text
+MAX_BETWEEN = 24  # words between two mentions read as features
+MAX_PATH = 12  # words climbed from a mention toward the other on the dependency tree
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "agent"})
+OBJECT_DEPS = frozenset({"dobj", "pobj", "dative", "attr", "appos"})
+
+
+@dataclass(frozen=True)
+class Pair:
+    """An ordered pair of actors named in one sentence, with the features that describe it there."""
+
+    source: str
+    target: str
+    sentence: int  # index of the sentence in the doc
+    anchor: int  # the token where the two mentions' dependency paths meet
+    features: tuple[str, ...]
+
+
+def mention_heads(sentence: "Span", actor_of_token: dict[int, str]) -> dict[str, list["Token"]]:
+    """Each actor named in the sentence -> the head word of each of its mentions there (first actors first,
+    at most MAX_ACTORS_PER_SENTENCE)."""
+    heads: dict[str, list[Token]] = {}
+    previous = None
+    for token in sentence:
+        actor = actor_of_token.get(token.i)
+        if actor is None:
+            previous = None
+            continue
+        if actor not in heads and len(heads) >= MAX_ACTORS_PER_SENTENCE:
+            continue
+        if previous == actor and heads[actor]:  # the same mention goes on: its head is its last word
+            heads[actor][-1] = token
+        else:
+            heads.setdefault(actor, []).append(token)
+        previous = actor
+    return heads
+
+
+def _path_up(token: "Token") -> list["Token"]:
+    return [token, *islice(token.ancestors, MAX_PATH)]
+
+
+def _meeting(first: "Token", second: "Token") -> tuple["Token", list["Token"], list["Token"]]:
+    """Where the dependency paths from two words meet, and the words on each path below it."""
+    up_first, up_second = _path_up(first), _path_up(second)
+    on_second = {token.i: index for index, token in enumerate(up_second)}
+    for index, token in enumerate(up_first):
+        if token.i in on_second:
+            return token, up_first[:index], up_second[: on_second[token.i]]
+    root = up_first[-1]
+    return root, up_first, up_second
+
+
+def _role(token: "Token") -> str:
+    if token.dep_ in SUBJECT_DEPS:
+        return "subj"
+    if token.dep_ in OBJECT_DEPS:
+        return "obj"
+    return token.dep_
+
+
+def pair_features(
+    sentence: "Span", source: "Token", target: "Token", rule_polarity: dict[tuple[str, str], str], source_id: str,
+    target_id: str, persons: set[str], polarity_of: Callable[[str], str | None],
+) -> tuple["Token", tuple[str, ...]]:
+    """The meeting word of two mentions' paths and the features of the pair (source mention, target mention)."""
+    doc = source.doc
+    order = "st" if source.i < target.i else "ts"
+    first, second = sorted((source, target), key=lambda token: token.i)
+    features = ["bias", f"order:{order}", f"kinds:{source_id in persons}-{target_id in persons}"]
+    distance = second.i - first.i
+    features.append(f"dist:{min(distance.bit_length(), 6)}")
+    between = doc[first.i + 1 : min(second.i, first.i + 1 + MAX_BETWEEN)]
+    for token in between:
+        lemma = token.lemma_.lower()
+        features += [f"btw:{lemma}", f"btw:{order}:{lemma}"]
+        polarity = polarity_of(lemma) if token.pos_ in ("VERB", "NOUN") else None
+        if polarity:
+            features.append(f"btwpol:{order}:{polarity}")
+    for offset, name in ((-1, "before"), (-2, "before2")):
+        index = first.i + offset
+        if index >= sentence.start:
+            features.append(f"{name}:{doc[index].lemma_.lower()}")
+    if second.i + 1 < sentence.end:
+        features.append(f"after:{doc[second.i + 1].lemma_.lower()}")
+    meeting, source_path, target_path = _meeting(source, target)
+    meeting_lemma = meeting.lemma_.lower()
+    source_role = _role(source_path[-1]) if source_path else "meet"
+    target_role = _role(target_path[-1]) if target_path else "meet"
+    features += [f"meet:{meeting_lemma}", f"roles:{source_role}-{target_role}", f"meet:{meeting_lemma}:{source_role}-{target_role}",
+                 f"pathlen:{min(len(source_path) + len(target_path), 8)}"]
+    polarity = polarity_of(meeting_lemma)
+    if polarity:
+        features += [f"meetpol:{polarity}", f"meetpol:{polarity}:{source_role}-{target_role}"]
+    for side, path in (("s", source_path), ("t", target_path)):
+        for token in path[1:]:
+            lemma = token.lemma_.lower()
+            features += [f"path:{lemma}", f"path{side}:{lemma}"]
+            polarity = polarity_of(lemma)
+            if polarity:
+                features.append(f"pathpol:{side}:{polarity}")
+    for name, key in (("rule", (source_id, target_id)), ("rulerev", (target_id, source_id))):
+        if key in rule_polarity:
+            features.append(f"{name}:{rule_polarity[key]}")
+    return meeting, tuple(features)
+
+
+def sentence_pairs(
+    doc: "Doc", actor_of_token: dict[int, str], persons: set[str], rules: list[Relation],
+    polarity_of: Callable[[str], str | None],
+) -> Iterator[Pair]:
+    """Every ordered pair of distinct actors named in a sentence, with its features (the closest two mentions)."""
+    rules_in: dict[int, dict[tuple[str, str], str]] = {}
+    starts = {sentence.start_char: index for index, sentence in enumerate(doc.sents)}
+    for relation in rules:
+        if relation.evidence[0] in starts:
+            rules_in.setdefault(starts[relation.evidence[0]], {})[relation.source, relation.target] = relation.polarity
+    for index, sentence in enumerate(doc.sents):
+        heads = mention_heads(sentence, actor_of_token)
+        for source_id, source_heads in heads.items():
+            for target_id, target_heads in heads.items():
+                if source_id == target_id:
+                    continue
+                source, target = min(
+                    ((s, t) for s in source_heads[:4] for t in target_heads[:4]), key=lambda pair: abs(pair[0].i - pair[1].i)
+                )
+                meeting, features = pair_features(
+                    sentence, source, target, rules_in.get(index, {}), source_id, target_id, persons, polarity_of
+                )
+                yield Pair(source_id, target_id, index, meeting.i, features)
+
+
+def bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % BUCKETS
+
+
+def feature_matrix(pairs: list[Pair]) -> numpy.ndarray:
+    """One row per pair: 1.0 in the bucket of each of its features."""
+    matrix = numpy.zeros((len(pairs), BUCKETS), dtype=numpy.float32)
+    for row, pair in enumerate(pairs):
+        matrix[row, [bucket(feature) for feature in pair.features]] = 1.0
+    return matrix
+
+
+def probabilities(matrix: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
+    """Softmax over POLARITIES of each row's scores (`weights`: BUCKETS x 3)."""
+    scores = matrix @ weights
+    scores -= scores.max(axis=1, keepdims=True)
+    exponentials = numpy.exp(scores)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def best_per_pair(pairs: list[Pair], probability: numpy.ndarray) -> dict[tuple[str, str], tuple[str, float, Pair]]:
+    """(source, target) -> (polarity, probability, the pair in the sentence where it is highest)."""
+    best: dict[tuple[str, str], tuple[str, float, Pair]] = {}
+    for pair, row in zip(pairs, probability):
+        polarity = 1 + int(numpy.argmax(row[1:]))
+        score = float(row[polarity])
+        key = (pair.source, pair.target)
+        if key not in best or score > best[key][1]:
+            best[key] = (POLARITIES[polarity], score, pair)
+    return best
+
+
+def combined(rules: list[Relation], learned: list[Relation], mode: str) -> list[Relation]:
+    """The rules' relations and the learned ones: all of them ("union") or the learned ones only for pairs of
+    actors the rules relate in neither direction ("fill")."""
+    related = {frozenset((relation.source, relation.target)) for relation in rules}
+    ruled = {(relation.source, relation.polarity, relation.target) for relation in rules}
+    extra = [
+        relation for relation in learned
+        if (relation.source, relation.polarity, relation.target) not in ruled
+        and (mode == "union" or frozenset((relation.source, relation.target)) not in related)
+    ]
+    return rules + extra
+
+
+@dataclass(frozen=True)
+class RelationHead:
+    """The fitted head: weights (BUCKETS x 3), the probability a pair needs, and how it joins the rules."""
+
+    weights: numpy.ndarray
+    threshold: float
+    mode: str
+
+    def relations(
+        self, doc: "Doc", actor_of_token: dict[int, str], persons: set[str], rules: list[Relation],
+        polarity_of: Callable[[str], str | None], modality_of: Callable[["Token"], str],
+    ) -> list[Relation]:
+        """The rules' relations with the head's own added (see `combined`)."""
+        pairs = list(sentence_pairs(doc, actor_of_token, persons, rules, polarity_of))
+        if not pairs:
+            return rules
+        best = best_per_pair(pairs, probabilities(feature_matrix(pairs), self.weights))
+        sentences, text = list(doc.sents), doc.text
+        learned = []
+        for (source, target), (polarity, score, pair) in best.items():
+            if score < self.threshold:
+                continue
+            sentence = sentences[pair.sentence]
+            start, end = sentence.start_char, sentence.end_char
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            anchor = doc[pair.anchor]
+            trigger = ((anchor.idx, anchor.idx + len(anchor.text)),)
+            learned.append(Relation(source, target, polarity, modality_of(anchor), (start, end), trigger))
+        return combined(rules, learned, self.mode)
+
+
+def load_head(path: Path) -> RelationHead:
+    """A head stored by tools/fit_relation_model.py."""
+    with numpy.load(path) as stored:
+        return RelationHead(stored["weights"].astype(numpy.float32), float(stored["threshold"]), str(stored["mode"]))
+
+
+@cache
+def relation_head() -> RelationHead | None:
+    """The shipped head, or None where none is shipped (the rules alone)."""
+    return load_head(HEAD) if HEAD.exists() else None

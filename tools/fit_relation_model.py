@@ -1,0 +1,186 @@
+"""Fit the relation head (src/propaganda_lens/actors/relation_model.npz) on the tuning set, choosing every knob
+by cross-validation over its articles.
+
+    python tools/fit_relation_model.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020] [--output PATH] [--dry-run]
+
+Each tuning article is parsed and its actors found as the stage does; every ordered pair of actors named in a
+sentence is labelled from the gold file the way tools/score_structure.py matches relations (both actors matched
+to gold actors, the gold relation (source, polarity, target) exists), else "none". The knobs (L2 strength,
+weight of the two relation classes, threshold, and whether the head's relations join the rules' by union or
+only where the rules relate neither direction) are those with the best relation F1, micro-averaged over
+`FOLDS` leave-articles-out folds, of the rules and the head together. The head is then refitted on all the
+articles with those knobs. Deterministic: the same file gives the same weights. The locked set is not read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from itertools import product
+from pathlib import Path
+
+import numpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import score_structure  # noqa: E402
+
+from propaganda_lens.actors.relation_model import (  # noqa: E402
+    BUCKETS, HEAD, POLARITIES, Pair, RelationHead, best_per_pair, bucket, feature_matrix, probabilities, sentence_pairs,
+)
+from propaganda_lens.files import atomic_path  # noqa: E402
+from propaganda_lens.scoring import harmonic_mean  # noqa: E402
+
+FOLDS = 5
+STEPS = 400
+STRENGTHS = (1.0, 3.0, 10.0, 30.0, 100.0)  # L2 penalty, per article pair count
+CLASS_WEIGHTS = (1.0, 3.0)  # of the supports and opposes pairs against the none pairs
+THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))
+MODES = ("fill", "union")
+
+
+@dataclass
+class Article:
+    """One tuning article as the head sees it, with its gold and rule relations in the scorer's terms."""
+
+    name: str
+    pairs: list[Pair]
+    labels: numpy.ndarray  # index into POLARITIES per pair
+    matched: dict[str, str]  # found actor id -> gold actor name
+    gold: set[tuple[str, str, str]]
+    rules: list[tuple[str, str, str]]  # (source id, polarity, target id)
+
+
+def articles(annotations: Path, ptc: Path) -> list[Article]:
+    from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relations import find_relations, lexical_polarity
+    from propaganda_lens.enrich.parsing import parse
+    from propaganda_lens.enrich.sentences import sentence_ranges
+
+    found = []
+    for line in annotations.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        text = score_structure.article_text(ptc, record)
+        doc = parse(text, sentence_ranges(text))
+        actors, actor_of_token = find_actors(doc)
+        matched = score_structure.matched_actors(
+            {actor.id: {score_structure.normal(actor.name), *(score_structure.normal(text[a:b]) for a, b in actor.mentions)}
+             for actor in actors},
+            score_structure.annotated_forms(record),
+        )
+        persons = {actor.id for actor in actors if actor.kind == "person"}
+        rules = find_relations(doc, actor_of_token, persons, learned=False)
+        pairs = list(sentence_pairs(doc, actor_of_token, persons, rules, lexical_polarity))
+        gold = {(r["source"], r["polarity"], r["target"]) for r in record["relations"]}
+        labels = numpy.array([
+            next((index for index, polarity in enumerate(POLARITIES) if index and
+                  (matched.get(pair.source), polarity, matched.get(pair.target)) in gold), 0)
+            for pair in pairs
+        ], dtype=numpy.int64)
+        found.append(Article(record["article"], pairs, labels, matched, gold,
+                             [(r.source, r.polarity, r.target) for r in rules]))
+    return found
+
+
+def fit(pairs: list[Pair], labels: numpy.ndarray, strength: float, class_weight: float) -> numpy.ndarray:
+    """Multinomial logistic regression by Nesterov's accelerated gradient descent from zero (deterministic):
+    weighted mean cross-entropy plus strength/len(labels) times half the squared weights. The binary feature
+    rows are kept sparse (bucket indices per pair), the weights as BUCKETS x 3."""
+    rows = numpy.repeat(numpy.arange(len(pairs)), [len(pair.features) for pair in pairs])
+    columns = numpy.array([bucket(feature) for pair in pairs for feature in pair.features], dtype=numpy.int64)
+    weights = numpy.zeros((BUCKETS, len(POLARITIES)), dtype=numpy.float64)
+    momentum = numpy.zeros_like(weights)
+    sample_weight = numpy.where(labels > 0, class_weight, 1.0)
+    sample_weight /= sample_weight.sum()
+    onehot = numpy.eye(len(POLARITIES))[labels]
+    penalty = strength / len(labels)
+    step = 1.0 / (0.25 * max(len(pair.features) for pair in pairs) + penalty)  # 1 / a bound of the curvature
+    for _ in range(STEPS):
+        ahead = weights + 0.9 * momentum
+        scores = numpy.zeros((len(pairs), len(POLARITIES)))
+        numpy.add.at(scores, rows, ahead[columns])
+        scores -= scores.max(axis=1, keepdims=True)
+        probability = numpy.exp(scores)
+        probability /= probability.sum(axis=1, keepdims=True)
+        residual = (probability - onehot) * sample_weight[:, None]
+        gradient = numpy.stack(
+            [numpy.bincount(columns, residual[rows, k], minlength=BUCKETS) for k in range(len(POLARITIES))], axis=1
+        ) + penalty * ahead
+        momentum = 0.9 * momentum - step * gradient
+        weights = weights + momentum
+    return weights.astype(numpy.float32)
+
+
+def stacked(chosen: list[Article]) -> tuple[list[Pair], numpy.ndarray]:
+    return [pair for article in chosen for pair in article.pairs], numpy.concatenate([article.labels for article in chosen])
+
+
+def relation_counts(article: Article, best, threshold: float, mode: str) -> tuple[int, int, int]:
+    """(found, gold, right) of the rules plus the head's relations over `threshold`, as the scorer counts them."""
+    key = lambda source, polarity, target: (article.matched.get(source, source), polarity, article.matched.get(target, target))  # noqa: E731
+    related = {frozenset((source, target)) for source, _, target in article.rules}
+    found = {key(*relation) for relation in article.rules}
+    for (source, target), (polarity, score, _) in best.items():
+        if score >= threshold and (mode == "union" or frozenset((source, target)) not in related):
+            found.add(key(source, polarity, target))
+    return len(found), len(article.gold), len(found & article.gold)
+
+
+def f1_of(counts: list[tuple[int, int, int]]) -> tuple[float, float, float]:
+    found, gold, right = (sum(column) for column in zip(*counts))
+    precision, recall = right / found if found else 0.0, right / gold if gold else 0.0
+    return precision, recall, harmonic_mean(precision, recall)
+
+
+def cross_validate(data: list[Article]) -> list[tuple[tuple[float, float, float], dict]]:
+    """(P, R, F1) of each knob setting over the leave-articles-out folds, best F1 first."""
+    folds = [data[index::FOLDS] for index in range(FOLDS)]
+    held_out_best: dict[tuple[float, float], list] = {}
+    for strength, class_weight in product(STRENGTHS, CLASS_WEIGHTS):
+        bests = []
+        for index, fold in enumerate(folds):
+            training = [article for other, part in enumerate(folds) if other != index for article in part]
+            weights = fit(*stacked(training), strength, class_weight)
+            for article in fold:
+                probability = probabilities(feature_matrix(article.pairs), weights) if article.pairs else numpy.zeros((0, 3))
+                bests.append((article, best_per_pair(article.pairs, probability)))
+        held_out_best[strength, class_weight] = bests
+    results = []
+    for (strength, class_weight), bests in held_out_best.items():
+        for threshold, mode in product(THRESHOLDS, MODES):
+            scores = f1_of([relation_counts(article, best, threshold, mode) for article, best in bests])
+            results.append((scores, {"strength": strength, "class_weight": class_weight, "threshold": threshold, "mode": mode}))
+    return sorted(results, key=lambda result: -result[0][2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--annotations", type=Path, default=score_structure.ANNOTATIONS)
+    parser.add_argument("--ptc", type=Path, default=score_structure.PTC)
+    parser.add_argument("--output", type=Path, default=HEAD)
+    parser.add_argument("--dry-run", action="store_true", help="Cross-validate and print, write nothing.")
+    arguments = parser.parse_args()
+    if arguments.annotations.resolve() == score_structure.LOCKED.resolve():
+        sys.exit("error: the locked set is never fitted on")
+    data = articles(arguments.annotations, arguments.ptc)
+    rules_only = f1_of([relation_counts(article, {}, 1.0, "fill") for article in data])
+    print(f"{len(data)} articles, {sum(len(a.pairs) for a in data)} pairs, "
+          f"{sum(int((a.labels > 0).sum()) for a in data)} labelled relations, {sum(len(a.gold) for a in data)} gold")
+    print("rules alone: P %.3f R %.3f F1 %.3f" % rules_only)
+    results = cross_validate(data)
+    for (precision, recall, f1), knobs in results[:8]:
+        print(f"cross-validated P {precision:.3f} R {recall:.3f} F1 {f1:.3f}  {knobs}")
+    knobs = results[0][1]
+    if arguments.dry_run:
+        return
+    weights = fit(*stacked(data), knobs["strength"], knobs["class_weight"])
+    head = RelationHead(weights.astype(numpy.float16).astype(numpy.float32), knobs["threshold"], knobs["mode"])
+    with atomic_path(arguments.output) as temporary, temporary.open("wb") as handle:
+        numpy.savez_compressed(handle, weights=weights.astype(numpy.float16), threshold=numpy.float32(head.threshold),
+                               mode=numpy.str_(head.mode))
+    print(f"wrote {arguments.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
