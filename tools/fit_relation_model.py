@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import score_structure  # noqa: E402
 
 from propaganda_lens.actors.relation_model import (  # noqa: E402
-    BUCKETS, HEAD, POLARITIES, Pair, RelationHead, best_per_pair, bucket, feature_matrix, probabilities, sentence_pairs,
+    BUCKETS, HEAD, POLARITIES, Pair, best_per_pair, bucket, feature_matrix, probabilities, sentence_pairs,
 )
 from propaganda_lens.files import atomic_path  # noqa: E402
 from propaganda_lens.scoring import harmonic_mean  # noqa: E402
@@ -175,10 +175,10 @@ def main() -> None:
     if arguments.dry_run:
         return
     weights = fit(*stacked(data), knobs["strength"], knobs["class_weight"])
-    head = RelationHead(weights.astype(numpy.float16).astype(numpy.float32), knobs["threshold"], knobs["mode"])
     with atomic_path(arguments.output) as temporary, temporary.open("wb") as handle:
-        numpy.savez_compressed(handle, weights=weights.astype(numpy.float16), threshold=numpy.float32(head.threshold),
-                               mode=numpy.str_(head.mode))
+        numpy.savez_compressed(handle, weights=weights.astype(numpy.float16), threshold=numpy.float32(knobs["threshold"]),
+                               mode=numpy.str_(knobs["mode"]), strength=numpy.float32(knobs["strength"]),
+                               class_weight=numpy.float32(knobs["class_weight"]))
     print(f"wrote {arguments.output}")
 
 

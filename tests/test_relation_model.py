@@ -1,0 +1,49 @@
+"""The relation head (actors/relation_model.py): the shipped weights are what tools/fit_relation_model.py
+fits on the tuning set, and the head adds relations where the rules find none."""
+
+import sys
+from pathlib import Path
+
+import numpy
+
+from propaganda_lens.actors.mentions import find_actors
+from propaganda_lens.actors.relation_model import HEAD, combined, relation_head
+from propaganda_lens.actors.relations import find_relations
+from propaganda_lens.data import Relation
+from propaganda_lens.enrich.parsing import parse
+from propaganda_lens.enrich.sentences import sentence_ranges
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import fit_relation_model  # noqa: E402
+
+
+def relations_of(text: str, learned: bool) -> set[tuple[str, str, str]]:
+    doc = parse(text, sentence_ranges(text))
+    actors, actor_of_token = find_actors(doc)
+    names = {actor.id: actor.name for actor in actors}
+    persons = {actor.id for actor in actors if actor.kind == "person"}
+    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons, learned)}
+
+
+def test_the_shipped_head_is_what_the_fit_tool_makes(ptc_folder):
+    """Refit with the knobs the tool's cross-validation chose (stored with the head): the same weights."""
+    with numpy.load(HEAD) as stored:
+        weights, strength, class_weight = stored["weights"], float(stored["strength"]), float(stored["class_weight"])
+    articles = fit_relation_model.articles(fit_relation_model.score_structure.ANNOTATIONS, ptc_folder)
+    refitted = fit_relation_model.fit(*fit_relation_model.stacked(articles), strength, class_weight)
+    assert numpy.array_equal(refitted.astype(numpy.float16), weights)
+
+
+def test_the_head_finds_a_relation_the_rules_miss():
+    text = "Mitt Romney said he will do whatever it takes to block Brett Kavanaugh."
+    expected = ("Mitt Romney", "opposes", "Brett Kavanaugh")
+    assert relation_head() is not None
+    assert expected not in relations_of(text, learned=False)
+    assert expected in relations_of(text, learned=True)
+
+
+def test_fill_adds_only_pairs_the_rules_leave_unrelated():
+    rule = Relation("a", "b", "supports", "asserted", (0, 5), ())
+    learned = [Relation("b", "a", "opposes", "asserted", (0, 5), ()), Relation("a", "c", "opposes", "asserted", (0, 5), ())]
+    assert combined([rule], learned, "fill") == [rule, learned[1]]
+    assert combined([rule], learned, "union") == [rule, *learned]
