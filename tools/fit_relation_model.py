@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import score_structure  # noqa: E402
 
 from propaganda_lens.actors.relation_model import (  # noqa: E402
-    BUCKETS, HEAD, POLARITIES, Pair, best_per_pair, bucket, feature_matrix, probabilities, sentence_pairs,
+    BUCKETS, HEAD, POLARITIES, Pair, best_per_pair, bucket, probabilities, sentence_pairs,
 )
 from propaganda_lens.files import atomic_path  # noqa: E402
 from propaganda_lens.scoring import harmonic_mean  # noqa: E402
@@ -143,8 +143,7 @@ def cross_validate(data: list[Article]) -> list[tuple[tuple[float, float, float]
             training = [article for other, part in enumerate(folds) if other != index for article in part]
             weights = fit(*stacked(training), strength, class_weight)
             for article in fold:
-                probability = probabilities(feature_matrix(article.pairs), weights) if article.pairs else numpy.zeros((0, 3))
-                bests.append((article, best_per_pair(article.pairs, probability)))
+                bests.append((article, best_per_pair(article.pairs, probabilities(article.pairs, weights))))
         held_out_best[strength, class_weight] = bests
     results = []
     for (strength, class_weight), bests in held_out_best.items():

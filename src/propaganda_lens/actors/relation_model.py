@@ -165,17 +165,12 @@ def bucket(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) % BUCKETS
 
 
-def feature_matrix(pairs: list[Pair]) -> numpy.ndarray:
-    """One row per pair: 1.0 in the bucket of each of its features."""
-    matrix = numpy.zeros((len(pairs), BUCKETS), dtype=numpy.float32)
-    for row, pair in enumerate(pairs):
-        matrix[row, [bucket(feature) for feature in pair.features]] = 1.0
-    return matrix
-
-
-def probabilities(matrix: numpy.ndarray, weights: numpy.ndarray) -> numpy.ndarray:
-    """Softmax over POLARITIES of each row's scores (`weights`: BUCKETS x 3)."""
-    scores = matrix @ weights
+def probabilities(pairs: list[Pair], weights: numpy.ndarray) -> numpy.ndarray:
+    """Softmax over POLARITIES of each pair's score: the sum of the weights (`weights`: BUCKETS x 3) of its
+    features' buckets, as tools/fit_relation_model.py fits them."""
+    if not pairs:
+        return numpy.zeros((0, len(POLARITIES)), dtype=weights.dtype)
+    scores = numpy.stack([weights[[bucket(feature) for feature in pair.features]].sum(axis=0) for pair in pairs])
     scores -= scores.max(axis=1, keepdims=True)
     exponentials = numpy.exp(scores)
     return exponentials / exponentials.sum(axis=1, keepdims=True)
@@ -222,7 +217,7 @@ class RelationHead:
         pairs = list(sentence_pairs(doc, actor_of_token, persons, rules, polarity_of))
         if not pairs:
             return rules
-        best = best_per_pair(pairs, probabilities(feature_matrix(pairs), self.weights))
+        best = best_per_pair(pairs, probabilities(pairs, self.weights))
         sentences, text = list(doc.sents), doc.text
         learned = []
         for (source, target), (polarity, score, pair) in best.items():
