@@ -6,7 +6,8 @@ CAMEO verb polarities, whether the rules found a relation there), hashed into `B
 multinomial logistic regression (none / supports / opposes), fitted on the tuning set by
 `tools/fit_relation_model.py`, scores each pair; an article's pair gets the best score over its sentences, and
 a relation is found where that score passes the head's threshold. The head is `relation_model.npz`
-(weights, threshold and how it combines with the rules); numpy only at inference.
+(weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
+evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
 """
 
 from __future__ import annotations
