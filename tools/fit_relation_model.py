@@ -166,7 +166,8 @@ def main() -> None:
     rules_only = f1_of([relation_counts(article, {}, 1.0, "fill") for article in data])
     print(f"{len(data)} articles, {sum(len(a.pairs) for a in data)} pairs, "
           f"{sum(int((a.labels > 0).sum()) for a in data)} labelled relations, {sum(len(a.gold) for a in data)} gold")
-    print("rules alone: P %.3f R %.3f F1 %.3f" % rules_only)
+    precision, recall, f1 = rules_only
+    print(f"rules alone: P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")
     results = cross_validate(data)
     for (precision, recall, f1), knobs in results[:8]:
         print(f"cross-validated P {precision:.3f} R {recall:.3f} F1 {f1:.3f}  {knobs}")
