@@ -16,12 +16,12 @@ import build_cameo_verbs  # noqa: E402
 from conftest import shared  # noqa: E402
 
 
-def relations_in(text: str, learned: bool = True) -> set[tuple[str, str, str]]:
+def relations_in(text: str) -> set[tuple[str, str, str]]:
     doc = parse(text, sentence_ranges(text))
     actors, actor_of_token = find_actors(doc)
     names = {actor.id: actor.name for actor in actors}
     persons = {actor.id for actor in actors if actor.kind == "person"}
-    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons, learned)}
+    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons)}
 
 
 def test_the_shipped_table_is_what_the_build_script_makes():
@@ -86,9 +86,7 @@ def test_sides_taken_with_against_and_for_pardons_and_smears(text, expected):
 
 
 def test_a_danger_warned_against_is_no_side():
-    """The rules' NOT_AGAINST_VERBS. The relation head (actors/relation_model.py) does read this sentence as
-    Merkel opposes Russia: a known false alarm of the head, left so (its knobs are chosen by cross-validation)."""
-    assert not relations_in("Angela Merkel warned against Russia's influence.", learned=False)
+    assert not relations_in("Angela Merkel warned against Russia's influence.")
 
 
 def test_it_stands_for_the_country_or_organization_named_before():

@@ -3,8 +3,8 @@ evaluation/structure/GUIDELINES.md).
 
     python tools/score_structure.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020]
     python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
-    python tools/score_structure.py --relation-head PATH    # relations with a head fitted by tools/fit_relation_model.py
-    python tools/score_structure.py --rules-only    # relations of the rules alone, without the shipped head
+    python tools/score_structure.py --relation-head [PATH]    # relations with the rules and a relation head (off
+        in the product): the shipped actors/relation_model.npz, or one fitted by tools/fit_relation_model.py
 
 Micro-averaged over the articles:
 - actors: a found actor is right when its name or one of its mentions is the gold actor's name or alias
@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from propaganda_lens.actors.relation_model import HEAD
 from propaganda_lens.scoring import harmonic_mean
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,9 +87,9 @@ def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int
     return found
 
 
-def score(annotations: Path, ptc: Path, relation_head: Path | None = None, rules_only: bool = False) -> dict[str, Tally]:
-    """The tallies of each part; relations with the head stored at `relation_head` (default: the shipped one),
-    or the rules alone with `rules_only`."""
+def score(annotations: Path, ptc: Path, relation_head: Path | None = None) -> dict[str, Tally]:
+    """The tallies of each part; relations as the product finds them (the rules), or with the head stored at
+    `relation_head` too."""
     from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relation_model import load_head
     from propaganda_lens.actors.relations import find_relations
@@ -121,7 +122,7 @@ def score(annotations: Path, ptc: Path, relation_head: Path | None = None, rules
         persons = {actor.id for actor in actors if actor.kind == "person"}
         gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
         found_relations = {}
-        for relation in find_relations(doc, actor_of_token, persons, learned=not rules_only, head=head):
+        for relation in find_relations(doc, actor_of_token, persons, learned=head is not None, head=head):
             key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
             found_relations.setdefault(key, relation.modality)
         tally = tallies["relations"]
@@ -152,10 +153,10 @@ def main() -> None:
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     parser.add_argument("--ptc", type=Path, default=PTC)
     parser.add_argument("--errors", action="store_true", help="List the misses and false alarms too.")
-    parser.add_argument("--relation-head", type=Path, help="A relation head (.npz) instead of the shipped one.")
-    parser.add_argument("--rules-only", action="store_true", help="Relations of the rules alone.")
+    parser.add_argument("--relation-head", type=Path, nargs="?", const=HEAD,
+                        help="Relations with a relation head too (.npz; without PATH the shipped one).")
     arguments = parser.parse_args()
-    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.rules_only)
+    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head)
     articles = len(arguments.annotations.read_text(encoding="utf-8").splitlines())
     print(f"{articles} annotated articles")
     print(f"{'part':<12}{'found':>7}{'gold':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}  agreement on the right ones")

@@ -8,6 +8,8 @@ multinomial logistic regression (none / supports / opposes), fitted on the tunin
 a relation is found where that score passes the head's threshold. The head is `relation_model.npz`
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
+The head is off in the product (`relations.find_relations(..., learned=True)`): on the locked set it did not
+beat the rules and cost precision.
 """
 
 from __future__ import annotations

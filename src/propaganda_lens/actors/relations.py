@@ -137,12 +137,12 @@ def verb_polarity(lemma: str, particles: list[str]) -> str | None:
 
 
 def find_relations(
-    doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str], learned: bool = True,
+    doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str], learned: bool = False,
     head: RelationHead | None = None,
 ) -> list[Relation]:
     """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids:
-    the rules', and with `learned` those of `head` (a relation_model.RelationHead; by default the shipped one,
-    if any) where the rules stop."""
+    the rules', and with `learned` also those of `head` (a relation_model.RelationHead; by default the shipped
+    one). The head is off by default: it did not beat the rules on the locked set (evaluation/structure)."""
     finder = _Finder(doc, actor_of_token, person_ids)
     found: dict[tuple, Relation] = {}
     for token in doc:
