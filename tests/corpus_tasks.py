@@ -4,12 +4,14 @@ once, except for an article marked to hang or to kill its worker, as a hostile a
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from propaganda_lens.corpus.pool import Task
 from propaganda_lens.corpus.work import StoredAnalysis
 
 HANG, CRASH = "[hang]", "[crash]"
+WAIT_FOR = re.compile(r"\[wait for (.+?)\]")  # an article "[wait for PATH]" waits until the file PATH exists
 
 
 def load(model, threads):
@@ -22,6 +24,9 @@ def analyze(loaded, items):
             time.sleep(3600)
         if CRASH in item.article.text:
             os._exit(9)  # as a crash in native code or the out-of-memory killer would
+        if wait := WAIT_FOR.search(item.article.text):
+            while not os.path.exists(wait.group(1)):
+                time.sleep(0.05)
     return [StoredAnalysis(item.article_id, covered_chars=0) for item in items]
 
 

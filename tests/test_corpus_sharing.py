@@ -101,6 +101,21 @@ def test_an_article_over_the_time_limit_or_killing_its_worker_is_a_failure_and_t
     assert "longer than 3 s (--article-timeout)" in failures["a1"] and "process died" in failures["a3"]
 
 
+def test_a_free_worker_takes_the_next_batch_while_another_is_still_busy(tmp_path):
+    """The first batch's long article waits until the second batch's article is done: a pool that waited for
+    every worker to end a batch before taking the next would time out on it instead."""
+    go = tmp_path / "go"
+    (_, waiting), (_, quick), (_, next_batch) = articles(f"Waits [wait for {go}].", "Quick.", "In the next batch.")
+    batches = [[WorkItem(0, waiting), WorkItem(1, quick)], [WorkItem(2, next_batch)]]
+    done = []
+    with WorkerPool(HOSTILE, 2, 30, failed_analysis, per_call=1) as pool:
+        for result in pool.analyze(batches):
+            done.append((result.article_id, result.error))
+            if result.article_id == 2:
+                go.touch()
+    assert done == [(1, None), (2, None), (0, None)]
+
+
 def test_workers_get_several_articles_per_call_and_a_call_over_the_limit_is_retried_one_by_one():
     items = [WorkItem(number, article) for number, (_, article) in
              enumerate(articles("One.", "Two.", f"Slow {HANG}.", "Four.", "Five.", "Six."))]

@@ -41,7 +41,7 @@ from propaganda_lens.api import STAGES
 from propaganda_lens.data import Article, Metadata, Span
 
 BATCH_SIZE = 16  # articles per transaction
-RAY_CLAIM = 256  # articles one run hands to one Ray dataset
+RAY_CLAIM = 1024  # articles one run hands to one Ray dataset, whose actors each load the models anew
 ARTICLE_TIMEOUT_S = 60.0
 LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
 

@@ -10,7 +10,6 @@ when its memory passes `max_rss_mb`, so memory stays bounded.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import gc
 import multiprocessing
 import threading
@@ -25,6 +24,7 @@ from typing import Any, Literal
 from propaganda_lens.detect.detector import CONFIG_FILE, Detector, DetectorConfig, model_folder, verify_checksums
 from propaganda_lens.ingest.errors import IngestError
 from propaganda_lens.ingest.fetch import FetchLimits
+from propaganda_lens.memory import release_freed_memory
 
 Output = Literal["json", "html"]
 
@@ -81,12 +81,9 @@ def perform(task: Task, detector: Detector, fetch_limits: FetchLimits) -> dict |
 
 
 def release_memory() -> None:
-    """Give freed memory back to the system after a task (malloc_trim where the C library has it)."""
+    """Give freed memory back to the system after a task."""
     gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    release_freed_memory()
 
 
 def resident_mb() -> float:
