@@ -22,7 +22,7 @@ def relations_of(text: str, learned: bool) -> set[tuple[str, str, str]]:
     actors, actor_of_token = find_actors(doc)
     names = {actor.id: actor.name for actor in actors}
     persons = {actor.id for actor in actors if actor.kind == "person"}
-    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons, learned)}
+    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons, relation_head() if learned else None)}
 
 
 def test_the_shipped_head_is_what_the_fit_tool_makes(ptc_folder):

@@ -70,7 +70,7 @@ def articles(annotations: Path, ptc: Path) -> list[Article]:
             score_structure.annotated_forms(record),
         )
         persons = {actor.id for actor in actors if actor.kind == "person"}
-        rules = find_relations(doc, actor_of_token, persons, learned=False)
+        rules = find_relations(doc, actor_of_token, persons)
         pairs = list(sentence_pairs(doc, actor_of_token, persons, rules, lexical_polarity))
         gold = {(r["source"], r["polarity"], r["target"]) for r in record["relations"]}
         labels = numpy.array([

@@ -122,7 +122,7 @@ def score(annotations: Path, ptc: Path, relation_head: Path | None = None) -> di
         persons = {actor.id for actor in actors if actor.kind == "person"}
         gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
         found_relations = {}
-        for relation in find_relations(doc, actor_of_token, persons, learned=head is not None, head=head):
+        for relation in find_relations(doc, actor_of_token, persons, head):
             key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
             found_relations.setdefault(key, relation.modality)
         tally = tallies["relations"]

@@ -8,7 +8,7 @@ multinomial logistic regression (none / supports / opposes), fitted on the tunin
 a relation is found where that score passes the head's threshold. The head is `relation_model.npz`
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
-The head is off in the product (`relations.find_relations(..., learned=True)`): on the locked set it did not
+The head is off in the product (`relations.find_relations(..., head=relation_head())`): on the locked set it did not
 beat the rules and cost precision.
 """
 
@@ -221,19 +221,25 @@ class RelationHead:
         if not pairs:
             return rules
         best = best_per_pair(pairs, probabilities(pairs, self.weights))
-        sentences, text = list(doc.sents), doc.text
+        sentences = list(doc.sents)
         learned = []
         for (source, target), (polarity, score, pair) in best.items():
             if score < self.threshold:
                 continue
-            sentence = sentences[pair.sentence]
-            start, end = sentence.start_char, sentence.end_char
-            while end > start and text[end - 1].isspace():
-                end -= 1
             anchor = doc[pair.anchor]
             trigger = ((anchor.idx, anchor.idx + len(anchor.text)),)
-            learned.append(Relation(source, target, polarity, modality_of(anchor), (start, end), trigger))
+            learned.append(Relation(source, target, polarity, modality_of(anchor), sentence_range(sentences[pair.sentence]),
+                                    trigger))
         return combined(rules, learned, self.mode)
+
+
+def sentence_range(sentence: "Span") -> tuple[int, int]:
+    """A relation's evidence: the characters of its sentence, without the whitespace after it."""
+    text = sentence.doc.text
+    start, end = sentence.start_char, sentence.end_char
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def load_head(path: Path) -> RelationHead:

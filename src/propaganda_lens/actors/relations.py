@@ -24,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from propaganda_lens.actors.relation_model import RelationHead, relation_head
+from propaganda_lens.actors.relation_model import RelationHead, sentence_range
 from propaganda_lens.data import Relation
 from propaganda_lens.enrich.parsing import dependents
 
@@ -137,12 +137,11 @@ def verb_polarity(lemma: str, particles: list[str]) -> str | None:
 
 
 def find_relations(
-    doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str], learned: bool = False,
-    head: RelationHead | None = None,
+    doc: "Doc", actor_of_token: dict[int, str], person_ids: set[str], head: RelationHead | None = None,
 ) -> list[Relation]:
     """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids:
-    the rules', and with `learned` also those of `head` (a relation_model.RelationHead; by default the shipped
-    one). The head is off by default: it did not beat the rules on the locked set (evaluation/structure)."""
+    the rules', and with `head` (a relation_model.RelationHead, such as the shipped `relation_head()`) also the
+    head's. The product uses the rules alone: the head did not beat them on the locked set (evaluation/structure)."""
     finder = _Finder(doc, actor_of_token, person_ids)
     found: dict[tuple, Relation] = {}
     for token in doc:
@@ -150,7 +149,6 @@ def find_relations(
             key = (relation.source, relation.target, relation.polarity, relation.evidence)
             found.setdefault(key, relation)
     rules = list(found.values())
-    head = (head or relation_head()) if learned else None
     if head is None:
         return rules
     return head.relations(doc, actor_of_token, person_ids, rules, lexical_polarity, finder._modality)
@@ -369,10 +367,7 @@ class _Finder:
         if not sources or not targets:
             return []
         sentence = self.sentence_of[anchor.i]
-        start, end = sentence.start_char, sentence.end_char
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        evidence = (start, end)
+        evidence = sentence_range(sentence)
         words = tuple((token.idx, token.idx + len(token.text)) for token in sorted(trigger, key=lambda t: t.i))
         modality = self._modality(anchor)
         return [
