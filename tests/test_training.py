@@ -171,11 +171,30 @@ def test_sentence_head_trains_on_whether_each_sentence_holds_a_span(tiny_ptc, ti
     assert train(settings, resume=True).is_file()  # resumes with the head's state
 
 
+def test_with_dev_trains_on_train_and_dev_and_keeps_the_last_epoch_unscored(tiny_ptc, tiny_encoder, tmp_path):
+    from propaganda_lens.train.examples import joined, load_split
+
+    train_split, dev_split = load_split(tiny_ptc, "train"), load_split(tiny_ptc, "dev")
+    both = joined(train_split, dev_split)
+    assert len(both.articles) == 10 and both.si.keys() == both.articles.keys() == both.techniques.keys()
+    with pytest.raises(ValueError):
+        joined(train_split, train_split)
+
+    settings = TrainSettings(ptc_folder=tiny_ptc, base_model=tiny_encoder, output=tmp_path / "run", epochs=2,
+                             batch_size=8, log_every=1, checkpoint_every=2, with_dev=True)
+    assert train(settings).is_file()
+    records = [json.loads(line) for line in (tmp_path / "run" / "training_log.jsonl").read_text().splitlines()]
+    assert [(r["epoch"], r["dev"]) for r in records if "dev" in r] == [(1, None), (2, None)]
+    assert torch.load(tmp_path / "run" / "best.pt", weights_only=False)["epoch"] == 2
+    assert TrainSettings.of_run(tmp_path / "run").with_dev is True
+
+
 def test_model_card_commands_carry_the_options_a_model_was_made_with(tiny_encoder):
     from propaganda_lens.train.model_card import export_arguments, train_arguments
 
     settings = TrainSettings(ptc_folder=Path("ptc"), base_model=tiny_encoder, output=Path("run"),
-                             sentence_weight=0.5, technique_weight_power=0.3, teacher="accurate")
+                             sentence_weight=0.5, technique_weight_power=0.3, teacher="accurate", with_dev=True)
+    assert train_arguments(settings).endswith(" --with-dev")
     assert {"--sentence-weight 0.5", "--technique-weight-power 0.3", "--teacher accurate"} <= set(
         " ".join(pair) for pair in zip(*[iter(train_arguments(settings).split())] * 2)
     )

@@ -138,6 +138,10 @@ def train_command(
         float,
         typer.Option(min=0.0, help="Weight of the auxiliary loss of a training-only sentence head (0: none)."),
     ] = 0.0,
+    with_dev: Annotated[
+        bool,
+        typer.Option(help="Train on train + dev with a recipe fixed beforehand: no dev scores, the last epoch kept."),
+    ] = False,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     require_train_extra()
@@ -165,6 +169,7 @@ def train_command(
         distill_weight=distill_weight,
         technique_weight_power=technique_weight_power,
         sentence_weight=sentence_weight,
+        with_dev=with_dev,
     )
     try:
         best = train(settings, resume=resume)

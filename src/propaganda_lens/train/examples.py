@@ -94,6 +94,14 @@ def split_off(split: Split, share: float) -> tuple[Split, Split]:
     return part([i for i in ids if not held_out(i)]), part([i for i in ids if held_out(i)])
 
 
+def joined(first: Split, second: Split) -> Split:
+    """Both splits' articles as one split (PTC train and dev ids do not overlap)."""
+    if first.articles.keys() & second.articles.keys():
+        raise ValueError("the splits share article ids")
+    return Split({**first.articles, **second.articles}, {**first.si, **second.si},
+                 {**first.techniques, **second.techniques})
+
+
 def build_windows(
     split: Split,
     tokenizer,

@@ -2,7 +2,7 @@
 
 Everything a run produces goes to its output folder:
 - `checkpoint.pt`   the latest state (network, optimizer, schedule, RNG, position), for `--resume`;
-- `best.pt`         the network of the epoch with the best dev SI F1 + TC F1;
+- `best.pt`         the network of the epoch with the best dev SI F1 + TC F1 (with `with_dev`: of the last epoch);
 - `training_log.jsonl`  one JSON object per logged step and per epoch (loss, dev scores);
 - `holdout.txt`     the train articles kept out of training (`holdout_share`), for fitting calibration.
 """
@@ -23,9 +23,11 @@ from torch import nn
 
 from propaganda_lens.data import TECHNIQUES
 from propaganda_lens.detect.detector import Detector, DetectorConfig
-from propaganda_lens.detect.encoding import Decoding, load_tokenizer, special_token_ids
+from propaganda_lens.detect.encoding import N_SPAN_FEATURES, Decoding, load_tokenizer, special_token_ids
 from propaganda_lens.train.evaluation import evaluate_split
-from propaganda_lens.train.examples import WindowExample, build_windows, load_split, split_off, teacher_targets
+from propaganda_lens.train.examples import (
+    WindowExample, build_windows, joined, load_split, split_off, teacher_targets,
+)
 from propaganda_lens.train.network import DetectorNetwork, SentenceHead, TorchBackend, pool_spans
 
 log = logging.getLogger("propaganda_lens.train")
@@ -54,6 +56,7 @@ class TrainSettings:
     distill_weight: float = 0.5  # the soft targets' share of each loss
     technique_weight_power: float = 0.0  # span loss weight of a technique: (mean count / its count) ** power
     sentence_weight: float = 0.0  # weight of the auxiliary sentence loss (does a sentence hold a span?); 0: off
+    with_dev: bool = False  # train on train + dev with a recipe fixed beforehand: no dev scores, the last epoch kept
 
     @classmethod
     def of_run(cls, run_folder: Path) -> "TrainSettings":
@@ -64,7 +67,8 @@ class TrainSettings:
             if spec.name not in stored:  # a setting added after the run: its default
                 continue
             text = stored[spec.name]
-            kind = {"Path": Path, "int": int, "float": float, "int | None": int, "str | None": str}[str(spec.type)]
+            kind = {"Path": Path, "int": int, "float": float, "int | None": int, "str | None": str,
+                    "bool": lambda text: text == "True"}[str(spec.type)]
             values[spec.name] = None if text == "None" else kind(text)
         return cls(**values)
 
@@ -113,7 +117,7 @@ def collate(batch: list[WindowExample], pad_id: int) -> dict[str, torch.Tensor |
         "span_rows": rows,
         "span_firsts": firsts,
         "span_lasts": lasts,
-        "span_features": torch.tensor(features, dtype=torch.float32).reshape(len(rows), -1),
+        "span_features": torch.tensor(features, dtype=torch.float32).reshape(len(rows), N_SPAN_FEATURES),
         "span_labels": torch.tensor(labels, dtype=torch.long),
         "sentence_rows": sentence_rows,
         "sentence_firsts": sentence_firsts,
@@ -170,7 +174,8 @@ def keep_log_until(log_path: Path, epochs_done: int, step: int) -> None:
 
 
 def train(settings: TrainSettings, resume: bool = False) -> Path:
-    """Train, evaluating on dev after each epoch; returns the path of the best network."""
+    """Train, evaluating on dev after each epoch; returns the path of the best network. With `with_dev`, dev
+    joins the training articles, nothing is scored, and `best.pt` is the last epoch's network."""
     if settings.threads:
         torch.set_num_threads(settings.threads)
     settings.output.mkdir(parents=True, exist_ok=True)
@@ -181,6 +186,8 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
     train_split, holdout = split_off(load_split(settings.ptc_folder, "train"), settings.holdout_share)
     (settings.output / "holdout.txt").write_text("".join(f"{i}\n" for i in sorted(holdout.articles)), encoding="utf-8")
     dev_split = load_split(settings.ptc_folder, "dev")
+    if settings.with_dev:
+        train_split = joined(train_split, dev_split)
     soft_targets = None
     if settings.teacher:
         teacher = Detector.from_disk(settings.teacher)
@@ -312,6 +319,11 @@ def train(settings: TrainSettings, resume: bool = False) -> Path:
                 save_checkpoint(epoch, step + 1)
         start_step = 0
 
+        if settings.with_dev:
+            torch.save({"network": network.state_dict(), "dev": None, "epoch": epoch + 1}, settings.output / "best.pt")
+            write_log({"epoch": epoch + 1, "dev": None, "epoch_seconds": time.monotonic() - started, "best": True})
+            save_checkpoint(epoch + 1, 0)
+            continue
         detector = Detector(TorchBackend(network), tokenizer, detector_config(settings, tokenizer, "training"))
         scores = evaluate_split(detector, dev_split)
         summary = scores.summary()

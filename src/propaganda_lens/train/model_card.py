@@ -107,6 +107,8 @@ def train_arguments(settings) -> str:
         arguments += f" --technique-weight-power {settings.technique_weight_power}"
     if settings.sentence_weight:
         arguments += f" --sentence-weight {settings.sentence_weight}"
+    if settings.with_dev:
+        arguments += " --with-dev"
     return arguments
 
 
