@@ -186,7 +186,18 @@ def test_with_dev_trains_on_train_and_dev_and_keeps_the_last_epoch_unscored(tiny
     records = [json.loads(line) for line in (tmp_path / "run" / "training_log.jsonl").read_text().splitlines()]
     assert [(r["epoch"], r["dev"]) for r in records if "dev" in r] == [(1, None), (2, None)]
     assert torch.load(tmp_path / "run" / "best.pt", weights_only=False)["epoch"] == 2
-    assert TrainSettings.of_run(tmp_path / "run").with_dev is True
+    settings = TrainSettings.of_run(tmp_path / "run")
+    assert settings.with_dev is True
+
+    # Its export takes the decoding and weights fixed beforehand, never the best on dev, which it trained on.
+    with pytest.raises(ValueError):
+        export(tmp_path / "run", settings, tmp_path / "model", "tiny", "int8")
+    fixed = Detector.from_disk("fast").config.decoding
+    export(tmp_path / "run", settings, tmp_path / "model", "tiny", "int8", fixed)
+    assert Detector.from_disk(tmp_path / "model").config.decoding == fixed
+    card = (tmp_path / "model" / "MODEL_CARD.md").read_text()
+    assert "train and dev, 446 articles" in card and "training figures" in card and "--with-dev" in card
+    assert "Model selection and every number below" not in card
 
 
 def test_model_card_commands_carry_the_options_a_model_was_made_with(tiny_encoder):

@@ -288,9 +288,14 @@ def export_command(
         int | None,
         typer.Option(min=1, help="Token stride of the model's windows at inference (default: the run's; 254: no overlap)."),
     ] = None,
+    decoding_of: Annotated[
+        str | None,
+        typer.Option(help="Ship this model's decoding (name or folder) instead of the best on dev; needed for --with-dev runs."),
+    ] = None,
 ) -> None:
     """Export a trained run to an ONNX model folder (int8 if it costs ≤ 1 F1 point), scored on dev."""
     require_train_extra()
+    from propaganda_lens.detect.detector import CONFIG_FILE, DetectorConfig, model_folder
     from propaganda_lens.train.export import export
     from propaganda_lens.train.loop import TrainSettings
 
@@ -303,7 +308,8 @@ def export_command(
             settings.window_stride = window_stride
         if weights not in ("auto", "int8", "fp32"):
             fail("--weights must be auto, int8 or fp32")
-        scores = export(run, settings, output, output.name, weights)
-    except (PtcFormatError, OSError) as error:
+        decoding = None if decoding_of is None else DetectorConfig.from_file(model_folder(decoding_of) / CONFIG_FILE).decoding
+        scores = export(run, settings, output, output.name, weights, decoding)
+    except (PtcFormatError, OSError, ValueError) as error:
         fail(str(error))
     stderr.print(f"dev SI F1 {scores.si.f1:.4f}, TC F1 {scores.tc.f1:.4f}, FLC F1 {scores.flc.f1:.4f}")

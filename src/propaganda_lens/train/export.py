@@ -31,7 +31,7 @@ from propaganda_lens.detect.detector import (
     Detector,
     write_checksums,
 )
-from propaganda_lens.detect.encoding import N_SPAN_FEATURES, load_tokenizer
+from propaganda_lens.detect.encoding import N_SPAN_FEATURES, Decoding, load_tokenizer
 from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
 from propaganda_lens.train.evaluation import SplitScores, evaluate_split, precision_recall_f1, sentence_baseline
 from propaganda_lens.train.examples import load_split
@@ -105,15 +105,24 @@ def export_span_head(span_head: torch.nn.Module, hidden: int, folder: Path) -> N
     )
 
 
-def _score_folder(folder: Path, settings: TrainSettings, tokenizer: Tokenizer, name: str, split) -> SplitScores:
+def _score_folder(
+    folder: Path, settings: TrainSettings, tokenizer: Tokenizer, name: str, split, decoding: Decoding | None
+) -> SplitScores:
+    """Scores on `split` at the given decoding, or at the best of the grid."""
     detector = Detector(OnnxBackend(folder), tokenizer, detector_config(settings, tokenizer, name))
-    return evaluate_split(detector, split)
+    return evaluate_split(detector, split) if decoding is None else evaluate_split(detector, split, grid=(decoding,))
 
 
-def export(run_folder: Path, settings: TrainSettings, destination: Path, name: str, weights: str = "auto") -> SplitScores:
+def export(
+    run_folder: Path, settings: TrainSettings, destination: Path, name: str, weights: str = "auto",
+    decoding: Decoding | None = None,
+) -> SplitScores:
     """Build the shipped model folder from `run_folder/best.pt`; returns the chosen variant's dev scores.
     `weights`: "auto" ships int8 when it loses at most MAX_QUANTIZATION_LOSS F1, else fp32; "int8" or "fp32"
-    ship that variant whatever it loses (the model card records the choice)."""
+    ship that variant whatever it loses (the model card records the choice). `decoding`: the shipped
+    decoding (default: the best on dev). A run trained on dev (`with_dev`) needs both fixed beforehand."""
+    if settings.with_dev and (decoding is None or weights == "auto"):
+        raise ValueError("a run trained on dev needs its decoding and weights fixed beforehand (--decoding-of, --weights)")
     network = DetectorNetwork(settings.base_model, len(TECHNIQUES))
     best = torch.load(run_folder / "best.pt", weights_only=False)
     network.load_state_dict(best["network"])
@@ -131,7 +140,7 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
             extra_options={"DefaultTensorType": TensorProto.FLOAT},
         )
         scores = {
-            variant: _score_folder(folder, settings, tokenizer, name, dev)
+            variant: _score_folder(folder, settings, tokenizer, name, dev, decoding)
             for variant, folder in (("fp32", fp32), ("int8", int8))
         }
         for variant, score in scores.items():
@@ -145,12 +154,12 @@ def export(run_folder: Path, settings: TrainSettings, destination: Path, name: s
         shutil.copytree(Path(scratch) / chosen, destination)
 
     chosen_scores = scores[chosen]
-    detector_config(settings, tokenizer, name, chosen_scores.best_decoding).to_file(destination / CONFIG_FILE)
+    detector_config(settings, tokenizer, name, decoding or chosen_scores.best_decoding).to_file(destination / CONFIG_FILE)
     shutil.copy(run_folder / TRAINING_LOG_FILE, destination / TRAINING_LOG_FILE)
     if (run_folder / HOLDOUT_FILE).is_file():  # the train articles kept out of training, which calibrate reads
         shutil.copy(run_folder / HOLDOUT_FILE, destination / HOLDOUT_FILE)
     evaluation = {
-        "split": "PTC SemEval-2020 dev (75 articles)",
+        "split": "PTC SemEval-2020 dev (75 articles)" + ("; trained on: training figures" if settings.with_dev else ""),
         "variant": chosen,
         "weights_option": weights,  # export's --weights: auto, int8 or fp32
         "epoch": best["epoch"],

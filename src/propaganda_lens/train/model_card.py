@@ -15,9 +15,7 @@ Propaganda span and technique detector for propaganda-lens, fine-tuned from {bas
 Propaganda Techniques Corpus (SemEval-2020 Task 11). Runs with onnxruntime on a CPU, no torch.
 
 ## Data
-- Training: PTC SemEval-2020 train, 371 articles, 5,468 SI spans, 6,128 technique spans (14 techniques){holdout}.
-- Model selection and every number below: PTC dev, 75 articles (gold SI and technique labels). The test
-  set has no public gold; nothing here was tuned or measured on it.
+{data}
 
 ## Method
 One encoder ({base_name}; {base_description}) with two heads, trained jointly:
@@ -44,14 +42,13 @@ pooled in the window that holds most of it. Offsets are the tokenizer's characte
 text, so spans index the input exactly (BOM included).
 
 Training: AdamW, lr {learning_rate} (encoder) / {head_learning_rate} (heads), linear warm-up and decay,
-{epochs} epochs, batch {batch_size}, seed {seed}, CPU only. The epoch with the best dev SI F1 + TC F1 was
-kept (epoch {epoch}). The per-step loss and per-epoch dev scores are in `training_log.jsonl`.
+{epochs} epochs, batch {batch_size}, seed {seed}, CPU only. {selection}
 
 Export: ONNX (opset 17); encoder quantized to int8 (onnxruntime dynamic quantization, per channel) when it loses at
 most one F1 point. Shipped variant: **{variant}**, chosen {variant_choice} (int8 change: SI F1
 {loss_si:+.4f}, TC F1 {loss_tc:+.4f}, lower is worse for int8).
 
-## Dev scores (PTC dev, 75 articles)
+## Dev scores (PTC dev, 75 articles{dev_trained})
 | task | precision | recall | F1 |
 |---|---|---|---|
 | SI (span identification) | {si_p:.4f} | {si_r:.4f} | **{si_f1:.4f}** |
@@ -120,6 +117,21 @@ def export_arguments(settings, forced_weights: str | None) -> str:
     return arguments
 
 
+def data_section(settings) -> str:
+    """The card's Data bullets: what the run trained on, and what its figures were measured on."""
+    held_out = (f",\n  less a {settings.holdout_share:.0%} share held out for calibration (the run's `holdout.txt`)"
+                if settings.holdout_share else "")
+    if settings.with_dev:
+        return ("- Training: PTC SemEval-2020 train and dev, 446 articles (`--with-dev`)" + held_out + ".\n"
+                "- Quality figures: those of the train-only run of the same recipe, and the held-out train articles\n"
+                "  (`holdout.txt`). The dev figures below are training figures. Nothing was tuned or measured on the\n"
+                "  test set.")
+    return ("- Training: PTC SemEval-2020 train, 371 articles, 5,468 SI spans, 6,128 technique spans (14 techniques)"
+            + held_out + ".\n"
+            "- Model selection and every number below: PTC dev, 75 articles (gold SI and technique labels). The test\n"
+            "  set has no public gold; nothing here was tuned or measured on it.")
+
+
 def write_model_card(folder: Path, evaluation: dict, settings) -> None:
     base = describe(settings.base_model)
     chosen = evaluation["variants"][evaluation["variant"]]
@@ -153,8 +165,12 @@ def write_model_card(folder: Path, evaluation: dict, settings) -> None:
         base_name=base.hub_name,
         base_description=base.description,
         base_package=base.package,
-        holdout=f",\n  less a {settings.holdout_share:.0%} share held out for calibration (the run's `holdout.txt`)"
-        if settings.holdout_share else "",
+        data=data_section(settings),
+        selection="The recipe (epochs, decoding) was fixed beforehand on the train-only run of the same command "
+        f"without `--with-dev`; the last epoch was kept (epoch {evaluation['epoch']})." if settings.with_dev else
+        f"The epoch with the best dev SI F1 + TC F1 was kept (epoch {evaluation['epoch']}). The per-step loss and "
+        "per-epoch dev scores are in `training_log.jsonl`.",
+        dev_trained="; **trained on: these are training figures**, not quality" if settings.with_dev else "",
         train_arguments=train_arguments(settings),
         export_arguments=export_arguments(settings, forced),
         baseline=evaluation["every_sentence_baseline_si_f1"],
