@@ -75,3 +75,10 @@ def test_a_month_abbreviation_does_not_end_a_sentence():
     text = "On Oct. 25, the Russian and Syrian defense ministries said so. He left on Jan. 3 at noon."
     assert [text[start:end] for start, end in sentence_ranges(text)] == [
         "On Oct. 25, the Russian and Syrian defense ministries said so.", "He left on Jan. 3 at noon."]
+
+
+def test_initials_do_not_end_a_sentence():
+    text = "Former President George H.W. Bush died. J.R.R. Tolkien wrote it. It rained 2.5 inches. Then it stopped."
+    assert [text[start:end] for start, end in sentence_ranges(text)] == [
+        "Former President George H.W. Bush died.", "J.R.R. Tolkien wrote it.", "It rained 2.5 inches.",
+        "Then it stopped."]
