@@ -3,6 +3,8 @@ evaluation/structure/GUIDELINES.md).
 
     python tools/score_structure.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020]
     python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
+    python tools/score_structure.py --part A|B    # one half of the articles (by the SHA-256 of the article id):
+        rules are written on the errors of part A; part B is scored without reading its errors
     python tools/score_structure.py --relation-head [PATH]    # relations with the rules and a relation head (off
         in the product): the shipped actors/relation_model.npz, or one fitted by tools/fit_relation_model.py
 
@@ -17,6 +19,7 @@ Micro-averaged over the articles:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from dataclasses import dataclass, field
@@ -53,6 +56,17 @@ class Tally:
                 "recall": recall, "f1": harmonic_mean(precision, recall), "agreement": self.agreeing / self.right if self.right else 0.0}
 
 
+def article_part(article: str) -> str:
+    """ "A" or "B": the half of the annotated articles an article falls in, by the SHA-256 of its id (stable)."""
+    return "AB"[int(hashlib.sha256(article.encode("utf-8")).hexdigest(), 16) % 2]
+
+
+def article_records(annotations: Path, part: str | None = None) -> list[dict]:
+    """The annotated articles of a file, all of them or those of one part."""
+    records = [json.loads(line) for line in annotations.read_text(encoding="utf-8").splitlines()]
+    return [record for record in records if part is None or article_part(record["article"]) == part]
+
+
 def article_text(ptc: Path, record: dict) -> str:
     return (ptc / f"{record['split']}-articles" / f"{record['article']}.txt").read_text(encoding="utf-8")
 
@@ -87,9 +101,9 @@ def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int
     return found
 
 
-def score(annotations: Path, ptc: Path, relation_head: Path | None = None) -> dict[str, Tally]:
+def score(annotations: Path, ptc: Path, relation_head: Path | None = None, part: str | None = None) -> dict[str, Tally]:
     """The tallies of each part; relations as the product finds them (the rules), or with the head stored at
-    `relation_head` too."""
+    `relation_head` too; of all articles, or of one `part` ("A" or "B", see `article_part`)."""
     from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relation_model import load_head
     from propaganda_lens.actors.relations import find_relations
@@ -99,8 +113,7 @@ def score(annotations: Path, ptc: Path, relation_head: Path | None = None) -> di
 
     head = load_head(relation_head) if relation_head else None
     tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
-    for line in annotations.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
+    for record in article_records(annotations, part):
         text = article_text(ptc, record)
         sentences = sentence_ranges(text)
         doc = parse(text, sentences)
@@ -155,10 +168,11 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="List the misses and false alarms too.")
     parser.add_argument("--relation-head", type=Path, nargs="?", const=HEAD,
                         help="Relations with a relation head too (.npz; without PATH the shipped one).")
+    parser.add_argument("--part", choices=("A", "B"), help="Only the articles of one half (by the SHA-256 of the id).")
     arguments = parser.parse_args()
-    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head)
-    articles = len(arguments.annotations.read_text(encoding="utf-8").splitlines())
-    print(f"{articles} annotated articles")
+    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part)
+    articles = len(article_records(arguments.annotations, arguments.part))
+    print(f"{articles} annotated articles" + (f" (part {arguments.part})" if arguments.part else ""))
     print(f"{'part':<12}{'found':>7}{'gold':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}  agreement on the right ones")
     for part, tally in tallies.items():
         row = tally.row()
