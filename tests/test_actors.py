@@ -91,6 +91,14 @@ def test_the_example_article_relations(example):
     ("The Taliban are fighting against Pakistan.", ("Taliban", "opposes", "Pakistan", "asserted")),
     ("“Iran funds Hamas,” the minister said.", ("Iran", "supports", "Hamas", "reported")),  # inside a quotation
     ("He made the claim that Iran funds Hamas.", ("Iran", "supports", "Hamas", "reported")),
+    # adjectives of a side taken, with their preposition
+    ("Egypt is critical of Turkey.", ("Egypt", "opposes", "Turkey", "asserted")),
+    ("Turkey remains opposed to Russia.", ("Turkey", "opposes", "Russia", "asserted")),
+    ("Egypt, loyal to Russia, sent troops.", ("Egypt", "supports", "Russia", "asserted")),
+    # nouns of fellow feeling as gifts; a hostility noun's author after "by"
+    ("Donald Trump expressed sympathy for Angela Merkel.", ("Donald Trump", "supports", "Angela Merkel", "asserted")),
+    ("Russia voiced solidarity with Iran.", ("Russia", "supports", "Iran", "asserted")),
+    ("The rebuke of Saudi Arabia by the White House was sharp.", ("White House", "opposes", "Saudi Arabia", "asserted")),
 ])
 def test_one_relation_rule_each(text, expected):
     found = relations_of(text)
@@ -127,6 +135,10 @@ def test_attribution(text, source):
     sentence = next(parsed(text).sents)
     found = statement_source(sentence)
     assert (text[found[0]:found[1]] if found else None) == source
+
+
+def test_an_attitude_adjective_needs_its_preposition():
+    assert not relations_of("Critical infrastructure in Egypt was hit by rockets from Turkey.")
 
 
 def test_text_without_entities_gives_no_actors_or_relations():

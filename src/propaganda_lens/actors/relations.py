@@ -64,15 +64,23 @@ PARTNERSHIP_NOUNS = frozenset({"concert", "league", "collusion", "cahoots", "coo
                                "alliance", "partnership"})
 GIFT_NOUNS = frozenset(
     "support backing aid help assistance funding funds money arms weapons protection praise endorsement pardon "
-    "pardons clemency".split()
+    "pardons clemency sympathy solidarity loyalty allegiance".split()
 )
+FELLOWSHIP_NOUNS = frozenset({"sympathy", "solidarity"})  # gift nouns whose receiver may follow "with"
+# Adjectives of a side taken, with the preposition of the side: "allied with Iran", "critical of the regime",
+# "loyal to Haftar" (whoever the adjective describes -> the side).
+ATTITUDE_ADJECTIVES = {"allied": ("supports", {"with", "to"}), "loyal": ("supports", {"to"}),
+                       "sympathetic": ("supports", {"to", "toward", "towards"}), "supportive": ("supports", {"of"}),
+                       "critical": ("opposes", {"of"}), "hostile": ("opposes", {"to", "toward", "towards"}),
+                       "opposed": ("opposes", {"to"})}
 HOSTILITY_NOUNS = frozenset(
     "war fight attack attacks campaign offensive strike strikes sanctions struggle lawsuit suit challenge challenges "
     "criticism operation operations smear smears allegation allegations accusation accusations complaint complaints "
-    "crusade vendetta persecution".split()
+    "crusade vendetta persecution rebuke condemnation".split()
 )
 # Hostility nouns whose target may follow "of": "their smear of Kavanaugh".
-OF_HOSTILITY_NOUNS = frozenset({"smear", "smears", "persecution", "vilification", "demonization"})
+OF_HOSTILITY_NOUNS = frozenset({"smear", "smears", "persecution", "vilification", "demonization", "rebuke",
+                                "condemnation"})
 # Any verb with "against" and an actor opposes it ("voted against Kavanaugh", "ruled against the administration"),
 # but for these, whose "against" object is a danger, not a side.
 NOT_AGAINST_VERBS = frozenset({"warn", "protect", "guard", "insure", "hedge", "caution", "vaccinate", "immunize", "defend"})
@@ -176,14 +184,16 @@ class _Finder:
 
     def relations_at(self, token: "Token") -> list[Relation]:
         lemma = token.lemma_.lower()
+        if token.lower_ in ATTITUDE_ADJECTIVES and token.pos_ in ("ADJ", "VERB"):  # "opposed to" may be tagged VERB
+            attitude = self._attitude(token, *ATTITUDE_ADJECTIVES[token.lower_])
+            if attitude:
+                return attitude
         if token.pos_ == "VERB":
             particles = [child.lower_ for child in self._children(token) if child.dep_ == "prt"]
             polarity = verb_polarity(lemma, particles)
             if polarity is not None:
                 return self._verb(token, polarity)
             return self._side_taken(token, lemma)
-        if token.pos_ == "ADJ" and lemma == "allied":
-            return self._pairs(self._subjects(token), self._objects_after(token, {"with", "to"}), "supports", token, [token])
         if token.pos_ in ("NOUN", "PROPN"):
             if lemma in BACKER_NOUNS:
                 return self._backer_noun(token, BACKER_NOUNS[lemma])
@@ -223,6 +233,16 @@ class _Finder:
         return (self._pairs(subjects, against, "opposes", verb, [verb])
                 + self._pairs(subjects, sides, "supports", verb, [verb]))
 
+    def _attitude(self, adjective: "Token", polarity: str, prepositions: set[str]) -> list[Relation]:
+        """ "Egypt is allied with Haftar", "Egypt, critical of Turkey" (the subject, or the described noun)."""
+        sides = self._objects_after(adjective, prepositions)
+        if not sides:
+            return []
+        holders = self._subjects(adjective)
+        if not holders and adjective.dep_ in ("amod", "acl"):
+            holders = self._actors_of([adjective.head])
+        return self._pairs(holders, sides, polarity, adjective, [adjective])
+
     def _partnership(self, noun: "Token") -> list[Relation]:
         verb = noun.head.head
         partners = self._objects_after(noun, {"with"}, as_tokens=True) or self._objects_after(verb, {"with"}, as_tokens=True)
@@ -249,6 +269,9 @@ class _Finder:
         givers = [child for child in self._children(noun) if child.dep_ in ("poss", "amod", "compound")]  # "Russian help"
         givers += self._objects_after(noun, {"from", "of"}, as_tokens=True)
         receivers = self._objects_after(noun, {"for", "to", "behind"}, as_tokens=True)
+        if noun.lower_ in FELLOWSHIP_NOUNS and not receivers:  # "voiced solidarity with Iran" ("with" on either word)
+            receivers = self._objects_after(noun, {"with"}, as_tokens=True) or (
+                self._objects_after(noun.head, {"with"}, as_tokens=True) if noun.dep_ == "dobj" else [])
         if noun.dep_ == "dobj" and not givers:  # "Trump has had praise for Pompeo"
             givers = self._subject_tokens(noun.head) if receivers else []
         if noun.dep_ == "dobj" and not receivers:  # "Haftar gets support from Egypt"
@@ -263,6 +286,7 @@ class _Finder:
         if not targets:
             return []
         sources = [child for child in self._children(noun) if child.dep_ == "poss" and child.pos_ != "PRON"]
+        sources += self._objects_after(noun, {"by"}, as_tokens=True)  # "a rebuke by the White House of the regime"
         if not sources and noun.dep_ in ("dobj", "pobj"):  # "Democrats continued their smear of X"
             sources = self._subject_tokens(noun.head if noun.dep_ == "dobj" else noun.head.head)
         return self._pairs(self._actors_of(sources), self._actors_of(targets), "opposes", noun, [noun])
