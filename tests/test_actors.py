@@ -99,6 +99,9 @@ def test_the_example_article_relations(example):
     ("Donald Trump expressed sympathy for Angela Merkel.", ("Donald Trump", "supports", "Angela Merkel", "asserted")),
     ("Russia voiced solidarity with Iran.", ("Russia", "supports", "Iran", "asserted")),
     ("The rebuke of Saudi Arabia by the White House was sharp.", ("White House", "opposes", "Saudi Arabia", "asserted")),
+    # an object pronoun stands for someone other than its own clause's subject or owner
+    ("Angela Merkel met Joe Biden. Donald Trump attacked him.", ("Donald Trump", "opposes", "Joe Biden", "asserted")),
+    ("Angela Merkel met Joe Biden. Donald Trump's attacks on him went on.", ("Donald Trump", "opposes", "Joe Biden", "asserted")),
 ])
 def test_one_relation_rule_each(text, expected):
     found = relations_of(text)
@@ -150,7 +153,7 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.835, "relations": 0.295, "predictions": 0.86}),  # tuning set
+        (score_structure.ANNOTATIONS, {"actors": 0.835, "relations": 0.316, "predictions": 0.86}),  # tuning set
         (score_structure.LOCKED, {"actors": 0.80, "relations": 0.17, "predictions": 0.74}),  # locked set
     ],
 )

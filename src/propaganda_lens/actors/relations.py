@@ -377,11 +377,25 @@ class _Finder:
             return None
         earliest = self.sentence_of[token.i].start
         previous = self.sentence_of[earliest - 1].start if earliest > 0 else earliest
+        excluded = self._clause_holders(token)
         for index in range(token.i - 1, max(previous, token.i - MAX_PRONOUN_DISTANCE) - 1, -1):
             actor = self.actor_of_token.get(index)
-            if actor is not None and (actor in self.person_ids) == personal:
+            if actor is not None and (actor in self.person_ids) == personal and actor not in excluded:
                 return actor
         return None
+
+    def _clause_holders(self, pronoun: "Token") -> set[str]:
+        """The actors an object pronoun cannot stand for: the subjects and owners of its own clause ("Ford's
+        allegations against him", "Trump praised him": not Ford, not Trump)."""
+        if pronoun.dep_ not in ("dobj", "pobj", "dative"):
+            return set()
+        holders: set[str] = set()
+        for ancestor in islice(pronoun.ancestors, MAX_CLAUSE_DEPTH):
+            holders.update(self.actor_of_token[child.i] for child in self._children(ancestor)
+                           if child.dep_ in ("poss", *SUBJECTS) and child.i in self.actor_of_token)
+            if ancestor.pos_ in ("VERB", "AUX"):
+                break
+        return holders
 
     # -- relations ---------------------------------------------------------------------------------------
     def _pairs(
