@@ -4,7 +4,9 @@
 
 Model selection uses CT24 train only: stratified 5-fold cross-validation (fixed seed) over the L2 strength of
 a logistic regression on standardized features and over the pooling (mean of the sentence's tokens, or mean,
-first and last token). Two threshold rules, both fitted on the out-of-fold probabilities:
+first and last token). Where train was encoded in context (`train.groups.npy` names pseudo-articles of more
+than one line), the folds keep each pseudo-article whole, so that no line is scored by a head fitted on its
+neighbours. Two threshold rules, both fitted on the out-of-fold probabilities:
 - `f1`: the threshold (0.05 steps) with the best out-of-fold positive-class F1;
 - `platt`: Platt scaling of the out-of-fold logits, then calibrated probability 0.5 (a rule that does not
   move with the share of check-worthy sentences of the data it was fitted on as a tuned cut does).
@@ -73,8 +75,35 @@ def folds_of(labels: np.ndarray) -> np.ndarray:
     return folds
 
 
-def out_of_fold_logits(features: np.ndarray, labels: np.ndarray, l2: float) -> np.ndarray:
-    folds = folds_of(labels)
+def group_folds_of(labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Fold numbers 0..FOLDS-1 that keep each group whole, fixed by SEED: the groups, in a random order sorted
+    by size (largest first), each go to the fold that holds the smallest share of the positives plus share of
+    the negatives so far, so that folds are alike in size and in positive share."""
+    rng = np.random.default_rng(SEED)
+    names, group_index = np.unique(groups, return_inverse=True)
+    counts = np.stack([np.bincount(group_index, weights=(labels == value).astype(float), minlength=len(names))
+                       for value in (True, False)], axis=1)
+    totals = np.maximum(counts.sum(axis=0), 1)
+    shuffled = rng.permutation(len(names))
+    order = shuffled[np.argsort(-counts[shuffled].sum(axis=1), kind="stable")]
+    fold_of_group = np.zeros(len(names), dtype=int)
+    filled = np.zeros((FOLDS, 2))
+    for group in order:
+        fold = int(np.argmin((filled / totals).sum(axis=1)))
+        fold_of_group[group] = fold
+        filled[fold] += counts[group]
+    return fold_of_group[group_index]
+
+
+def folds_for(labels: np.ndarray, groups: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Grouped folds where some group holds more than one sentence, else the stratified per-sentence folds;
+    and which of the two, in words."""
+    if groups is not None and len(np.unique(groups)) < len(groups):
+        return group_folds_of(labels, groups), f"grouped by pseudo-article ({len(np.unique(groups))} of them)"
+    return folds_of(labels), "stratified per sentence"
+
+
+def out_of_fold_logits(features: np.ndarray, labels: np.ndarray, l2: float, folds: np.ndarray) -> np.ndarray:
     logits = np.zeros(len(labels))
     for fold in range(FOLDS):
         held = folds == fold
@@ -91,11 +120,14 @@ def platt_fit(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
 
 def cross_validate(folder: Path, poolings: list[str], grid: list[float]) -> list[dict]:
     features, labels = np.load(folder / "train.npy"), np.load(folder / "train.labels.npy")
+    groups_file = folder / "train.groups.npy"
+    folds, kind = folds_for(labels, np.load(groups_file) if groups_file.is_file() else None)
+    print(f"folds: {kind}", flush=True)
     results = []
     for pooling in poolings:
         x = pooled(features, pooling)
         for l2 in grid:
-            logits = out_of_fold_logits(x, labels, l2)
+            logits = out_of_fold_logits(x, labels, l2, folds)
             threshold = best_threshold(sigmoid(logits), labels)
             slope, intercept = platt_fit(logits, labels)
             calibrated = sigmoid(slope * logits + intercept)
