@@ -35,17 +35,17 @@ ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st sen rep gov gen col lt sgt capt jr sr inc ltd co corp vs etc no fig e.g i.e u.s u.k u.n "
     "jan feb mar apr jun jul aug sep sept oct nov dec dept est rev ave ft mt".split()
 )
-_LONGEST_ABBREVIATION = max(7, *(len(word) for word in ABBREVIATIONS))  # 7: four initials, "j.r.r.r"
+_LONGEST_SHORT_WORD = max(7, *(len(word) for word in ABBREVIATIONS))  # 7: four initials, "j.r.r.r"
 # The word before a full stop, if it is short enough to be an abbreviation; searched in a bounded window, so
 # the check costs the same however long the sentence is.
-_LAST_WORD = re.compile(rf"(?<![\w.])([\w.]{{1,{_LONGEST_ABBREVIATION}}})\.$")
+_LAST_WORD = re.compile(rf"(?<![\w.])([\w.]{{1,{_LONGEST_SHORT_WORD}}})\.$")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "h.w", "j.r.r": letters, each alone
 
 
 def ends_abbreviation(text: str, start: int, end: int) -> bool:
     """Whether the full stop at text[end - 1] (in a stretch that began at `start`) ends an abbreviation
     ("Mr.", "U.S.") or initials ("J. Smith", "George H.W. Bush") rather than a sentence."""
-    match = _LAST_WORD.search(text, max(start, end - _LONGEST_ABBREVIATION - 1), end)
+    match = _LAST_WORD.search(text, max(start, end - _LONGEST_SHORT_WORD - 1), end)
     if match is None:
         return False
     word = match.group(1).lower()

@@ -33,7 +33,7 @@ from propaganda_lens.detect.detector import (
 )
 from propaganda_lens.detect.encoding import N_SPAN_FEATURES, Decoding, load_tokenizer
 from propaganda_lens.detect.onnx_backend import ENCODER_FILE, SPAN_HEAD_FILE, OnnxBackend
-from propaganda_lens.train.evaluation import SplitScores, evaluate_split, precision_recall_f1, sentence_baseline
+from propaganda_lens.train.evaluation import DECODING_GRID, SplitScores, evaluate_split, precision_recall_f1, sentence_baseline
 from propaganda_lens.train.examples import load_split
 from propaganda_lens.train.loop import TrainSettings, detector_config
 from propaganda_lens.train.model_card import write_model_card
@@ -110,7 +110,7 @@ def _score_folder(
 ) -> SplitScores:
     """Scores on `split` at the given decoding, or at the best of the grid."""
     detector = Detector(OnnxBackend(folder), tokenizer, detector_config(settings, tokenizer, name))
-    return evaluate_split(detector, split) if decoding is None else evaluate_split(detector, split, grid=(decoding,))
+    return evaluate_split(detector, split, grid=DECODING_GRID if decoding is None else (decoding,))
 
 
 def export(
