@@ -87,7 +87,7 @@ def print_figures(model: str, result: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=MODELS, action="append", help="shipped model (repeatable; default: both)")
+    parser.add_argument("--model", action="append", help="shipped model or model folder (repeatable; default: both shipped)")
     parser.add_argument("--texts", type=Path, default=DEFAULT_TEXTS, help="folder of UTF-8 .txt files")
     parser.add_argument("--threshold", type=float, help="span threshold instead of each model's tuned one")
     parser.add_argument("--json", type=Path, help="write the figures to this file")

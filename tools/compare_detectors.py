@@ -1,0 +1,72 @@
+"""Is detector B better than detector A on the 32 PTC train articles that no shipped model trained on?
+
+    python tools/compare_detectors.py fast /work/runs/fast-dev-export [--batch-size 16] [--resamples 1000]
+
+Prints each model's SI F1 (at its own decoding) and TC F1 on the held-out articles (`holdout.txt`), then a
+paired bootstrap over articles: the mean difference B - A, its 95% interval and the share of resamples where
+B is ahead. Nothing is fitted here; a model whose interval holds 0 has not measurably improved.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from propaganda_lens.detect.detector import Detector
+from propaganda_lens.scoring import score_si, score_tc
+from propaganda_lens.train.evaluation import encode_split
+from propaganda_lens.train.examples import Split, load_split, split_off
+
+PTC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ptc-semeval2020"
+
+
+def predictions(model: str, split: Split, batch_size: int | None) -> tuple[dict, dict]:
+    """Spans found at the model's decoding, and the techniques it gives the gold spans, per article."""
+    detector = Detector.from_disk(model)
+    if batch_size:
+        detector.config.batch_size = batch_size
+    states = encode_split(detector, split)
+    found = {article: detector.spans_from(state, detector.config.decoding) for article, state in states.items()}
+    labelled = {article: detector.label_spans(state, split.techniques[article]) for article, state in states.items()}
+    return found, labelled
+
+
+def scores(split: Split, found: dict, labelled: dict, sample: list[str]) -> tuple[float, float]:
+    """SI F1 and TC F1 over `sample`, an article list that may repeat articles (each copy counts)."""
+    def keyed(labels: dict) -> dict:
+        return {f"{article}#{copy}": labels[article] for copy, article in enumerate(sample)}
+    return (score_si(keyed(split.si), keyed(found)).f1,
+            score_tc(keyed(split.techniques), keyed(labelled)).f1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("baseline")
+    parser.add_argument("candidate")
+    parser.add_argument("--ptc", type=Path, default=PTC)
+    parser.add_argument("--batch-size", type=int, help="encoder window batch (default: each model's own)")
+    parser.add_argument("--resamples", type=int, default=1000)
+    options = parser.parse_args()
+    held_out = split_off(load_split(options.ptc, "train"), 0.1)[1]
+    articles = sorted(held_out.si)
+    runs = {model: predictions(model, held_out, options.batch_size) for model in (options.baseline, options.candidate)}
+    for model, (found, labelled) in runs.items():
+        si, tc = scores(held_out, found, labelled, articles)
+        print(f"{model}: {len(articles)} held-out train articles, SI F1 {si:.4f}, TC F1 {tc:.4f}")
+    rng = np.random.default_rng(0)
+    differences = []
+    for _ in range(options.resamples):
+        sample = list(rng.choice(articles, len(articles)))
+        base, candidate = (scores(held_out, *runs[model], sample) for model in (options.baseline, options.candidate))
+        differences.append(np.subtract(candidate, base))
+    differences = np.array(differences)
+    for column, name in enumerate(("SI F1", "TC F1")):
+        low, high = np.percentile(differences[:, column], [2.5, 97.5])
+        print(f"{name}: candidate - baseline {differences[:, column].mean():+.4f}, 95% interval [{low:+.4f}, {high:+.4f}], "
+              f"candidate ahead in {np.mean(differences[:, column] > 0):.0%} of {options.resamples} resamples")
+
+
+if __name__ == "__main__":
+    main()
