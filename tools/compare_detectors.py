@@ -1,6 +1,7 @@
 """Is detector B better than detector A on the 32 PTC train articles that no shipped model trained on?
 
-    python tools/compare_detectors.py fast /work/runs/fast-dev-export [--batch-size 16] [--resamples 1000]
+    python tools/compare_detectors.py fast /work/runs/fast-dev-export [--resamples 1000]
+    python tools/compare_detectors.py accurate accurate --baseline-batch 16 --candidate-batch 1
 
 Prints each model's SI F1 (at its own decoding) and TC F1 on the held-out articles (`holdout.txt`), then a
 paired bootstrap over articles: the mean difference B - A, its 95% interval and the share of resamples where
@@ -46,20 +47,22 @@ def main() -> None:
     parser.add_argument("baseline")
     parser.add_argument("candidate")
     parser.add_argument("--ptc", type=Path, default=PTC)
-    parser.add_argument("--batch-size", type=int, help="encoder window batch (default: each model's own)")
+    parser.add_argument("--baseline-batch", type=int, help="the baseline's encoder window batch (default: its own)")
+    parser.add_argument("--candidate-batch", type=int, help="the candidate's encoder window batch (default: its own)")
     parser.add_argument("--resamples", type=int, default=1000)
     options = parser.parse_args()
     held_out = split_off(load_split(options.ptc, "train"), 0.1)[1]
     articles = sorted(held_out.si)
-    runs = {model: predictions(model, held_out, options.batch_size) for model in (options.baseline, options.candidate)}
-    for model, (found, labelled) in runs.items():
-        si, tc = scores(held_out, found, labelled, articles)
-        print(f"{model}: {len(articles)} held-out train articles, SI F1 {si:.4f}, TC F1 {tc:.4f}")
+    runs = {"baseline": predictions(options.baseline, held_out, options.baseline_batch),
+            "candidate": predictions(options.candidate, held_out, options.candidate_batch)}
+    for side, model in (("baseline", options.baseline), ("candidate", options.candidate)):
+        si, tc = scores(held_out, *runs[side], articles)
+        print(f"{side} {model}: {len(articles)} held-out train articles, SI F1 {si:.4f}, TC F1 {tc:.4f}")
     rng = np.random.default_rng(0)
     differences = []
     for _ in range(options.resamples):
         sample = list(rng.choice(articles, len(articles)))
-        base, candidate = (scores(held_out, *runs[model], sample) for model in (options.baseline, options.candidate))
+        base, candidate = (scores(held_out, *runs[side], sample) for side in ("baseline", "candidate"))
         differences.append(np.subtract(candidate, base))
     differences = np.array(differences)
     for column, name in enumerate(("SI F1", "TC F1")):
