@@ -53,6 +53,7 @@ class CheckworthinessModel:
     def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
         import onnxruntime  # here, so that importing the claims stage stays light
 
+        from propaganda_lens.detect.onnx_backend import register_shared_arena
         from propaganda_lens.onnx_int8 import inference_session
 
         folder = folder or SHIPPED_FOLDER
@@ -61,9 +62,9 @@ class CheckworthinessModel:
             config = CheckworthinessConfig.from_file(folder / CONFIG_FILE)
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
             options = onnxruntime.SessionOptions()
-            # Sentences are small batches: without the memory arena, which would keep the largest batch's
-            # memory, a corpus worker held 50 MB less at its peak on the longest PTC articles, no slower.
-            options.enable_cpu_mem_arena = False
+            register_shared_arena()
+            options.add_session_config_entry("session.use_env_allocators", "1")
+            options.enable_mem_pattern = False
             if threads:
                 options.intra_op_num_threads = threads
             session = inference_session(folder / MODEL_FILE, options, ["CPUExecutionProvider"])
