@@ -72,6 +72,17 @@ def test_classify_gives_distinct_techniques_to_a_repeated_span(detector):
     assert labelled[0].probability >= labelled[1].probability
 
 
+@pytest.mark.parametrize("model", ["accurate", "fast"])
+def test_the_readme_sentence_gives_a_span_per_clause_each_with_its_technique(model):
+    text = "They are traitors, and the corrupt elites will destroy our nation."
+    spans = Detector.from_disk(model).find_spans(text)
+    assert [span.text_in(text) for span in spans] == ["traitors", "corrupt elites will destroy our nation"]
+    assert spans[0].technique == "Name_Calling,Labeling"
+    # Measured (the head's probability): accurate Name_Calling,Labeling 0.42, fast Flag-Waving 0.62;
+    # Appeal_to_fear-prejudice is third for both.
+    assert spans[1].technique in {"Name_Calling,Labeling", "Flag-Waving", "Loaded_Language", "Appeal_to_fear-prejudice"}
+
+
 def test_classify_rejects_spans_past_the_text(detector):
     with pytest.raises(ValueError, match="past the end"):
         detector.classify_spans("short", [Span(0, 10)])

@@ -13,7 +13,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from propaganda_lens.data import Span
-from propaganda_lens.detect.boundaries import clean_spans, crosses_sentence_end, trim
+from propaganda_lens.detect.boundaries import clean_spans, crosses_clause_break, crosses_sentence_end, trim
 
 # BIO tags of the span tagger.
 OUTSIDE, BEGIN, INSIDE = 0, 1, 2
@@ -119,6 +119,8 @@ class Decoding:
     join_gap: int = 0  # spans at most this many characters apart on one line are joined
     min_chars: int = 1  # shorter spans are dropped
     clean_boundaries: bool = True  # whole words, no edge function words, no span or join across sentences
+    cut_clauses: bool = True  # with clean_boundaries: no span or join across a clause break either
+    keep_names: bool = True  # with clean_boundaries: whole names and fixed expressions
     viterbi: bool = False  # constrained Viterbi over the words' BIO probabilities instead of the threshold rule
 
 
@@ -198,16 +200,18 @@ def decode_spans(
     if current is not None:
         close()
     if decoding.clean_boundaries:
-        spans = clean_spans(text, spans)
-    joined = join_close_spans(text, spans, decoding.join_gap, decoding.clean_boundaries)
+        spans = clean_spans(text, spans, decoding.cut_clauses, decoding.keep_names)
+    joined = join_close_spans(text, spans, decoding.join_gap, decoding.clean_boundaries,
+                              decoding.clean_boundaries and decoding.cut_clauses)
     return [span for span in joined if span[1] - span[0] >= decoding.min_chars]
 
 
 def join_close_spans(
-    text: str, spans: list[tuple[int, int, float]], gap: int, within_sentences: bool = False
+    text: str, spans: list[tuple[int, int, float]], gap: int, within_sentences: bool = False,
+    within_clauses: bool = False,
 ) -> list[tuple[int, int, float]]:
     """Join neighbouring spans separated by at most `gap` characters and no line break (nor, when
-    `within_sentences`, a sentence end)."""
+    `within_sentences`, a sentence end; nor, when `within_clauses`, a clause break)."""
     joined: list[tuple[int, int, float]] = []
     for start, end, probability in sorted(spans):
         gap_start = joined[-1][1] if joined else start
@@ -216,6 +220,7 @@ def join_close_spans(
             and start - gap_start <= gap
             and "\n" not in text[gap_start:start]
             and not (within_sentences and crosses_sentence_end(text, gap_start, start))
+            and not (within_clauses and crosses_clause_break(text, gap_start, start))
         ):
             previous_start, previous_end, previous_probability = joined[-1]
             weight = (previous_end - previous_start) / (previous_end - previous_start + end - start)
