@@ -78,8 +78,8 @@ def test_the_readme_sentence_gives_a_span_per_clause_each_with_its_technique(mod
     spans = Detector.from_disk(model).find_spans(text)
     assert [span.text_in(text) for span in spans] == ["traitors", "corrupt elites will destroy our nation"]
     assert spans[0].technique == "Name_Calling,Labeling"
-    # Measured (the head's probability): accurate Name_Calling,Labeling 0.42, fast Flag-Waving 0.62;
-    # Appeal_to_fear-prejudice is third for both.
+    # Measured, the head's first two: accurate Name_Calling,Labeling 0.42, Repetition 0.13; fast Flag-Waving
+    # 0.62, Repetition 0.10.
     assert spans[1].technique in {"Name_Calling,Labeling", "Flag-Waving", "Loaded_Language", "Appeal_to_fear-prejudice"}
 
 
