@@ -53,14 +53,14 @@ def scores(model: str, name: str, split) -> None:
     from propaganda_lens.detect.detector import Detector
     from propaganda_lens.detect.encoding import decode_spans
     from propaganda_lens.scoring import score_flc, score_si, score_tc
+    from propaganda_lens.train.evaluation import encode_split
 
     detector = Detector.from_disk(model)
     own = detector.config.decoding
     located = {rule: {} for rule in RULES}
     found = {rule: {} for rule in RULES}
     labelled = {}
-    for article_id in sorted(split.articles):
-        state = detector.run(split.articles[article_id].text)
+    for article_id, state in sorted(encode_split(detector, split).items()):
         labelled[article_id] = detector.label_spans(state, split.techniques[article_id])
         for rule, (cut_clauses, keep_names) in RULES.items():
             decoding = replace(own, cut_clauses=cut_clauses, keep_names=keep_names)

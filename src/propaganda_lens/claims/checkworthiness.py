@@ -53,7 +53,7 @@ class CheckworthinessModel:
     def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
         import onnxruntime  # here, so that importing the claims stage stays light
 
-        from propaganda_lens.detect.onnx_backend import register_shared_arena
+        from propaganda_lens.detect.onnx_backend import shared_arena_options
         from propaganda_lens.onnx_int8 import inference_session
 
         folder = folder or SHIPPED_FOLDER
@@ -61,13 +61,7 @@ class CheckworthinessModel:
         try:
             config = CheckworthinessConfig.from_file(folder / CONFIG_FILE)
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-            options = onnxruntime.SessionOptions()
-            register_shared_arena()
-            options.add_session_config_entry("session.use_env_allocators", "1")
-            options.enable_mem_pattern = False
-            if threads:
-                options.intra_op_num_threads = threads
-            session = inference_session(folder / MODEL_FILE, options, ["CPUExecutionProvider"])
+            session = inference_session(folder / MODEL_FILE, shared_arena_options(threads), ["CPUExecutionProvider"])
         except (OSError, ValueError, TypeError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as error:
             raise ModelError(f"{folder}: not a complete check-worthiness model ({error})") from None
         return cls(session, tokenizer, config)

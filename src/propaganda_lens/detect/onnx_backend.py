@@ -27,16 +27,23 @@ def register_shared_arena() -> None:
     onnxruntime.create_and_register_allocator(memory, onnxruntime.OrtArenaCfg(0, ARENA_GROWS_BY_REQUEST, -1, -1))
 
 
+def shared_arena_options(threads: int | None = None) -> onnxruntime.SessionOptions:
+    """Session options of a model that takes its memory from the process's shared arena
+    (`register_shared_arena`), without onnxruntime's memory pattern, on `threads` threads (default: all)."""
+    register_shared_arena()
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.use_env_allocators", "1")
+    options.enable_mem_pattern = False
+    if threads:
+        options.intra_op_num_threads = threads
+    return options
+
+
 class OnnxBackend:
     def __init__(self, folder: Path, threads: int | None = None) -> None:
         self.folder = folder
-        options = onnxruntime.SessionOptions()
+        options = shared_arena_options(threads)
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        register_shared_arena()
-        options.add_session_config_entry("session.use_env_allocators", "1")
-        options.enable_mem_pattern = False
-        if threads:
-            options.intra_op_num_threads = threads
         providers = ["CPUExecutionProvider"]
         self.encoder = inference_session(folder / ENCODER_FILE, options, providers)
         # The span head is a small MLP: it runs on the calling thread. With a thread pool of its own, that
