@@ -134,8 +134,8 @@ def complete_analyses(
     spans: one spaCy pipe over the texts of all of them, then actors and claims per article (imported here,
     so that commands that analyze nothing do not import them).
 
-    The detector and the check-worthiness model batch within one article only: their int8 encoders quantize
-    activations per batch, so a batch shared with other articles would change an article's numbers."""
+    The detector encodes each window alone and the check-worthiness model each sentence alone: their int8
+    encoders quantize activations per call, so a batch would make a text's numbers depend on its batch mates."""
     wanted = set(stages)
     if not wanted & {"actors", "claims"}:
         return list(analyses)

@@ -15,12 +15,10 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, ModelError, softmax, verify_checksums
-from propaganda_lens.detect.encoding import special_token_ids
 from propaganda_lens.files import write_text_atomically
 
 MODEL_FILE = "model.onnx"
 SHIPPED_FOLDER = Path(__file__).resolve().parent.parent / "models" / "checkworthiness-minilm"
-BATCH_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class CheckworthinessConfig:
 
 
 class CheckworthinessModel:
-    """Scores sentences; `from_disk()` loads the shipped model. Sentences are scored in batches of similar length."""
+    """Scores sentences, each on its own; `from_disk()` loads the shipped model."""
 
     def __init__(self, session, tokenizer: Tokenizer, config: CheckworthinessConfig):
         """`session`: an onnxruntime.InferenceSession of the model."""
@@ -47,7 +45,6 @@ class CheckworthinessModel:
         self.config = config
         self.tokenizer.enable_truncation(config.max_tokens)
         self.tokenizer.no_padding()
-        self.pad_id = special_token_ids(tokenizer)[2]
 
     @classmethod
     def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
@@ -67,22 +64,12 @@ class CheckworthinessModel:
         return cls(session, tokenizer, config)
 
     def probabilities(self, sentences: list[str]) -> np.ndarray:
-        """P(check-worthy) for each sentence, in the order given."""
+        """P(check-worthy) for each sentence, in the order given. Each sentence is scored alone: the int8 model
+        quantizes its activations over a whole call, so in a batch a sentence's score would depend on the
+        sentences beside it and their padding; alone it is also faster on a CPU (no padding)."""
         result = np.zeros(len(sentences), dtype=np.float32)
-        if not sentences:
-            return result
-        encodings = self.tokenizer.encode_batch(sentences)
-        order = sorted(range(len(sentences)), key=lambda i: len(encodings[i].ids))
-        for begin in range(0, len(order), BATCH_SIZE):
-            chosen = order[begin : begin + BATCH_SIZE]
-            width = max(len(encodings[i].ids) for i in chosen)
-            ids = np.full((len(chosen), width), self.pad_id, dtype=np.int64)
-            mask = np.zeros((len(chosen), width), dtype=np.int64)
-            for row, index in enumerate(chosen):
-                length = len(encodings[index].ids)
-                ids[row, :length] = encodings[index].ids
-                mask[row, :length] = 1
-            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
-            result[chosen] = softmax(logits)[:, 1]
+        for index, encoding in enumerate(self.tokenizer.encode_batch(sentences)):
+            ids = np.array([encoding.ids], dtype=np.int64)
+            (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            result[index] = softmax(logits)[0, 1]
         return result
-

@@ -57,7 +57,10 @@ class DetectorConfig:
     cls_token_id: int = 101
     sep_token_id: int = 102
     pad_token_id: int = 0
-    batch_size: int = 16
+    # Windows per encoder call. The int8 encoders quantize activations over a whole call, so a window's numbers
+    # depend on its batch mates unless it is encoded alone, which is also faster and leaner on a CPU
+    # (benchmarks/window_batch.py).
+    batch_size: int = 1
     kept_windows: int = 64  # hidden states held in memory per text (see HiddenStates)
     # Calibration, fitted on train articles held out of training (`propaganda-lens calibrate`): technique
     # logits are divided by the temperature; a span's probability p becomes sigmoid(a * logit(p) + b).
