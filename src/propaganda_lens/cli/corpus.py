@@ -125,7 +125,7 @@ def add(
 def run(
     db: DatabaseOption = None,
     model: ModelOption = None,
-    engine: Annotated[Engine, typer.Option(help="local: this machine; ray: a Ray Data pipeline.")] = Engine.local,
+    engine: Annotated[Engine, typer.Option(help="local: this machine; ray: Ray actors, on this machine or a Ray cluster.")] = Engine.local,
     workers: Annotated[int, typer.Option(min=1, help="Processes (local) or actors (ray) analyzing at once.")] = 1,
     ray_address: Annotated[
         str | None, typer.Option(help="An existing Ray cluster (ray://host:10001 or auto); default: a local one.")

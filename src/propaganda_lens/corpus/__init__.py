@@ -11,7 +11,7 @@ DATABASE_VARIABLE = "PROPAGANDA_LENS_DB"
 
 
 class Engine(str, Enum):
-    """Where `corpus run` analyzes: in local processes or as a Ray Data pipeline."""
+    """Where `corpus run` analyzes: in local processes or on Ray actors."""
 
     local = "local"
     ray = "ray"

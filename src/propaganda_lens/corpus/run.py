@@ -1,5 +1,5 @@
 """`corpus run`: analyze every stored article that the chosen model has not analyzed yet, on this machine
-(`local`, in N processes) or as a Ray Data pipeline (`ray`), writing each batch back in one transaction.
+(`local`, in N processes) or on Ray actors (`ray`), writing each batch back in one transaction.
 
 Each worker analyzes a few articles at a time with `api.analyze_many` (every stage over all of them). A run
 does the stages asked for (`api.STAGES`, each with the ones it needs) and records them in `analyses.stages`;
@@ -12,7 +12,6 @@ another run takes its articles."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
@@ -31,7 +30,7 @@ from sqlalchemy.orm import sessionmaker
 from propaganda_lens.corpus import Engine
 from propaganda_lens.corpus.pool import RunError, Task, WorkerPool
 from propaganda_lens.corpus.work import (
-    ARTICLES_PER_CALL, StoredAnalysis, WorkItem, analyze_batch, failed_analysis, item_to_json, load_worker, ray_analyzer,
+    ARTICLES_PER_CALL, StoredAnalysis, WorkItem, analyze_batch, failed_analysis, load_worker, ray_analyzer,
 )
 from propaganda_lens.corpus.store import (
     ActorRow, AnalysisRow, ArticleRow, FailureRow, LeaseRow, ModelRow, RelationRow, SpanRow, StatementRow, StoreError,
@@ -41,7 +40,6 @@ from propaganda_lens.api import STAGES
 from propaganda_lens.data import Article, Metadata, Span
 
 BATCH_SIZE = 16  # articles per transaction
-RAY_CLAIM = 1024  # articles one run hands to one Ray dataset, whose actors each load the models anew
 ARTICLE_TIMEOUT_S = 60.0
 LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
 
@@ -287,13 +285,13 @@ def run_corpus(
         with ExitStack() as stack:
             leases = stack.enter_context(Leases(sessions, version, lease_s, stages))
             if engine is Engine.ray:
-                analyzer, claim_size = RayAnalyzer(model_name, workers, ray_address), RAY_CLAIM
+                analyzer = RayAnalyzer(model_name, workers, ray_address)
             else:
                 pool = stack.enter_context(WorkerPool(task or Task(load_worker, analyze_batch, model_name), workers,
                                                       article_timeout, failed_analysis, ARTICLES_PER_CALL))
-                analyzer, claim_size = pool.analyze, BATCH_SIZE * workers
+                analyzer = pool.analyze
             progress = RunProgress()
-            claimed = claimed_items(sessions, leases, version, stages, claim_size, progress)
+            claimed = claimed_items(sessions, leases, version, stages, BATCH_SIZE * workers, progress)
             yield from analyzed_batches(sessions, version, leases.holder, analyzer(claimed), progress)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot write to the database: {describe(error)}; every batch committed before stays stored") from None
@@ -341,10 +339,11 @@ def _count(progress: RunProgress, stored: tuple[int, int]) -> None:
 
 # -- the Ray engine -------------------------------------------------------------------------------------
 class RayAnalyzer:
-    """Analyzes the claimed articles through a Ray Data pipeline: map_batches over `workers` actors."""
+    """Analyzes the claimed articles on `workers` Ray actors, each loading the models once and holding
+    ARTICLES_PER_CALL articles at a time; every actor has a second call queued, so none waits for this
+    process between calls."""
 
     def __init__(self, model: str | None, workers: int, address: str | None) -> None:
-        os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # Ray Data's own notes; the CLI shows the progress
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # Ray would report usage statistics to its makers
         try:
             import ray
@@ -359,29 +358,28 @@ class RayAnalyzer:
             except Exception as error:  # noqa: BLE001 - Ray raises many kinds; the user needs one line
                 where = f" at {address}" if address else ""
                 raise RunError(f"cannot start or reach Ray{where}: {first_line(error)}") from None
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
-        self.ray, self.workers = ray, workers
-        self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
-        self.actor = ray_analyzer(model, self.cpus)
+        self.ray = ray
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
+        actor = ray.remote(num_cpus=cpus)(ray_analyzer(model, cpus))
+        self.actors = [actor.remote() for _ in range(workers)]
 
     def __call__(self, batches: Iterable[list[WorkItem]]) -> Iterator[StoredAnalysis]:
-        """The results of each batch of items, one Ray dataset per batch."""
+        """The results of the claimed batches, as the calls finish; batches are claimed while actors work."""
+        free, running = self.actors * 2, {}
         for items in batches:
-            if items:
-                yield from self._analyzed(items)
+            for start in range(0, len(items), ARTICLES_PER_CALL):
+                if not free:
+                    yield from self._finished(free, running)
+                actor = free.pop()
+                running[actor.analyze.remote(items[start : start + ARTICLES_PER_CALL])] = actor
+        while running:
+            yield from self._finished(free, running)
 
-    def _analyzed(self, items: list[WorkItem]) -> Iterator[StoredAnalysis]:
-        rows = [{"item": json.dumps(item_to_json(item))} for item in items]
-        analyzed = self.ray.data.from_items(rows).map_batches(
-            self.actor, compute=self.ray.data.ActorPoolStrategy(size=self.workers), num_cpus=self.cpus,
-            batch_size=ARTICLES_PER_CALL, batch_format="numpy",
-        )
+    def _finished(self, free: list, running: dict) -> list[StoredAnalysis]:
+        """The results of the next call to finish; its actor is free again."""
+        [done], _ = self.ray.wait(list(running), num_returns=1)
+        free.append(running.pop(done))
         try:
-            for row in analyzed.iter_rows():
-                stored = json.loads(row["result"])
-                stored["spans"] = [tuple(span) for span in stored["spans"]]
-                yield StoredAnalysis(**stored)
+            return self.ray.get(done)
         except self.ray.exceptions.RayError as error:
             raise RunError(f"the Ray pipeline failed ({first_line(error)}); run the same command again to resume") from None

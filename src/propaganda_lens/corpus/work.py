@@ -3,14 +3,13 @@ into the rows the corpus stores (`StoredAnalysis`). `corpus.run` hands out the w
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from propaganda_lens.api import STAGES
-from propaganda_lens.data import Analysis, Article, Metadata, Span
+from propaganda_lens.data import Analysis, Article, Span
 from propaganda_lens.enrich.summary import character_weights
 from propaganda_lens.memory import release_freed_memory
 
@@ -138,31 +137,15 @@ def failed_analysis(article_id: int, message: str) -> StoredAnalysis:
     return StoredAnalysis(article_id, error=message)
 
 
-def item_to_json(item: WorkItem) -> dict:
-    """A WorkItem as JSON-ready values (a Ray row travels as JSON)."""
-    return {"article_id": item.article_id, "article": asdict(item.article), "stages": list(item.stages),
-            "spans": None if item.spans is None else [asdict(span) for span in item.spans]}
-
-
-def item_of_json(text: str) -> WorkItem:
-    fields = json.loads(text)
-    article = fields["article"]
-    article = Article(**{**article, "metadata": Metadata(**article["metadata"])})
-    spans = None if fields["spans"] is None else [
-        Span(**{**span, "cues": tuple(tuple(cue) for cue in span["cues"])}) for span in fields["spans"]]
-    return WorkItem(fields["article_id"], article, tuple(fields["stages"]), spans)
-
-
 def ray_analyzer(model: str | None, threads: int) -> type:
-    """A Ray Data actor class that loads the ONNX model once, with as many threads as the CPUs the actor
-    holds. The settings live in the class, so no constructor arguments wait in the object store."""
+    """A Ray actor class that loads the models once, with as many threads as the CPUs the actor holds. The
+    settings live in the class, so no constructor arguments wait in the object store."""
 
     class RayAnalyzer:
         def __init__(self) -> None:
             self.loaded = load_worker(model, threads)
 
-        def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-            items = [item_of_json(item) for item in batch["item"]]
-            return {"result": [json.dumps(asdict(stored)) for stored in analyze_batch(self.loaded, items)]}
+        def analyze(self, items: list[WorkItem]) -> list[StoredAnalysis]:
+            return analyze_batch(self.loaded, items)
 
     return RayAnalyzer
