@@ -214,6 +214,42 @@ def test_the_ray_engine_stores_the_same_spans_as_the_local_engine(tmp_path, shor
     assert stored_spans(distributed) == stored_spans(local) and stored_spans(local)
 
 
+def test_the_ray_engine_streams_claimed_batches_and_a_failed_call_is_one_line():
+    """Every claimed item comes back once, with batches claimed while the actors work; a call that fails
+    ends the run with one line that says how to resume."""
+    ray = pytest.importorskip("ray")
+    from propaganda_lens.corpus.pool import RunError
+    from propaganda_lens.corpus.run import RayAnalyzer
+
+    class EchoActor:
+        """Stands in for a worker actor: each call returns its items, or fails on a negative one."""
+
+        def analyze(self, items: list[int]) -> list[int]:
+            if any(item < 0 for item in items):
+                raise ValueError("a worker failed on purpose")
+            return items
+
+    claimed = []
+
+    def batches(items: list[int]):
+        for start in range(0, len(items), 10):
+            claimed.append(start)
+            yield items[start : start + 10]
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    try:
+        analyzer = object.__new__(RayAnalyzer)
+        analyzer.ray, analyzer.actors = ray, [ray.remote(num_cpus=1)(EchoActor).remote() for _ in range(2)]
+        results = analyzer(batches(list(range(35))))
+        first = next(results)
+        assert len(claimed) < 4  # the first result arrives before every batch is claimed
+        assert sorted([first, *results]) == list(range(35))
+        with pytest.raises(RunError, match=r"^a Ray worker failed \(a worker failed on purpose\); run the same command again to resume$"):
+            list(analyzer(batches([1, 2, -3])))
+    finally:
+        ray.shutdown()
+
+
 def test_the_local_engine_with_two_processes_matches_one(tmp_path, short_articles):
     one, two = f"sqlite:///{tmp_path / 'one.sqlite'}", f"sqlite:///{tmp_path / 'two.sqlite'}"
     for database, workers in ((one, "1"), (two, "2")):

@@ -13,6 +13,7 @@ another run takes its articles."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -41,6 +42,7 @@ from propaganda_lens.data import Article, Metadata, Span
 
 BATCH_SIZE = 16  # articles per transaction
 ARTICLE_TIMEOUT_S = 60.0
+TERMINAL_COLOR = re.compile(r"\x1b\[[0-9;]*m")  # Ray colors parts of its messages
 LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
 
 
@@ -382,4 +384,6 @@ class RayAnalyzer:
         try:
             return self.ray.get(done)
         except self.ray.exceptions.RayError as error:
-            raise RunError(f"the Ray pipeline failed ({first_line(error)}); run the same command again to resume") from None
+            cause = first_line(getattr(error, "cause", None) or error)  # a task's error wraps the worker's own
+            raise RunError(f"a Ray worker failed ({TERMINAL_COLOR.sub('', cause)}); run the same command again "
+                           "to resume") from None
