@@ -28,22 +28,34 @@ PIECES = ["[", "]", "(", ")", "![", "](", "[a](", "[a]", "*", "**", "_", "__", "
 SECONDS_PER_CHAR = 10e-6  # 10 s/MB: an order of magnitude above the worst measured shape (benchmarks/hostile_inputs.py)
 
 
+STARTUP_S = 120  # for a child to start and import this module, on a busy machine
+
+
 def _answer(function, args, sender) -> None:
+    sender.send("started")
     sender.send(function(*args))
 
 
 def in_child(seconds: float, function, *args):
-    """`function(*args)` in a forked child process, or None when it has not returned within `seconds` (a
-    pattern that backtracks exponentially would otherwise never return, and cannot be interrupted)."""
-    context = multiprocessing.get_context("fork")
+    """`function(*args)` in a child process, or None when it has not returned within `seconds` of starting (a
+    pattern that backtracks exponentially would otherwise never return, and cannot be interrupted). The child
+    comes from Python's fork server, a process without threads: a fork of this one, whose onnxruntime and
+    tokenizers threads may hold a lock at that moment, can hang before it runs a line."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # the server imports this module once, not each child
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_answer, args=(function, args, sender))
     child.start()
-    finished = receiver.poll(seconds)
-    value = receiver.recv() if finished else None
-    child.kill()
-    child.join()
-    return value
+    sender.close()  # the child holds the other end: its exit is then the end of the pipe
+    try:
+        if not (receiver.poll(STARTUP_S) and receiver.recv() == "started"):
+            raise RuntimeError(f"the child process did not start within {STARTUP_S} s")
+        return receiver.recv() if receiver.poll(seconds) else None
+    except EOFError:
+        raise RuntimeError("the child process ended without an answer") from None
+    finally:
+        child.kill()
+        child.join()
 
 
 def _timed_stage(stage: str, text: str) -> float:
@@ -111,8 +123,12 @@ def test_max_bytes_holds_for_files_and_standard_input(tmp_path):
     assert_one_error_line(piped, "over the")
 
 
+def _first_expansion(pattern: str) -> list[str]:
+    return expand_sources([pattern])[0]
+
+
 def expand_within(pattern: str, seconds: float = 20) -> list[str]:
-    expanded = in_child(seconds, lambda: expand_sources([pattern])[0])
+    expanded = in_child(seconds, _first_expansion, pattern)
     if expanded is None:
         pytest.fail(f"expanding {pattern} did not finish in {seconds} s")
     return expanded

@@ -234,12 +234,15 @@ class RelationHead:
 
 
 def sentence_range(sentence: "Span") -> tuple[int, int]:
-    """A relation's evidence: the characters of its sentence, without the whitespace after it."""
-    text = sentence.doc.text
-    start, end = sentence.start_char, sentence.end_char
-    while end > start and text[end - 1].isspace():
+    """A relation's evidence: the characters of its sentence, without the whitespace after it. From the
+    tokens, not `Doc.text`, which joins every token of the document each time it is read."""
+    doc, end = sentence.doc, sentence.end
+    while end > sentence.start and doc[end - 1].is_space:
         end -= 1
-    return start, end
+    if end == sentence.start:
+        return sentence.start_char, sentence.start_char
+    last = doc[end - 1]
+    return sentence.start_char, last.idx + len(last.text)
 
 
 def load_head(path: Path) -> RelationHead:
