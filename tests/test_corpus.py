@@ -214,38 +214,53 @@ def test_the_ray_engine_stores_the_same_spans_as_the_local_engine(tmp_path, shor
     assert stored_spans(distributed) == stored_spans(local) and stored_spans(local)
 
 
-def test_the_ray_engine_streams_claimed_batches_and_a_failed_call_is_one_line():
-    """Every claimed item comes back once, with batches claimed while the actors work; a call that fails
-    ends the run with one line that says how to resume."""
+def test_the_ray_engine_streams_claimed_batches_keeps_the_time_limit_and_replaces_dead_actors():
+    """Every claimed item comes back once, with batches claimed while the actors work. As in the local
+    engine, a call over the time limit or whose actor dies is given again one item per call, and only the
+    item at fault becomes a failure; an error in the analysis itself ends the run with one line."""
     ray = pytest.importorskip("ray")
     from propaganda_lens.corpus.pool import RunError
-    from propaganda_lens.corpus.run import RayAnalyzer
+    from propaganda_lens.corpus.ray_engine import RayAnalyzer
 
     class EchoActor:
-        """Stands in for a worker actor: each call returns its items, or fails on a negative one."""
+        """Stands in for a worker actor: returns its items' ids; 99 hangs, 98 kills its process, 66 raises."""
 
-        def analyze(self, items: list[int]) -> list[int]:
-            if any(item < 0 for item in items):
+        def ready(self) -> bool:
+            return True
+
+        def analyze(self, items: list[tuple[int]]) -> list[int]:
+            ids = [item[0] for item in items]
+            if 99 in ids:
+                time.sleep(60)
+            if 98 in ids:
+                os._exit(1)
+            if 66 in ids:
                 raise ValueError("a worker failed on purpose")
-            return items
+            return ids
 
     claimed = []
 
-    def batches(items: list[int]):
-        for start in range(0, len(items), 10):
+    def batches(ids: list[int]):
+        for start in range(0, len(ids), 10):
             claimed.append(start)
-            yield items[start : start + 10]
+            yield [(article,) for article in ids[start : start + 10]]
 
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
-        analyzer = object.__new__(RayAnalyzer)
-        analyzer.ray, analyzer.actors = ray, [ray.remote(num_cpus=1)(EchoActor).remote() for _ in range(2)]
+        analyzer = RayAnalyzer(None, 2, None, article_timeout=3, actor_class=EchoActor)
         results = analyzer(batches(list(range(35))))
         first = next(results)
         assert len(claimed) < 4  # the first result arrives before every batch is claimed
         assert sorted([first, *results]) == list(range(35))
+
+        results = list(analyzer(batches([1, 2, 99, 4, 98, 5])))
+        failures = {result.article_id: result.error for result in results if not isinstance(result, int)}
+        assert sorted(result for result in results if isinstance(result, int)) == [1, 2, 4, 5]
+        assert "--article-timeout" in failures[99] and "died" in failures[98] and len(failures) == 2
+        assert len(analyzer.actors) == 2
+
         with pytest.raises(RunError, match=r"^a Ray worker failed \(a worker failed on purpose\); run the same command again to resume$"):
-            list(analyzer(batches([1, 2, -3])))
+            list(analyzer(batches([1, 66])))
     finally:
         ray.shutdown()
 

@@ -17,6 +17,10 @@ from typing import Any
 
 
 
+TIMED_OUT = "the analysis took longer than {timeout:g} s (--article-timeout); the run went on without it"
+DIED = "the analysis process died (out of memory, or a crash in native code)"
+
+
 class RunError(RuntimeError):
     """The analysis engine failed (the model cannot be loaded, the Ray cluster failed); a rerun resumes."""
 
@@ -118,8 +122,7 @@ class WorkerPool:
                 if worker.connection in ready:
                     yield from self._receive(worker, queue)
                 elif worker.items and time.monotonic() >= worker.deadline:
-                    yield from self._give_back(worker, queue, f"the analysis took longer than {self.timeout:g} s "
-                                                              "(--article-timeout); the run went on without it")
+                    yield from self._give_back(worker, queue, TIMED_OUT.format(timeout=self.timeout))
 
     def _calls(self, items: list[tuple]) -> list[list[tuple]]:
         """The items cut into calls of at most `per_call`, small enough to give every worker some."""
@@ -145,7 +148,7 @@ class WorkerPool:
             if not worker.items:  # an idle worker killed from outside: replaced
                 self._replace(worker)
                 return
-            yield from self._give_back(worker, queue, "the analysis process died (out of memory, or a crash in native code)")
+            yield from self._give_back(worker, queue, DIED)
             return
         if kind == "error":
             raise RunError(f"cannot load the model: {value}")

@@ -13,7 +13,6 @@ another run takes its articles."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import threading
 import time
@@ -30,19 +29,19 @@ from sqlalchemy.orm import sessionmaker
 
 from propaganda_lens.corpus import Engine
 from propaganda_lens.corpus.pool import RunError, Task, WorkerPool
+from propaganda_lens.corpus.ray_engine import RayAnalyzer
 from propaganda_lens.corpus.work import (
-    ARTICLES_PER_CALL, StoredAnalysis, WorkItem, analyze_batch, failed_analysis, load_worker, ray_analyzer,
+    ARTICLES_PER_CALL, StoredAnalysis, WorkItem, analyze_batch, failed_analysis, load_worker,
 )
 from propaganda_lens.corpus.store import (
     ActorRow, AnalysisRow, ArticleRow, FailureRow, LeaseRow, ModelRow, RelationRow, SpanRow, StatementRow, StoreError,
-    describe, first_line, writing,
+    describe, writing,
 )
 from propaganda_lens.api import STAGES
 from propaganda_lens.data import Article, Metadata, Span
 
 BATCH_SIZE = 16  # articles per transaction
 ARTICLE_TIMEOUT_S = 60.0
-TERMINAL_COLOR = re.compile(r"\x1b\[[0-9;]*m")  # Ray colors parts of its messages
 LEASE_S = 60.0  # a lease lasts this long unless renewed; renewed every quarter of it
 
 
@@ -287,7 +286,7 @@ def run_corpus(
         with ExitStack() as stack:
             leases = stack.enter_context(Leases(sessions, version, lease_s, stages))
             if engine is Engine.ray:
-                analyzer = RayAnalyzer(model_name, workers, ray_address)
+                analyzer = RayAnalyzer(model_name, workers, ray_address, article_timeout)
             else:
                 pool = stack.enter_context(WorkerPool(task or Task(load_worker, analyze_batch, model_name), workers,
                                                       article_timeout, failed_analysis, ARTICLES_PER_CALL))
@@ -337,53 +336,3 @@ def analyzed_batches(
 def _count(progress: RunProgress, stored: tuple[int, int]) -> None:
     progress.analyzed += stored[0]
     progress.failed += stored[1]
-
-
-# -- the Ray engine -------------------------------------------------------------------------------------
-class RayAnalyzer:
-    """Analyzes the claimed articles on `workers` Ray actors, each loading the models once and holding
-    ARTICLES_PER_CALL articles at a time; every actor has a second call queued, so none waits for this
-    process between calls."""
-
-    def __init__(self, model: str | None, workers: int, address: str | None) -> None:
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # Ray would report usage statistics to its makers
-        try:
-            import ray
-        except ImportError:
-            raise RunError("--engine ray needs the ray extra: pip install 'propaganda-lens[ray]'") from None
-        if not ray.is_initialized():
-            try:
-                if address:
-                    ray.init(address=address, logging_level="ERROR", log_to_driver=False)
-                else:
-                    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-            except Exception as error:  # noqa: BLE001 - Ray raises many kinds; the user needs one line
-                where = f" at {address}" if address else ""
-                raise RunError(f"cannot start or reach Ray{where}: {first_line(error)}") from None
-        self.ray = ray
-        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)) // workers)
-        actor = ray.remote(num_cpus=cpus)(ray_analyzer(model, cpus))
-        self.actors = [actor.remote() for _ in range(workers)]
-
-    def __call__(self, batches: Iterable[list[WorkItem]]) -> Iterator[StoredAnalysis]:
-        """The results of the claimed batches, as the calls finish; batches are claimed while actors work."""
-        free, running = self.actors * 2, {}
-        for items in batches:
-            for start in range(0, len(items), ARTICLES_PER_CALL):
-                if not free:
-                    yield from self._finished(free, running)
-                actor = free.pop()
-                running[actor.analyze.remote(items[start : start + ARTICLES_PER_CALL])] = actor
-        while running:
-            yield from self._finished(free, running)
-
-    def _finished(self, free: list, running: dict) -> list[StoredAnalysis]:
-        """The results of the next call to finish; its actor is free again."""
-        [done], _ = self.ray.wait(list(running), num_returns=1)
-        free.append(running.pop(done))
-        try:
-            return self.ray.get(done)
-        except self.ray.exceptions.RayError as error:
-            cause = first_line(getattr(error, "cause", None) or error)  # a task's error wraps the worker's own
-            raise RunError(f"a Ray worker failed ({TERMINAL_COLOR.sub('', cause)}); run the same command again "
-                           "to resume") from None

@@ -135,17 +135,3 @@ def stored_result(article_id: int, analysis: Analysis, stages: tuple[str, ...]) 
 
 def failed_analysis(article_id: int, message: str) -> StoredAnalysis:
     return StoredAnalysis(article_id, error=message)
-
-
-def ray_analyzer(model: str | None, threads: int) -> type:
-    """A Ray actor class that loads the models once, with as many threads as the CPUs the actor holds. The
-    settings live in the class, so no constructor arguments wait in the object store."""
-
-    class RayAnalyzer:
-        def __init__(self) -> None:
-            self.loaded = load_worker(model, threads)
-
-        def analyze(self, items: list[WorkItem]) -> list[StoredAnalysis]:
-            return analyze_batch(self.loaded, items)
-
-    return RayAnalyzer
