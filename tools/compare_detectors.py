@@ -34,12 +34,22 @@ def predictions(model: str, split: Split, batch_size: int | None) -> tuple[dict,
     return found, labelled
 
 
-def scores(split: Split, found: dict, labelled: dict, sample: list[str]) -> tuple[float, float]:
-    """SI F1 and TC F1 over `sample`, an article list that may repeat articles (each copy counts)."""
+def f1(score, gold: dict, predicted: dict, sample: list[str]) -> float:
+    """`score`'s F1 over `sample`, an article list that may repeat articles (each copy counts)."""
     def keyed(labels: dict) -> dict:
         return {f"{article}#{copy}": labels[article] for copy, article in enumerate(sample)}
-    return (score_si(keyed(split.si), keyed(found)).f1,
-            score_tc(keyed(split.techniques), keyed(labelled)).f1)
+    return score(keyed(gold), keyed(predicted)).f1
+
+
+def scores(split: Split, found: dict, labelled: dict, sample: list[str]) -> tuple[float, float]:
+    """SI F1 and TC F1 over `sample`, an article list that may repeat articles (each copy counts)."""
+    return f1(score_si, split.si, found, sample), f1(score_tc, split.techniques, labelled, sample)
+
+
+def paired_bootstrap(difference, articles: list[str], resamples: int) -> np.ndarray:
+    """`difference(sample)` over `resamples` resamples of the articles with replacement (seed 0)."""
+    rng = np.random.default_rng(0)
+    return np.array([difference(list(rng.choice(articles, len(articles)))) for _ in range(resamples)])
 
 
 def main() -> None:
@@ -58,13 +68,9 @@ def main() -> None:
     for side, model in (("baseline", options.baseline), ("candidate", options.candidate)):
         si, tc = scores(held_out, *runs[side], articles)
         print(f"{side} {model}: {len(articles)} held-out train articles, SI F1 {si:.4f}, TC F1 {tc:.4f}")
-    rng = np.random.default_rng(0)
-    differences = []
-    for _ in range(options.resamples):
-        sample = list(rng.choice(articles, len(articles)))
-        base, candidate = (scores(held_out, *runs[side], sample) for side in ("baseline", "candidate"))
-        differences.append(np.subtract(candidate, base))
-    differences = np.array(differences)
+    differences = paired_bootstrap(lambda sample: np.subtract(scores(held_out, *runs["candidate"], sample),
+                                                              scores(held_out, *runs["baseline"], sample)),
+                                   articles, options.resamples)
     for column, name in enumerate(("SI F1", "TC F1")):
         low, high = np.percentile(differences[:, column], [2.5, 97.5])
         print(f"{name}: candidate - baseline {differences[:, column].mean():+.4f}, 95% interval [{low:+.4f}, {high:+.4f}], "

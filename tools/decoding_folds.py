@@ -21,22 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
+from compare_detectors import PTC, f1, paired_bootstrap
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.scoring import score_si, score_tc
 from propaganda_lens.train.evaluation import encode_split
 from propaganda_lens.train.examples import load_split, split_off
 
-PTC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ptc-semeval2020"
 GRID = {"threshold": (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6), "join_gap": (0, 50, 100, 200),
         "min_chars": (1, 4, 8)}
 PRIOR_STRENGTHS = (0.0, 0.5, 1.0, 2.0)
-
-
-def f1(score, gold: dict, predicted: dict, articles: list[str]) -> float:
-    """F1 over `articles`, a list that may repeat articles (each copy counts)."""
-    def keyed(labels: dict) -> dict:
-        return {f"{article}#{copy}": labels[article] for copy, article in enumerate(articles)}
-    return score(keyed(gold), keyed(predicted)).f1
 
 
 def cross_validated(outcomes: dict, score, gold: dict, folds: list[list[str]]) -> tuple[dict, list]:
@@ -52,11 +45,8 @@ def cross_validated(outcomes: dict, score, gold: dict, folds: list[list[str]]) -
 
 
 def bootstrap(score, gold: dict, shipped: dict, candidate: dict, articles: list[str], resamples: int) -> str:
-    rng = np.random.default_rng(0)
-    differences = []
-    for _ in range(resamples):
-        sample = list(rng.choice(articles, len(articles)))
-        differences.append(f1(score, gold, candidate, sample) - f1(score, gold, shipped, sample))
+    differences = paired_bootstrap(
+        lambda sample: f1(score, gold, candidate, sample) - f1(score, gold, shipped, sample), articles, resamples)
     low, high = np.percentile(differences, [2.5, 97.5])
     return f"{np.mean(differences):+.4f} [{low:+.4f}, {high:+.4f}]"
 

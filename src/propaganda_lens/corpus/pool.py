@@ -21,6 +21,21 @@ TIMED_OUT = "the analysis took longer than {timeout:g} s (--article-timeout); th
 DIED = "the analysis process died (out of memory, or a crash in native code)"
 
 
+def calls_of(items: list[tuple], per_call: int, workers: int) -> list[list[tuple]]:
+    """The items cut into calls of at most `per_call`, small enough to give every worker some."""
+    size = max(1, min(per_call, math.ceil(len(items) / workers)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def give_back(items: list[tuple], queue: deque, failure: Callable[[int, str], Any], message: str) -> Iterator[Any]:
+    """The items of a call whose worker failed: back to the front of the queue one per call, or, for a call
+    of one item, that item's failure."""
+    if len(items) == 1:
+        yield failure(items[0][0], message)
+    else:
+        queue.extendleft([item] for item in reversed(items))
+
+
 class RunError(RuntimeError):
     """The analysis engine failed (the model cannot be loaded, the Ray cluster failed); a rerun resumes."""
 
@@ -105,7 +120,7 @@ class WorkerPool:
             if more and not queue and any(worker.ready and not worker.items for worker in self.workers):
                 batch = next(batches, None)
                 more = batch is not None
-                queue.extend(self._calls(batch or []))
+                queue.extend(calls_of(batch or [], self.per_call, len(self.workers)))
             for worker in self.workers:
                 if worker.ready and not worker.items and queue:
                     worker.items, worker.deadline = queue.popleft(), time.monotonic() + self.timeout
@@ -124,20 +139,11 @@ class WorkerPool:
                 elif worker.items and time.monotonic() >= worker.deadline:
                     yield from self._give_back(worker, queue, TIMED_OUT.format(timeout=self.timeout))
 
-    def _calls(self, items: list[tuple]) -> list[list[tuple]]:
-        """The items cut into calls of at most `per_call`, small enough to give every worker some."""
-        size = max(1, min(self.per_call, math.ceil(len(items) / len(self.workers))))
-        return [items[start : start + size] for start in range(0, len(items), size)]
-
     def _give_back(self, worker: _Worker, queue: deque, message: str) -> Iterator[Any]:
-        """Replace a worker that failed on its call: the call's items go back to the queue one per call, or,
-        for a call of one item, that item is a failure."""
+        """Replace a worker that failed on its call, and give its items back."""
         items = worker.items
         self._replace(worker)
-        if len(items) == 1:
-            yield self.failure(items[0][0], message)
-        else:
-            queue.extendleft([item] for item in reversed(items))
+        yield from give_back(items, queue, self.failure, message)
 
     def _receive(self, worker: _Worker, queue: deque) -> Iterator[Any]:
         try:

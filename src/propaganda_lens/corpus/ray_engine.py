@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from propaganda_lens.corpus.pool import DIED, TIMED_OUT, RunError
+from propaganda_lens.corpus.pool import DIED, TIMED_OUT, RunError, calls_of, give_back
 from propaganda_lens.corpus.store import first_line
 from propaganda_lens.corpus.work import ARTICLES_PER_CALL, StoredAnalysis, WorkItem, analyze_batch, failed_analysis, load_worker
 
@@ -23,7 +23,7 @@ def ray_analyzer(model: str | None, threads: int) -> type:
     """A Ray actor class that loads the models once, with as many threads as the CPUs the actor holds. The
     settings live in the class, so no constructor arguments wait in the object store."""
 
-    class RayAnalyzer:
+    class AnalysisActor:
         def __init__(self) -> None:
             self.loaded = load_worker(model, threads)
 
@@ -33,7 +33,7 @@ def ray_analyzer(model: str | None, threads: int) -> type:
         def analyze(self, items: list[WorkItem]) -> list[StoredAnalysis]:
             return analyze_batch(self.loaded, items)
 
-    return RayAnalyzer
+    return AnalysisActor
 
 
 def _message(error: Exception) -> str:
@@ -85,8 +85,7 @@ class RayAnalyzer:
             if more and not queue and idle:
                 batch = next(batches, None)
                 more = batch is not None
-                queue.extend((batch or [])[start : start + ARTICLES_PER_CALL]
-                             for start in range(0, len(batch or []), ARTICLES_PER_CALL))
+                queue.extend(calls_of(batch or [], ARTICLES_PER_CALL, len(self.actors)))
             while idle and queue:
                 actor, items = idle.pop(), queue.popleft()
                 running[actor.analyze.remote(items)] = (actor, items, time.monotonic() + self.timeout)
@@ -116,13 +115,9 @@ class RayAnalyzer:
         yield from results
 
     def _give_back(self, actor: Any, items: list[WorkItem], idle: list, queue: deque, message: str) -> Iterator[StoredAnalysis]:
-        """Replace an actor that failed on its call: the call's items go back to the queue one per call, or,
-        for a call of one item, that item is a failure."""
+        """Replace an actor that failed on its call, and give its items back."""
         self.ray.kill(actor)
         [replacement] = self._started(1)
         self.actors = [other for other in self.actors if other is not actor] + [replacement]
         idle.append(replacement)
-        if len(items) == 1:
-            yield failed_analysis(items[0][0], message)
-        else:
-            queue.extendleft([item] for item in reversed(items))
+        yield from give_back(items, queue, failed_analysis, message)
