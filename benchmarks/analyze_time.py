@@ -1,6 +1,7 @@
 """End-to-end time of `analyze` on the example article, cold and warm, and the share spent outside the model.
 
     python benchmarks/analyze_time.py [--article ../shared/examples/libya-haftar-derna-2018.md] [--repeats 20]
+                                      [--model accurate|fast]
 
 Cold: the whole `propaganda-lens analyze ARTICLE -o report.html` command in a fresh process, and the
 same stages timed inside a fresh process (imports, model loads, ingest, detect, enrich, parse, actors,
@@ -61,7 +62,7 @@ def stage_times(article: Path, detector) -> dict[str, float]:
     return times
 
 
-def cold_stages(article: Path) -> None:
+def cold_stages(article: Path, model: str) -> None:
     """Run in a fresh process: imports and model load, then one analysis; prints JSON timings."""
     start = time.perf_counter()
     from propaganda_lens.api import default_detector
@@ -71,7 +72,7 @@ def cold_stages(article: Path) -> None:
 
     imports = time.perf_counter() - start
     start = time.perf_counter()
-    detector = default_detector()
+    detector = default_detector(model)
     load = time.perf_counter() - start
     from propaganda_lens.claims import shipped_checkworthiness_model
     from propaganda_lens.enrich.parsing import english_pipeline
@@ -80,7 +81,7 @@ def cold_stages(article: Path) -> None:
     english_pipeline()
     load_spacy = time.perf_counter() - start
     start = time.perf_counter()
-    shipped_checkworthiness_model()
+    shipped_checkworthiness_model(model)
     load_claims = time.perf_counter() - start
     print(json.dumps({"import": imports, "load_model": load, "load_spacy": load_spacy, "load_claims_model": load_claims,
                       **stage_times(article, detector)}))
@@ -95,10 +96,11 @@ def main() -> None:
     parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--model", default="accurate", help="the shipped detector (and its claim model)")
     parser.add_argument("--cold-stages", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_stages:
-        cold_stages(args.article)
+        cold_stages(args.article, args.model)
         return
 
     command = shutil.which("propaganda-lens") or str(Path(sys.executable).with_name("propaganda-lens"))
@@ -106,11 +108,12 @@ def main() -> None:
         walls = []
         for _ in range(args.cold_runs):
             start = time.perf_counter()
-            subprocess.run([command, "analyze", str(args.article), "-o", f"{folder}/report.html"],
+            subprocess.run([command, "analyze", str(args.article), "--model", args.model, "-o", f"{folder}/report.html"],
                            check=True, capture_output=True)
             walls.append(time.perf_counter() - start)
     cold_runs = [
-        json.loads(subprocess.run([sys.executable, __file__, "--cold-stages", "--article", str(args.article)],
+        json.loads(subprocess.run([sys.executable, __file__, "--cold-stages", "--article", str(args.article),
+                                   "--model", args.model],
                                   check=True, capture_output=True, text=True).stdout)
         for _ in range(args.cold_runs)
     ]
@@ -118,7 +121,7 @@ def main() -> None:
 
     from propaganda_lens.api import default_detector
 
-    detector = default_detector()
+    detector = default_detector(args.model)
     stage_times(args.article, detector)  # warm-up
     runs = [stage_times(args.article, detector) for _ in range(args.repeats)]
     warm = {name: statistics.mean(run[name] for run in runs) for name in STAGES}

@@ -1,4 +1,5 @@
 import os
+import shutil
 import socket
 import threading
 import time
@@ -62,6 +63,23 @@ def ptc_folder() -> Path:
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
 EXAMPLE = SHARED / "examples" / "libya-haftar-derna-2018.md"
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """A randomly initialised 2-layer BERT with the shipped MiniLM's tokenizer (needs the train extra)."""
+    torch = pytest.importorskip("torch", reason="needs the train extra")
+    transformers = pytest.importorskip("transformers", reason="needs the train extra")
+    from propaganda_lens.detect.detector import shipped_model_path
+
+    folder = tmp_path_factory.mktemp("encoder")
+    config = transformers.BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
+    )
+    torch.manual_seed(0)
+    transformers.BertModel(config).save_pretrained(folder)
+    shutil.copy(shipped_model_path("ptc-minilm") / "tokenizer.json", folder / "tokenizer.json")
+    return folder
 
 
 @pytest.fixture(scope="session")

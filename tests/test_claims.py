@@ -26,18 +26,19 @@ def test_the_shipped_model_separates_claims_from_other_talk():
     assert claim > model.config.threshold > chatter
 
 
-def test_the_model_card_figures_are_what_the_shipped_model_scores_on_dev_test():
+@pytest.mark.parametrize("detector", ["accurate", "fast"])
+def test_the_model_card_figures_are_what_the_shipped_model_scores_on_dev_test(detector):
     import json
 
-    from propaganda_lens.claims.checkworthiness import SHIPPED_FOLDER
+    from propaganda_lens.claims.checkworthiness import shipped_folder
     from propaganda_lens.train.checkworthiness import SPLIT_FILES, positive_f1, read_sentences
 
     import numpy as np
 
     data = shared(CT24, "the CheckThat! 2024 data")
-    evaluation = json.loads((SHIPPED_FOLDER / "evaluation.json").read_text())
+    evaluation = json.loads((shipped_folder(detector) / "evaluation.json").read_text())
     sentences = read_sentences(data / SPLIT_FILES["dev-test"])
-    model = shipped_checkworthiness_model()
+    model = shipped_checkworthiness_model(detector)
     scores = positive_f1(model.probabilities([s.text for s in sentences]), np.array([s.check_worthy for s in sentences]),
                          model.config.threshold)
     assert scores["f1"] == pytest.approx(evaluation["dev-test"]["f1"], abs=1e-6)
@@ -133,3 +134,30 @@ def test_a_model_loads_once_when_threads_ask_for_it_together():
     for thread in threads:
         thread.join()
     assert len(loads) == 1 and len({id(result) for result in results}) == 1
+
+
+def test_each_detector_has_its_claim_model_and_analyses_use_it(example_article):
+    from propaganda_lens.api import analyze
+    from propaganda_lens.claims.checkworthiness import shipped_folder
+
+    assert shipped_folder("accurate") == shipped_folder("ptc-mpnet") == shipped_folder(None) == shipped_folder("/my/model")
+    assert shipped_folder("accurate").name == "checkworthiness-mpnet"
+    assert shipped_folder("fast") == shipped_folder("ptc-minilm") and shipped_folder("fast").name == "checkworthiness-minilm"
+    for name in ("accurate", "fast"):
+        analysis = analyze(Path(example_article), model=name)
+        scored = [s for s in analysis.sentences if s.checkworthiness]
+        expected = shipped_checkworthiness_model(name).probabilities(
+            [analysis.article.text[s.start : s.end] for s in scored])
+        assert [s.checkworthiness for s in scored] == [round(float(p), 4) for p in expected]
+
+
+def test_claims_command_takes_a_detectors_claim_model(tmp_path):
+    source = tmp_path / "sentences.txt"
+    source.write_text("The deficit tripled under his watch.\nThank you all for coming.\n", encoding="utf-8")
+    scores = {}
+    for name in ("accurate", "fast"):
+        result = runner.invoke(app, ["claims", str(source), "--model", name])
+        assert result.exit_code == 0, result.output
+        scores[name] = [line.split("\t")[2] for line in result.stdout.splitlines()]
+    assert scores["accurate"] != scores["fast"]
+    assert_one_line_error(runner.invoke(app, ["claims", str(source), "--model", "huge"]), "the shipped models are")

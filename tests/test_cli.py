@@ -149,6 +149,6 @@ def test_tables_in_a_pipe_are_tab_separated_and_never_cut():
     result = subprocess.run([sys.executable, "-m", "propaganda_lens", "models"], capture_output=True,
                             text=True, env={**os.environ, "COLUMNS": "80"}, check=True)
     lines = result.stdout.splitlines()
-    assert lines[0].split("\t") == ["name", "folder", "weights", "SI F1", "TC F1", "speed", "size", "use"]
-    assert len(lines) == 3 and all(line.count("\t") == 7 for line in lines) and "…" not in result.stdout
+    assert lines[0].split("\t") == ["name", "folder", "weights", "SI F1", "TC F1", "speed", "size", "claim model", "use"]
+    assert len(lines) == 3 and all(line.count("\t") == 8 for line in lines) and "…" not in result.stdout
     assert "for reading and checking articles" in result.stdout  # the whole 'use' text

@@ -168,6 +168,7 @@ def test_models_are_chosen_by_name_on_every_surface(ptc_folder, tmp_path):
     listing = runner.invoke(cli, ["models"], env={"COLUMNS": "200"})
     assert listing.exit_code == 0 and "accurate (default)" in listing.stdout and "ptc-mpnet" in listing.stdout
     assert "ptc-minilm" in listing.stdout and "articles/s" in listing.stdout
+    assert "checkworthiness-mpnet" in listing.stdout and "checkworthiness-minilm" in listing.stdout
     assert analyze(PASTED).model == "ptc-mpnet"
     article = tmp_path / "a.txt"
     article.write_text(PASTED, encoding="utf-8")

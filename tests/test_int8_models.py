@@ -8,7 +8,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from propaganda_lens import onnx_int8
-from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+from propaganda_lens.claims.checkworthiness import CheckworthinessModel, shipped_folder
 from propaganda_lens.detect.detector import Detector, model_folder
 from propaganda_lens.onnx_int8 import inference_session, without_int8_weights
 
@@ -86,5 +86,6 @@ def test_the_detector_on_a_cpu_without_vnni_gives_what_a_vnni_cpu_gives(monkeypa
 
 def test_the_claim_model_on_a_cpu_without_vnni_scores_as_a_vnni_cpu(cpu_without_vnni):
     sentences = ["Unemployment fell to 3.5 percent in October, the lowest rate since 1969.", "I love this song."]
-    rewritten = CheckworthinessModel.from_disk().probabilities(sentences)
-    assert rewritten[0] > 0.5 > rewritten[1]
+    for folder in (shipped_folder("accurate"), shipped_folder("fast")):
+        rewritten = CheckworthinessModel.from_disk(folder).probabilities(sentences)
+        assert rewritten[0] > 0.5 > rewritten[1]

@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="needs the train extra")
 transformers = pytest.importorskip("transformers", reason="needs the train extra")
 
-from propaganda_lens.detect.detector import Detector, shipped_model_path  # noqa: E402
+from propaganda_lens.detect.detector import Detector  # noqa: E402
 from propaganda_lens.train.averaging import average_run  # noqa: E402
 from propaganda_lens.train.export import export  # noqa: E402
 from propaganda_lens.train.loop import TrainSettings, keep_log_until, train  # noqa: E402
@@ -32,18 +32,6 @@ def tiny_ptc(ptc_folder, tmp_path_factory) -> Path:
             for kind, suffix in (("labels-task-si", "task-si"), ("labels-task-flc-tc", "task-flc-tc")):
                 shutil.copy(ptc_folder / f"{split}-{kind}" / f"{stem}.{suffix}.labels", root / f"{split}-{kind}")
     return root
-
-
-@pytest.fixture(scope="module")
-def tiny_encoder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("encoder")
-    config = transformers.BertConfig(
-        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
-    )
-    torch.manual_seed(0)
-    transformers.BertModel(config).save_pretrained(folder)
-    shutil.copy(shipped_model_path("ptc-minilm") / "tokenizer.json", folder / "tokenizer.json")
-    return folder
 
 
 def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, tmp_path):

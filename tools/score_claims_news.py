@@ -3,6 +3,7 @@ CheckThat! 2024 dev and dev-test: positive-class precision, recall and F1 at the
 
     python tools/score_claims_news.py [--ptc ../shared/data/ptc-semeval2020] [--ct24 ../shared/data/checkthat2024-task1-en]
     python tools/score_claims_news.py --errors    # the tuning half's errors (never the locked half's)
+    python tools/score_claims_news.py --model FOLDER [--threshold T]    # another model folder, or another cut
 
 Rows: "model" is the model's probability alone; "claims stage" is what an analysis decides: the model, with
 the sentence roles of claims/roles.py (a headline, credit, caption, promo line or question is never a claim),
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from propaganda_lens.claims import shipped_checkworthiness_model
+from propaganda_lens.claims.checkworthiness import CheckworthinessModel
 from propaganda_lens.claims.roles import Role, line_role, sentence_roles, statements_only
 from propaganda_lens.enrich.sentences import sentence_ranges
 from propaganda_lens.ingest.ptc import read_article
@@ -67,10 +69,12 @@ def main() -> None:
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     parser.add_argument("--ptc", type=Path, default=PTC)
     parser.add_argument("--ct24", type=Path, default=CT24)
+    parser.add_argument("--model", type=Path, help="a check-worthiness model folder (default: the shipped one)")
+    parser.add_argument("--threshold", type=float, help="the cut (default: the model's own)")
     parser.add_argument("--errors", action="store_true", help="list the tuning half's errors of the claims stage")
     args = parser.parse_args()
-    model = shipped_checkworthiness_model()
-    threshold = model.config.threshold
+    model = CheckworthinessModel.from_disk(args.model) if args.model else shipped_checkworthiness_model()
+    threshold = model.config.threshold if args.threshold is None else args.threshold
     rows = [json.loads(line) for line in args.annotations.read_text(encoding="utf-8").splitlines() if line.strip()]
     halves = news_scores(rows, args.ptc, model)
     print(f"threshold {threshold}\n\n| data | scored by | sentences | precision | recall | F1 |\n|---|---|---|---|---|---|")

@@ -2,16 +2,18 @@
 article (all of the article's sentences), to compare with the detector's encoder time per article that
 tools/claim_head_features.py records.
 
-    python tools/time_claims_model.py
+    python tools/time_claims_model.py [--model FOLDER]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
 
 from propaganda_lens.claims import shipped_checkworthiness_model
+from propaganda_lens.claims.checkworthiness import CheckworthinessModel
 from propaganda_lens.enrich.sentences import sentence_ranges
 from propaganda_lens.ingest.ptc import read_article
 from propaganda_lens.train.checkworthiness import SPLIT_FILES, read_sentences
@@ -23,7 +25,10 @@ CT24 = ROOT.parent / "shared" / "data" / "checkthat2024-task1-en"
 
 
 def main() -> None:
-    model = shipped_checkworthiness_model()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, help="a check-worthiness model folder (default: the shipped one)")
+    args = parser.parse_args()
+    model = CheckworthinessModel.from_disk(args.model) if args.model else shipped_checkworthiness_model()
     texts = [sentence.text for sentence in read_sentences(CT24 / SPLIT_FILES["dev"])]
     model.probabilities(texts[:64])  # warm
     began = time.perf_counter()

@@ -81,7 +81,7 @@ def analyze_many(
     """`analyze` of many articles, each stage over all of them at once (see `complete_analyses`); the same
     analyses as `analyze` of each. `stages` stops after the last stage named (with the ones it needs):
     ("techniques",) gives the spans, sentences and summary only. `checkworthiness` passes the claims model
-    already loaded (default: the shipped one)."""
+    already loaded (default: the one shipped with the detector)."""
     detector = detector or default_detector(model)
     analyses = [
         enrich(article, detector.find_spans(article.text, threshold), detector.config.name, detector.technique_precision)
@@ -93,29 +93,30 @@ def analyze_many(
 _loader: threading.Thread | None = None
 
 
-def load_stages(background: bool = False) -> None:
-    """Load what the stages after detection need (spaCy's pipeline, the claim model), once per process; in
-    a background thread with `background`, so that the load overlaps the detector's. That thread is not a
-    daemon: the interpreter joins it before exiting, so no exit tears down spaCy or onnxruntime mid-load."""
+def load_stages(background: bool = False, model: str | None = None) -> None:
+    """Load what the stages after detection need (spaCy's pipeline, the claim model shipped with the detector
+    `model` names), once per process; in a background thread with `background`, so that the load overlaps the
+    detector's. That thread is not a daemon: the interpreter joins it before exiting, so no exit tears down
+    spaCy or onnxruntime mid-load."""
     global _loader
     if not background:
-        _load_stages()
+        _load_stages(model)
     elif _loader is None:
-        _loader = threading.Thread(target=_load_stages_quietly, name="load-stages")
+        _loader = threading.Thread(target=_load_stages_quietly, args=(model,), name="load-stages")
         _loader.start()
 
 
-def _load_stages() -> None:
+def _load_stages(model: str | None) -> None:
     from propaganda_lens.claims import shipped_checkworthiness_model
     from propaganda_lens.enrich.parsing import english_pipeline
 
     english_pipeline()
-    shipped_checkworthiness_model()
+    shipped_checkworthiness_model(model)
 
 
-def _load_stages_quietly() -> None:
+def _load_stages_quietly(model: str | None) -> None:
     try:
-        _load_stages()
+        _load_stages(model)
     except Exception:  # noqa: BLE001 - the stages load again on the calling thread, which reports the error
         pass
 

@@ -3,13 +3,15 @@ check-worthy claims and predictions, each with who makes it. Runs after the acto
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+from propaganda_lens.claims.checkworthiness import CheckworthinessModel, shipped_folder
 from propaganda_lens.claims.roles import NEVER_CLAIMS, sentence_roles
 from propaganda_lens.claims.statements import SPEAKER_PRONOUNS, prediction_hedge, statement_source
 from propaganda_lens.data import Analysis, Statement
@@ -19,17 +21,24 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-@loaded_once
-def shipped_checkworthiness_model() -> CheckworthinessModel:
-    """The shipped check-worthiness model, loaded once per process (see api.load_stages)."""
-    return CheckworthinessModel.from_disk()
+_LOADERS = {}  # check-worthiness model folder -> its loaded_once loader
+_LOADERS_LOCK = threading.Lock()
+
+
+def shipped_checkworthiness_model(detector: str | None = None) -> CheckworthinessModel:
+    """The check-worthiness model shipped with a detector (by `--model` name or config name; None: the default
+    detector), loaded once per process (see api.load_stages)."""
+    folder = shipped_folder(detector)
+    with _LOADERS_LOCK:
+        load = _LOADERS.setdefault(folder, loaded_once(partial(CheckworthinessModel.from_disk, folder)))
+    return load()
 
 
 def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | None = None) -> Analysis:
     """The analysis with each sentence's check-worthiness and its statements (claims and predictions);
     `doc` is the parse of the article's text, whose sentences are `analysis.sentences`. A headline, credit,
     caption, promo line or question (claims.roles) has check-worthiness 0 and is never a claim."""
-    model = model or shipped_checkworthiness_model()
+    model = model or shipped_checkworthiness_model(analysis.model)
     text = analysis.article.text
     ranges = [(s.start, s.end) for s in analysis.sentences]
     roles = sentence_roles(text, ranges, analysis.article.metadata.title)

@@ -1,7 +1,7 @@
 """Check-worthiness: the probability that a sentence makes a factual claim worth checking (ONNX, no torch).
 
 A model folder holds `model.onnx` (input_ids, attention_mask -> logits over [No, Yes]), `tokenizer.json`,
-`config.json` (name, max_tokens, threshold tuned on CheckThat! 2024 dev), `evaluation.json`, a model card
+`config.json` (name, max_tokens, the threshold chosen in training), `evaluation.json`, a model card
 and `SHA256SUMS`.
 """
 
@@ -18,7 +18,16 @@ from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, ModelEr
 from propaganda_lens.files import write_text_atomically
 
 MODEL_FILE = "model.onnx"
-SHIPPED_FOLDER = Path(__file__).resolve().parent.parent / "models" / "checkworthiness-minilm"
+
+
+def shipped_folder(detector: str | None = None) -> Path:
+    """The check-worthiness model shipped with a detector, by the detector's `--model` name or its config name
+    (`accurate` / ptc-mpnet: checkworthiness-mpnet; `fast` / ptc-minilm: checkworthiness-minilm); any other
+    detector, and None, gets the default detector's."""
+    from propaganda_lens.detect.detector import DEFAULT_MODEL_NAME, SHIPPED_MODELS, shipped_model_path
+
+    by_name = {name: shipped.claims_folder for shipped in SHIPPED_MODELS for name in (shipped.name, shipped.folder)}
+    return shipped_model_path(by_name.get(detector or "", by_name[DEFAULT_MODEL_NAME]))
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,7 @@ class CheckworthinessConfig:
 
 
 class CheckworthinessModel:
-    """Scores sentences, each on its own; `from_disk()` loads the shipped model."""
+    """Scores sentences, each on its own; `from_disk()` loads the default detector's shipped model."""
 
     def __init__(self, session, tokenizer: Tokenizer, config: CheckworthinessConfig):
         """`session`: an onnxruntime.InferenceSession of the model."""
@@ -53,7 +62,7 @@ class CheckworthinessModel:
         from propaganda_lens.detect.onnx_backend import shared_arena_options
         from propaganda_lens.onnx_int8 import inference_session
 
-        folder = folder or SHIPPED_FOLDER
+        folder = folder or shipped_folder()
         verify_checksums(folder)
         try:
             config = CheckworthinessConfig.from_file(folder / CONFIG_FILE)

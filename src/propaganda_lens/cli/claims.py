@@ -77,19 +77,23 @@ def claims_command(
     source: Annotated[str, typer.Argument(help="One sentence per line, or a CheckThat! TSV with Sentence_id and Text columns; - for standard input.", metavar="FILE")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
     threshold: Annotated[
-        float | None, typer.Option(min=0.0, max=1.0, help="Check-worthiness cut-off for Yes (default: tuned on CheckThat! dev).")
+        float | None, typer.Option(min=0.0, max=1.0, help="Check-worthiness cut-off for Yes (default: the model's own, chosen in training).")
     ] = None,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest input accepted, in bytes.")] = MAX_BYTES,
+    model: Annotated[str | None, typer.Option(
+        help="Use the claim model shipped with this detector: accurate (the default) or fast.")] = None,
 ) -> None:
     """Score each sentence's check-worthiness: writes Sentence_id<TAB>Yes|No<TAB>probability, as CheckThat! scorers read."""
     from propaganda_lens.claims import shipped_checkworthiness_model
-    from propaganda_lens.detect.detector import ModelError
+    from propaganda_lens.detect.detector import SHIPPED_MODELS, ModelError
 
+    if model is not None and model not in {shipped.name for shipped in SHIPPED_MODELS}:
+        fail(f"--model {model}: the shipped models are {', '.join(shipped.name for shipped in SHIPPED_MODELS)}")
     try:
-        model = shipped_checkworthiness_model()
+        scorer = shipped_checkworthiness_model(model)
     except ModelError as error:
         fail(str(error))
-    cut = model.config.threshold if threshold is None else threshold
+    cut = scorer.config.threshold if threshold is None else threshold
     if source != "-" and not Path(source).is_file():
         fail(f"{source}: no such file")
     if output is not None and source != "-" and Path(source).resolve() == output.resolve():
@@ -101,7 +105,7 @@ def claims_command(
             sink = sys.stdout if output is None else stack.enter_context(atomic_writer(output))
             advance = stack.enter_context(progress_bar(None, "Scoring", shown=output is not None, unit="sentences"))
             for batch in batches(sentences_of(handle, max_bytes), BATCH_LINES):
-                probabilities = model.probabilities([text for _, text in batch])
+                probabilities = scorer.probabilities([text for _, text in batch])
                 for (sentence_id, _), probability in zip(batch, probabilities):
                     sink.write(f"{sentence_id}\t{'Yes' if probability >= cut else 'No'}\t{probability:.4f}\n")
                 written += len(batch)
@@ -124,15 +128,19 @@ def train_claims_command(
     learning_rate: float = 4e-5,
     base_model: Annotated[str, typer.Option(help="minilm, mpnet, or an encoder folder.")] = "minilm",
     threads: Annotated[int | None, typer.Option(help="torch CPU threads (default: all cores).")] = None,
+    by_length: Annotated[bool, typer.Option(help="Batch sentences of similar length together (less padding).")] = False,
+    select_on_train: Annotated[bool, typer.Option(
+        help="Choose epoch and threshold on a held-out tenth of train instead of dev.")] = False,
 ) -> None:
-    """Fine-tune the check-worthiness classifier on CT24 train; picks epoch and threshold on dev (needs `train`)."""
+    """Fine-tune the check-worthiness classifier on CT24 train; picks epoch and threshold on dev or a held-out part of train (needs `train`)."""
     require_train_extra()
     from propaganda_lens.train import base_models
     from propaganda_lens.train.checkworthiness import train_checkworthiness
 
     try:
         base = base_models.resolve(base_model)
-        best = train_checkworthiness(ct24, base, output, epochs, batch_size, learning_rate, threads=threads)
+        best = train_checkworthiness(ct24, base, output, epochs, batch_size, learning_rate, threads=threads,
+                                     by_length=by_length, select_on_train=select_on_train)
     except (OSError, ValueError) as error:
         fail(str(error))
     stderr.print(f"best network: {best}")
@@ -143,6 +151,7 @@ def export_claims_command(
     ct24: Annotated[Path, typer.Option(help="The CheckThat! 2024 Task 1 English folder, to score the export.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Model folder to write.")],
     base_model: Annotated[str, typer.Option(help="The encoder the run fine-tuned.")] = "minilm",
+    checkpoint: Annotated[str, typer.Option(help="The run's network to export: best.pt or epoch-N.pt.")] = "best.pt",
 ) -> None:
     """Export a check-worthiness run to an int8 ONNX model folder and score it on CT24 dev and dev-test."""
     require_train_extra()
@@ -150,7 +159,7 @@ def export_claims_command(
     from propaganda_lens.train.checkworthiness import export_checkworthiness
 
     try:
-        evaluation = export_checkworthiness(run, base_models.resolve(base_model), ct24, output)
+        evaluation = export_checkworthiness(run, base_models.resolve(base_model), ct24, output, checkpoint=checkpoint)
     except (OSError, ValueError) as error:
         fail(str(error))
     stderr.print(f"{output}: dev-test positive-class F1 {evaluation['dev-test']['f1']:.4f}")

@@ -153,7 +153,7 @@ def analyze(
     if to_folder and output.is_file():
         fail(f"{output} is a file; several {chosen.value} reports need a folder for -o")
     limits = FetchLimits(timeout_s=timeout, max_bytes=max_bytes, allow_private=allow_private_urls)
-    load_stages(background=True)  # spaCy and the claim model load while the detector does
+    load_stages(background=True, model=model)  # spaCy and the claim model load while the detector does
     detector = load_detector(model)
     taken: set[Path] = set()
     written = 0

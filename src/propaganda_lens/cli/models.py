@@ -18,7 +18,7 @@ from propaganda_lens.ingest.ptc import PtcFormatError
 
 @app.command("models")
 def models() -> None:
-    """List the shipped models: dev scores, speed, size and intended use."""
+    """List the shipped models: dev scores, speed, size, the claim model their analyses use and intended use."""
     import json
 
     from propaganda_lens.detect.detector import DEFAULT_MODEL_NAME, SHIPPED_MODELS, recorded_speed, shipped_model_path
@@ -26,7 +26,7 @@ def models() -> None:
     table = Table(title="Shipped models", caption="SI and TC F1: PTC dev, as `export` scored the shipped weights. "
                   "Speed: benchmarks/speed.py, 75 dev articles, 2 CPU cores.")
     numeric = ("SI F1", "TC F1", "speed", "size")
-    for column in ("name", "folder", "weights", *numeric, "use"):
+    for column in ("name", "folder", "weights", *numeric, "claim model", "use"):
         table.add_column(column, justify="right" if column in numeric else "left")
     for shipped in SHIPPED_MODELS:
         folder = shipped_model_path(shipped.folder)
@@ -35,7 +35,7 @@ def models() -> None:
         size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
         name = shipped.name + (" (default)" if shipped.name == DEFAULT_MODEL_NAME else "")
         table.add_row(name, folder.name, evaluation["variant"], f"{scores['si_f1']:.4f}", f"{scores['tc_f1']:.4f}",
-                      recorded_speed(folder), f"{size:.0f} MB", shipped.use)
+                      recorded_speed(folder), f"{size:.0f} MB", shipped.claims_folder, shipped.use)
     print_table(table)
 
 

@@ -62,12 +62,13 @@ def load_worker(model: str | None, threads: int) -> Loaded:
     either yet marks torch as absent first."""
     if "torch" not in sys.modules and "spacy" not in sys.modules:
         sys.modules["torch"] = None  # type: ignore[assignment] - `import torch` then raises ImportError
-    from propaganda_lens.claims.checkworthiness import CheckworthinessModel
+    from propaganda_lens.claims.checkworthiness import CheckworthinessModel, shipped_folder
     from propaganda_lens.detect.detector import Detector
     from propaganda_lens.enrich.parsing import english_pipeline
 
     english_pipeline()
-    loaded = Loaded(Detector.from_disk(model, threads=threads), CheckworthinessModel.from_disk(threads=threads))
+    detector = Detector.from_disk(model, threads=threads)
+    loaded = Loaded(detector, CheckworthinessModel.from_disk(shipped_folder(detector.config.name), threads=threads))
     release_freed_memory()  # what loading the models freed: 60 MB of a worker of the `accurate` model
     return loaded
 

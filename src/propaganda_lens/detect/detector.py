@@ -405,11 +405,14 @@ class ShippedModel:
     name: str
     folder: str  # under propaganda_lens/models/
     use: str
+    claims_folder: str  # the check-worthiness model its analyses use, under propaganda_lens/models/
 
 
 SHIPPED_MODELS = (
-    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8."),
-    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2 distilled from accurate, int8."),
+    ShippedModel("accurate", "ptc-mpnet", "The default: the best judgement, for reading and checking articles. all-mpnet-base-v2, int8.",
+                 "checkworthiness-mpnet"),
+    ShippedModel("fast", "ptc-minilm", "Bulk work (corpus runs, many articles): all-MiniLM-L6-v2 distilled from accurate, int8.",
+                 "checkworthiness-minilm"),
 )
 DEFAULT_MODEL_NAME = "accurate"
 

@@ -98,7 +98,7 @@ def worker_main(connection: Connection, model: ModelSource, fetch_limits: FetchL
     from propaganda_lens.api import load_stages
 
     detector = model.load()
-    load_stages()
+    load_stages(model=detector.config.name)
     try:
         connection.send(("ready", None, resident_mb()))
     except (EOFError, OSError):
