@@ -43,13 +43,18 @@ def scored_sets(model: CheckworthinessModel, ct24: Path, ptc: Path, rows: list[d
     return sets
 
 
-def f1_over(probabilities: np.ndarray, labels: np.ndarray, units: np.ndarray, sample: list[str],
+def positions_of(units: np.ndarray) -> dict[str, list[int]]:
+    """Each resampling unit's sentence positions."""
+    positions = {}
+    for position, unit in enumerate(units):
+        positions.setdefault(unit, []).append(position)
+    return positions
+
+
+def f1_over(probabilities: np.ndarray, labels: np.ndarray, positions: dict[str, list[int]], sample: list[str],
             threshold: float) -> float:
     """Positive-class F1 over the sentences of `sample`'s units, a unit counted once per copy."""
-    index = {}
-    for position, unit in enumerate(units):
-        index.setdefault(unit, []).append(position)
-    chosen = np.concatenate([index[unit] for unit in sample])
+    chosen = np.concatenate([positions[unit] for unit in sample])
     return positive_f1(np.asarray(probabilities)[chosen], labels[chosen], threshold)["f1"]
 
 
@@ -77,13 +82,15 @@ def main() -> None:
             cells.append(f"{measure['precision']:.3f} / {measure['recall']:.3f} / **{measure['f1']:.3f}**")
             f1_of[side] = measure["f1"]
         units = results["baseline"][name]["unit"]
+        positions = positions_of(units)
 
-        def difference(sample: list[str], name: str = name) -> float:
+        def difference(sample: list[str], name: str = name, positions: dict = positions) -> float:
             return float(np.subtract(*[
-                f1_over(results[side][name]["p"], results[side][name]["y"], units, sample, models[side].config.threshold)
+                f1_over(results[side][name]["p"], results[side][name]["y"], positions, sample,
+                        models[side].config.threshold)
                 for side in ("candidate", "baseline")]))
 
-        low, high = np.percentile(paired_bootstrap(difference, sorted(set(units)), options.resamples), [2.5, 97.5])
+        low, high = np.percentile(paired_bootstrap(difference, sorted(positions), options.resamples), [2.5, 97.5])
         oracle = [positive_f1(np.asarray(results[side][name]["p"]), results[side][name]["y"],
                               best_threshold(np.asarray(results[side][name]["p"]), results[side][name]["y"]))["f1"]
                   for side in models]

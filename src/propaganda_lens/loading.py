@@ -10,15 +10,15 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def loaded_once(load: Callable[[], T]) -> Callable[[], T]:
-    """`load` wrapped so that the first call loads and every later call, from any thread, gets that result
-    (a call made while another thread loads waits for it)."""
+def loaded_once(load: Callable[..., T]) -> Callable[..., T]:
+    """`load` wrapped so that the first call with given arguments loads and every later call with them, from
+    any thread, gets that result (a call made while another thread loads waits for it)."""
     lock = threading.Lock()
     cached = functools.cache(load)
 
     @functools.wraps(load)
-    def once() -> T:
+    def once(*arguments) -> T:
         with lock:
-            return cached()
+            return cached(*arguments)
 
     return once

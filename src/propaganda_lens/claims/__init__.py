@@ -3,10 +3,9 @@ check-worthy claims and predictions, each with who makes it. Runs after the acto
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
 from dataclasses import replace
-from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,17 +20,15 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
-_LOADERS = {}  # check-worthiness model folder -> its loaded_once loader
-_LOADERS_LOCK = threading.Lock()
-
-
 def shipped_checkworthiness_model(detector: str | None = None) -> CheckworthinessModel:
     """The check-worthiness model shipped with a detector (by `--model` name or config name; None: the default
     detector), loaded once per process (see api.load_stages)."""
-    folder = shipped_folder(detector)
-    with _LOADERS_LOCK:
-        load = _LOADERS.setdefault(folder, loaded_once(partial(CheckworthinessModel.from_disk, folder)))
-    return load()
+    return _model_in(shipped_folder(detector))
+
+
+@loaded_once
+def _model_in(folder: Path) -> CheckworthinessModel:
+    return CheckworthinessModel.from_disk(folder)
 
 
 def add_claims(analysis: Analysis, doc: "Doc", model: CheckworthinessModel | None = None) -> Analysis:

@@ -142,9 +142,9 @@ def train_checkworthiness(
     tokenizer.no_padding()
     pad_id = special_token_ids(tokenizer)[2]
     train_sentences = read_sentences(data / SPLIT_FILES["train"])
-    held_out = [s for s in train_sentences if select_on_train and train_holdout(s.id)]
-    trained_on = [s for s in train_sentences if not (select_on_train and train_holdout(s.id))]
-    train_set = _Batches(tokenizer, trained_on, max_tokens, pad_id)
+    held = [select_on_train and train_holdout(s.id) for s in train_sentences]
+    held_out = [s for s, out in zip(train_sentences, held) if out]
+    train_set = _Batches(tokenizer, [s for s, out in zip(train_sentences, held) if not out], max_tokens, pad_id)
     dev_set = _Batches(tokenizer, read_sentences(data / SPLIT_FILES["dev"]), max_tokens, pad_id)
     selection_set = _Batches(tokenizer, held_out, max_tokens, pad_id) if select_on_train else dev_set
     network = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
@@ -181,9 +181,9 @@ def train_checkworthiness(
         selection = _predict(network, selection_set)
         threshold = best_threshold(selection, selection_set.labels)
         chosen_by = positive_f1(selection, selection_set.labels, threshold)
+        dev = positive_f1(_predict(network, dev_set), dev_set.labels, threshold) if select_on_train else chosen_by
         record = {"epoch": epoch + 1, "loss": float(np.mean(losses)), "selected_on": "train_holdout" if select_on_train
-                  else "dev", "threshold": threshold, "selection": chosen_by,
-                  "dev": positive_f1(_predict(network, dev_set), dev_set.labels, threshold),
+                  else "dev", "threshold": threshold, "selection": chosen_by, "dev": dev,
                   "epoch_seconds": time.monotonic() - started}
         log.info("epoch %d %s", epoch + 1, json.dumps(record))
         checkpoint = {"network": network.state_dict(), "epoch": epoch + 1, "threshold": threshold}
