@@ -1,6 +1,7 @@
 """Check annotation files of actors, relations and predictions against evaluation/structure/GUIDELINES.md's
 format: one JSON object per line, known kinds, polarities and modalities, relations between annotated actors,
-prediction quotes found exactly once in the article text.
+prediction quotes and the optional relation quotes (the sentence that states a relation) found exactly once in the
+article text.
 
     python tools/check_structure_annotations.py [FILE …] [--ptc ../shared/data/ptc-semeval2020]
 
@@ -54,11 +55,17 @@ def record_problems(record: dict, ptc: Path) -> list[str]:
             problems.append(f"{article}: relation {relation}: polarity must be one of {sorted(POLARITIES)}")
         if relation.get("modality") not in MODALITIES:
             problems.append(f"{article}: relation {relation}: modality must be one of {sorted(MODALITIES)}")
+        if "quote" in relation:
+            problems += quote_problems(article, text, relation["quote"], f"relation quote of {relation}")
     for quote in record.get("predictions", []):
-        count = text.count(quote) if isinstance(quote, str) and quote else 0
-        if count != 1:
-            problems.append(f"{article}: prediction quote {quote!r} occurs {count} times in the text (must be once)")
+        problems += quote_problems(article, text, quote, "prediction quote")
     return problems
+
+
+def quote_problems(article: str, text: str, quote: object, what: str) -> list[str]:
+    """A quote must occur exactly once in the article text, and so name one sentence."""
+    count = text.count(quote) if isinstance(quote, str) and quote else 0
+    return [] if count == 1 else [f"{article}: {what} {quote!r} occurs {count} times in the text (must be once)"]
 
 
 def file_problems(path: Path, ptc: Path) -> list[str]:
