@@ -14,22 +14,37 @@ SECOND = score_structure.ANNOTATIONS.parent / "second-annotation.jsonl"
 
 
 def test_the_shipped_sets_are_well_formed_and_disjoint(ptc_folder):
-    files = [score_structure.ANNOTATIONS, score_structure.LOCKED, SECOND]
+    files = [score_structure.ANNOTATIONS, score_structure.LOCKED, score_structure.LOCKED_BATCH3, SECOND]
     assert [problem for path in files for problem in check_structure_annotations.file_problems(path, ptc_folder)] == []
     tuning = annotation_agreement.records([score_structure.ANNOTATIONS])
     locked = annotation_agreement.records([score_structure.LOCKED])
-    assert len(tuning) == 35 and len(locked) == 24 and not tuning.keys() & locked.keys()
+    locked_batch3 = annotation_agreement.records([score_structure.LOCKED_BATCH3])
+    assert len(tuning) == 81 and len(locked) == 24 and len(locked_batch3) == 23
+    assert not tuning.keys() & locked.keys() and not tuning.keys() & locked_batch3.keys()
+    assert all(relation.get("quote") for record in tuning.values() for relation in record["relations"])
+
+
+def test_the_third_batch_was_split_as_chosen_before_annotation():
+    """evaluation/structure/batch3.tsv (tools/pick_structure_articles.py, committed before any annotation) decides
+    which of its articles are locked."""
+    chosen = dict(line.split("\t") for line in (score_structure.ANNOTATIONS.parent / "batch3.tsv").read_text().splitlines())
+    tuning = annotation_agreement.records([score_structure.ANNOTATIONS])
+    locked_batch3 = annotation_agreement.records([score_structure.LOCKED_BATCH3])
+    assert {article for article, part in chosen.items() if part == "locked"} == locked_batch3.keys()
+    assert {article for article, part in chosen.items() if part == "tuning"} <= tuning.keys()
 
 
 def test_the_checker_reports_each_problem(ptc_folder, tmp_path):
     record = {"article": "article111111111", "split": "train",
               "actors": [{"name": "Iran", "kind": "nation"}],
-              "relations": [{"source": "Iran", "polarity": "backs", "target": "Iraq", "modality": "asserted"}],
+              "relations": [{"source": "Iran", "polarity": "backs", "target": "Iraq", "modality": "asserted",
+                             "quote": "the"}],
               "predictions": ["no such words in the text"]}
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(record) + "\nnot json\n", encoding="utf-8")
     problems = "\n".join(check_structure_annotations.file_problems(path, ptc_folder))
-    for expected in ("kind must be", "target 'Iraq' is not", "polarity must be", "occurs 0 times", "not JSON"):
+    for expected in ("kind must be", "target 'Iraq' is not", "polarity must be", "occurs 0 times", "not JSON",
+                     "relation quote of"):
         assert expected in problems
 
 

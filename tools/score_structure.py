@@ -5,8 +5,10 @@ evaluation/structure/GUIDELINES.md).
     python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
     python tools/score_structure.py --part A|B    # one half of the articles (by the SHA-256 of the article id):
         rules are written on the errors of part A; part B is scored without reading its errors
+    python tools/score_structure.py --relation-head PATH --against-rules    # and the difference to the rules alone
     python tools/score_structure.py --relation-head [PATH]    # relations with the rules and a relation head (off
-        in the product): the shipped actors/relation_model.npz, or one fitted by tools/fit_relation_model.py
+        in the product): the shipped actors/relation_model.npz, one fitted by tools/fit_relation_model.py, or a
+        relation encoder's folder (tools/fit_relation_encoder.py)
 
 Micro-averaged over the articles:
 - actors: a found actor is right when its name or one of its mentions is the gold actor's name or alias
@@ -25,12 +27,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy
+
 from propaganda_lens.actors.relation_model import HEAD
 from propaganda_lens.scoring import harmonic_mean
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"  # the tuning set: rules are fitted on it
 LOCKED = ROOT / "evaluation" / "structure" / "locked.jsonl"  # scored, never looked into
+LOCKED_BATCH3 = ROOT / "evaluation" / "structure" / "locked-batch3.jsonl"  # the same, locked before annotation
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
 
 
@@ -48,6 +53,7 @@ class Tally:
     agreeing: int = 0  # of the right ones: same kind (actors) or modality (relations)
     misses: list[str] = field(default_factory=list)
     false_alarms: list[str] = field(default_factory=list)
+    per_article: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # (found, gold, right)
 
     def row(self) -> dict[str, float]:
         precision = self.right / self.found if self.found else 0.0
@@ -102,16 +108,19 @@ def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int
 
 
 def score(annotations: Path, ptc: Path, relation_head: Path | None = None, part: str | None = None) -> dict[str, Tally]:
-    """The tallies of each part; relations as the product finds them (the rules), or with the head stored at
-    `relation_head` too; of all articles, or of one `part` ("A" or "B", see `article_part`)."""
+    """The tallies of each part; relations as the product finds them (the rules), or with the head or relation
+    encoder stored at `relation_head` too; of all articles, or of one `part` ("A" or "B", see `article_part`)."""
     from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relation_encoder import RelationEncoder
     from propaganda_lens.actors.relation_model import load_head
     from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge
     from propaganda_lens.enrich.parsing import parse
     from propaganda_lens.enrich.sentences import sentence_ranges
 
-    head = load_head(relation_head) if relation_head else None
+    head = None
+    if relation_head is not None:
+        head = RelationEncoder.from_disk(relation_head) if relation_head.is_dir() else load_head(relation_head)
     tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
     for record in article_records(annotations, part):
         text = article_text(ptc, record)
@@ -142,6 +151,7 @@ def score(annotations: Path, ptc: Path, relation_head: Path | None = None, part:
         tally.found += len(found_relations)
         tally.gold += len(gold_relations)
         right = found_relations.keys() & gold_relations.keys()
+        tally.per_article[record["article"]] = (len(found_relations), len(gold_relations), len(right))
         tally.right += len(right)
         tally.agreeing += sum(found_relations[key] == gold_relations[key] for key in right)
         tally.misses += [f"{record['article']}: {key}" for key in gold_relations.keys() - right]
@@ -161,13 +171,36 @@ def score(annotations: Path, ptc: Path, relation_head: Path | None = None, part:
     return tallies
 
 
+def relations_f1(tally: Tally, sample: list[str]) -> float:
+    """Micro F1 of the relations of `sample`, an article list that may repeat articles."""
+    found, gold, right = (sum(tally.per_article[article][column] for article in sample) for column in range(3))
+    return harmonic_mean(right / found if found else 0.0, right / gold if gold else 0.0)
+
+
+def print_difference(rules: Tally, with_head: Tally) -> None:
+    from compare_detectors import paired_bootstrap
+
+    articles = sorted(rules.per_article)
+    difference = relations_f1(with_head, articles) - relations_f1(rules, articles)
+    low, high = numpy.percentile(
+        paired_bootstrap(lambda sample: relations_f1(with_head, sample) - relations_f1(rules, sample), articles, 1000),
+        [2.5, 97.5],
+    )
+    print(f"relations F1 against the rules alone: {relations_f1(rules, articles):.3f} -> {relations_f1(with_head, articles):.3f}, "
+          f"{difference:+.3f} [{low:+.3f}, {high:+.3f}] (95% paired bootstrap over {len(articles)} articles)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     parser.add_argument("--ptc", type=Path, default=PTC)
     parser.add_argument("--errors", action="store_true", help="List the misses and false alarms too.")
     parser.add_argument("--relation-head", type=Path, nargs="?", const=HEAD,
-                        help="Relations with a relation head too (.npz; without PATH the shipped one).")
+                        help="Relations with a relation head too: a .npz logistic head (without PATH the one in the "
+                             "repository) or a relation encoder folder (tools/fit_relation_encoder.py).")
+    parser.add_argument("--against-rules", action="store_true",
+                        help="With --relation-head: the relation F1 difference to the rules alone, with a paired "
+                             "bootstrap over the articles (1,000 resamples).")
     parser.add_argument("--part", choices=("A", "B"), help="Only the articles of one half (by the SHA-256 of the id).")
     arguments = parser.parse_args()
     tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part)
@@ -179,6 +212,9 @@ def main() -> None:
         what = {"actors": "kind", "relations": "modality", "predictions": "-"}[part]
         print(f"{part:<12}{row['found']:>7}{row['gold']:>7}{row['right']:>7}{row['precision']:>8.3f}{row['recall']:>8.3f}"
               f"{row['f1']:>8.3f}  {what} {row['agreement']:.3f}")
+    if arguments.against_rules and arguments.relation_head:
+        print_difference(score(arguments.annotations, arguments.ptc, None, arguments.part)["relations"],
+                         tallies["relations"])
     if arguments.errors:
         for part, tally in tallies.items():
             print(f"\n{part}: missed", *tally.misses, sep="\n  ")

@@ -192,8 +192,10 @@ def best_per_pair(pairs: list[Pair], probability: numpy.ndarray) -> dict[tuple[s
 
 
 def combined(rules: list[Relation], learned: list[Relation], mode: str) -> list[Relation]:
-    """The rules' relations and the learned ones: all of them ("union") or the learned ones only for pairs of
-    actors the rules relate in neither direction ("fill")."""
+    """The rules' relations and the learned ones: all of them ("union"), the learned ones only for pairs of
+    actors the rules relate in neither direction ("fill"), or the learned ones alone ("alone")."""
+    if mode == "alone":
+        return learned
     related = {frozenset((relation.source, relation.target)) for relation in rules}
     ruled = {(relation.source, relation.polarity, relation.target) for relation in rules}
     extra = [

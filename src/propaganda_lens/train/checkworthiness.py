@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import AutoModelForSequenceClassification
 
 from propaganda_lens.claims.checkworthiness import MODEL_FILE, CheckworthinessConfig, CheckworthinessModel
@@ -27,6 +26,7 @@ from propaganda_lens.detect.encoding import special_token_ids
 from propaganda_lens.files import write_text_atomically
 from propaganda_lens.scoring import harmonic_mean
 from propaganda_lens.train.base_models import BaseModel, describe
+from propaganda_lens.train.classifier import epoch_batches, export_onnx, padded
 
 log = logging.getLogger("propaganda_lens.train")
 MAX_QUANTIZATION_LOSS = 0.01
@@ -85,12 +85,7 @@ class _Batches:
         self.pad_id = pad_id
 
     def tensors(self, indices) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        width = max(len(self.encodings[i]) for i in indices)
-        ids = torch.full((len(indices), width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(indices), width), dtype=torch.long)
-        for row, index in enumerate(indices):
-            ids[row, : len(self.encodings[index])] = torch.tensor(self.encodings[index])
-            mask[row, : len(self.encodings[index])] = 1
+        ids, mask = padded(self.encodings, indices, self.pad_id)
         return ids, mask, torch.from_numpy(self.labels[list(indices)].astype(np.int64))
 
 
@@ -110,18 +105,6 @@ def train_holdout(sentence_id: str) -> bool:
     """A tenth of CT24 train held out for model selection: blocks of 100 consecutive ids (neighbouring debate lines
     stay on one side)."""
     return int(sentence_id) // 100 % 10 == 0
-
-
-def epoch_batches(lengths: list[int], batch_size: int, rng: np.random.Generator, by_length: bool) -> list[np.ndarray]:
-    """One epoch's batches in random order. `by_length`: sentences of similar length share a batch (sorted within
-    random pools of 64 batches), which cuts padding, and so training time, by more than half on CT24."""
-    order = rng.permutation(len(lengths))
-    if by_length:
-        pool = batch_size * 64
-        order = np.concatenate([sorted(order[i : i + pool], key=lambda index: lengths[index])
-                                for i in range(0, len(order), pool)])
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))] if by_length else batches
 
 
 def train_checkworthiness(
@@ -217,16 +200,6 @@ def export_checkworthiness(
     network = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
     best = torch.load(run / checkpoint, weights_only=False)
     network.load_state_dict(best["network"])
-    network.eval()
-
-    class _Logits(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.network = network
-
-        def forward(self, input_ids, attention_mask):
-            return self.network(input_ids=input_ids, attention_mask=attention_mask).logits
-
     config = CheckworthinessConfig(name=destination.name, max_tokens=max_tokens, threshold=best["threshold"])
     with tempfile.TemporaryDirectory() as scratch:
         folders = {variant: Path(scratch) / variant for variant in ("fp32", "int8")}
@@ -234,14 +207,7 @@ def export_checkworthiness(
             folder.mkdir()
             shutil.copy(base / "tokenizer.json", folder / TOKENIZER_FILE)
             config.to_file(folder / CONFIG_FILE)
-        ids = torch.randint(1000, 2000, (2, 12))
-        axes = {0: "batch", 1: "length"}
-        torch.onnx.export(_Logits(), (ids, torch.ones_like(ids)), str(folders["fp32"] / MODEL_FILE),
-                          input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"}},
-                          opset_version=17, dynamo=False)
-        quantize_dynamic(str(folders["fp32"] / MODEL_FILE), str(folders["int8"] / MODEL_FILE),
-                         weight_type=QuantType.QInt8, per_channel=True)
+        export_onnx(network, folders["fp32"] / MODEL_FILE, folders["int8"] / MODEL_FILE)
         scores = {}
         for variant, folder in folders.items():
             write_checksums(folder, [MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE])
