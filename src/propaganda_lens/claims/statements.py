@@ -1,11 +1,12 @@
 """Predictions and attribution, read from spaCy's parse of a sentence.
 
-A prediction is a statement about the future: a verb with will / shall / 'll or going to, or a word of
-likelihood or fate before an infinitive or noun ("likely to", "expected to", "doomed to failure"), or a
-modal of possibility (could, may, might) with a plain verb. Its hedge is that word. Questions and
-if-clauses are not predictions. A statement's source is the subject of a reporting verb over it ("Haftar
-declared that …", "…, she said") or the object of "according to"; otherwise the author speaks ("the writer
-believes" too).
+A prediction is a statement about the future: a verb with will / shall / 'll or going to (gonna), a stated
+intention ("threatens to", "vowed to", "plans to"), a word of likelihood or fate before an infinitive or noun
+("likely to", "expected to", "doomed to failure"), or a modal of possibility (could, may, might) with a plain
+verb, not a perfect ("may have won") nor a negated "could". Its hedge is that word. Questions, indirect ones
+("whether he will") included, and if-clauses are not predictions. A statement's source is the subject of a
+reporting verb over it ("Haftar declared that …", "…, she said") or the object of "according to"; otherwise the
+author speaks ("the writer believes" too).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ POSSIBILITY_MODALS = frozenset({"could", "may", "might"})
 LIKELIHOOD_WORDS = frozenset(
     {"likely", "unlikely", "expected", "set", "bound", "doomed", "destined", "poised", "certain", "sure", "about"}
 )
+INTENTION_LEMMAS = frozenset({"threaten", "vow", "plan", "intend", "pledge"})  # before "to" and a verb: a prediction
+NEGATIONS = frozenset({"not", "n't", "n’t"})
 LIKELIHOOD_ADVERBS = frozenset({"likely", "probably", "certainly", "surely", "inevitably"})
 REPORTING_LEMMAS = frozenset(
     "say tell claim report allege believe argue insist suggest state announce warn think assert write note add "
@@ -39,7 +42,8 @@ def prediction_hedge(sentence: "SpacySpan") -> "Token | None":
     if sentence.text.rstrip().endswith("?"):
         return None
     # Read once per sentence, so that each word's checks take constant time whatever the parse's shape.
-    conditional_heads = {t.head.i for t in sentence if t.dep_ == "mark" and t.lower_ in ("if", "unless")}
+    # Under "if"/"unless", and indirect questions ("whether Trump will push …").
+    conditional_heads = {t.head.i for t in sentence if t.dep_ == "mark" and t.lower_ in ("if", "unless", "whether")}
     past_heads = {t.head.i for t in sentence if t.tag_ == "VBD" and t.dep_ in ("aux", "auxpass")}
     addressed = {t.head.i for t in sentence if t.dep_ == "nsubj" and t.lower_ == "you"}
     for token in sentence:
@@ -52,20 +56,33 @@ def prediction_hedge(sentence: "SpacySpan") -> "Token | None":
 def _hedge_word(token: "Token", addressed: set[int]) -> bool:
     """Whether the word, by itself and its neighbours, marks a statement about the future."""
     lower, doc = token.lower_, token.doc
+    following = token.nbor(1).lower_ if token.i + 1 < len(doc) else ""
     if token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
-        if lower in FUTURE_AUXILIARIES or lower == "wo" and token.i + 1 < len(doc) and token.nbor(1).lower_ == "n't":
+        if lower in FUTURE_AUXILIARIES or lower == "wo" and following in NEGATIONS:
             return True
-        # "You may opt out": a modal with "you" as subject grants or asks leave.
-        return lower in POSSIBILITY_MODALS and token.head.i not in addressed
-    if lower == "going":
-        return token.i + 2 < len(doc) and token.nbor(1).lower_ == "to" and token.nbor(2).tag_ == "VB"
+        # "You may opt out": a modal with "you" as subject grants or asks leave; "may have won", "could not
+        # see" speak of the past.
+        return lower in POSSIBILITY_MODALS and token.head.i not in addressed and not _past_possibility(token, following)
+    if lower == "gon":
+        return following == "na"
+    if lower == "going" or token.lemma_.lower() in INTENTION_LEMMAS:
+        return token.i + 2 < len(doc) and following == "to" and token.nbor(2).tag_ == "VB"
     if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
         return token.i + 1 < len(doc) and token.nbor(1).lower_ == "to"
     return lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ in ("VB", "VBZ", "VBP")
 
 
+def _past_possibility(modal: "Token", following: str) -> bool:
+    """ "may have secured", "couldn't have been", "could not destroy": a modal of possibility before a perfect, or a
+    negated "could" (an ability that failed)."""
+    return following == "have" and modal.head.tag_ == "VBN" or modal.lower_ == "could" and following in NEGATIONS
+
+
 def _in_past(token: "Token", past_heads: set[int]) -> bool:
-    """ "was about to", "wasn't going to": a past tense verb or auxiliary governs the word."""
+    """ "was about to", "wasn't going to": a past tense verb or auxiliary governs the word; not for a stated
+    intention ("threatened to send troops" is still ahead)."""
+    if token.lemma_.lower() in INTENTION_LEMMAS:
+        return False
     head = token.head if token.dep_ in ("acomp", "aux", "xcomp") or token.pos_ == "VERB" else token
     return head.i in past_heads or token.i in past_heads or (head.tag_ == "VBD" and head is not token)
 
