@@ -59,6 +59,7 @@ def test_two_letter_codes_other_than_us_and_uk_are_not_countries():
         ("Farage spoke first. Nigel Farage then left the room. Farage is a Brexiteer.", "Nigel Farage", 3),
         ("Donald Trump Jr. posted a video. Trump Jr later deleted it. Donald Trump was silent.", "Donald Trump Jr.", 2),
         ("The ERG met on Monday. The European Research Group is led by Jacob Rees-Mogg.", "European Research Group", 2),
+        ("Donald Trump spoke on Monday. Donald J. Trump signed the order.", "Donald J. Trump", 2),
     ],
 )
 def test_one_referents_names_merge(text, name, mentions):

@@ -120,6 +120,13 @@ def test_one_relation_rule_each(text, expected):
     ("Will the army take the city?", None),
     ("If it rains, we will stay home.", "will"),  # a conditional forecast is still one
     ("He asked what would happen if the talks will fail.", None),
+    ("Trump threatened to send the military to the border.", "threatened"),  # an intention, in any tense
+    ("The FBI does not now plan to launch an investigation.", "plan"),
+    ("It won’t work.", "wo"),
+    ("And in 2020, he is gonna do it again.", "gon"),
+    ("Iran may have secured its land corridor to Beirut.", None),  # a possibility in the past
+    ("Trump knew that he could not destroy all of its bunkers.", None),
+    ("The question now is whether the administration will go further.", None),  # an indirect question
 ])
 def test_predictions_and_their_hedge(text, hedge):
     sentence = next(parsed(text).sents)

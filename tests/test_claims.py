@@ -162,25 +162,3 @@ def test_claims_command_takes_a_detectors_claim_model(tmp_path):
     assert scores["accurate"] != scores["fast"]
     assert_one_line_error(runner.invoke(app, ["claims", str(source), "--model", "huge"]), "the shipped models are")
 
-
-@pytest.mark.parametrize(
-    "sentence, hedge",
-    [
-        ("Trump threatened to send the military to the border.", "threatened"),
-        ("The FBI does not now plan to launch an investigation.", "plan"),
-        ("It won’t work.", "wo"),
-        ("And in 2020, he is gonna do it again.", "gon"),
-        ("Iran may have secured its land corridor to Beirut.", None),
-        ("Trump knew that he could not destroy all of its bunkers.", None),
-        ("The question now is whether the administration will go further.", None),
-        ("The sanctions could collapse the economy next year.", "could"),
-    ],
-)
-def test_predictions_read_intentions_and_not_past_possibilities_or_indirect_questions(sentence, hedge):
-    from propaganda_lens.claims.statements import prediction_hedge
-    from propaganda_lens.enrich.parsing import parse
-    from propaganda_lens.enrich.sentences import sentence_ranges
-
-    (parsed,) = parse(sentence, sentence_ranges(sentence)).sents
-    found = prediction_hedge(parsed)
-    assert (found.text if found is not None else None) == hedge

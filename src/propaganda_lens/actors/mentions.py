@@ -311,6 +311,7 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
     "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
     appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
     _merge_short_given_names(candidates)
+    _merge_middle_initials(candidates)
     persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
     fuller: dict[tuple[str, ...], set[str]] = defaultdict(set)  # a shorter form -> the fuller names it may stand for
     for key in persons:
@@ -354,6 +355,15 @@ def _merge_short_given_names(candidates: dict[str, _Candidate]) -> None:
                 longer = names[after][1]
                 if short in candidates and longer in candidates:
                     _join(candidates, short, longer)
+
+
+def _merge_middle_initials(candidates: dict[str, _Candidate]) -> None:
+    """ "Donald Trump" joins "Donald J. Trump": the same name but for initials between the first and last word."""
+    for key in [key for key, candidate in candidates.items() if candidate.kind == "person"]:
+        words = _person_words(key)
+        plain = " ".join([words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]]) if len(words) > 2 else key
+        if plain != key and plain in candidates and candidates[plain].kind == "person" and key in candidates:
+            _join(candidates, plain, key)
 
 
 def _person_words(name: str) -> list[str]:
