@@ -160,9 +160,9 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.79, "relations": 0.22, "predictions": 0.84}),  # tuning set
-        (score_structure.LOCKED, {"actors": 0.80, "relations": 0.17, "predictions": 0.775}),  # locked set
-        (score_structure.LOCKED_BATCH3, {"actors": 0.755, "relations": 0.13, "predictions": 0.82}),  # locked, batch 3
+        (score_structure.ANNOTATIONS, {"actors": 0.79, "relations": 0.50, "predictions": 0.84}),  # tuning (head fitted here)
+        (score_structure.LOCKED, {"actors": 0.80, "relations": 0.23, "predictions": 0.775}),  # locked set
+        (score_structure.LOCKED_BATCH3, {"actors": 0.755, "relations": 0.205, "predictions": 0.82}),  # locked, batch 3
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):

@@ -220,9 +220,10 @@ def test_atomic_writes_give_files_the_usual_permissions(tmp_path):
     "will will may could going to likely to ",
 ])
 def test_actors_relations_and_statements_take_time_proportional_to_the_input(unit):
-    """On one parse (not timed), the rules take about the same time per character at 2 sizes: linear. Each
-    size counts its fastest of 3 runs in CPU time, so a busy machine does not decide."""
+    """On one parse (not timed), the rules and the relation head take about the same time per character at 2 sizes:
+    linear. Each size counts its fastest of 3 runs in CPU time, so a busy machine does not decide."""
     from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relation_model import relation_head
     from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge, statement_source
     from propaganda_lens.enrich.parsing import parse
@@ -234,7 +235,7 @@ def test_actors_relations_and_statements_take_time_proportional_to_the_input(uni
         for _ in range(3):
             started = time.process_time()
             actors, actor_of_token = find_actors(doc)
-            find_relations(doc, actor_of_token, {actor.id for actor in actors if actor.kind == "person"})
+            find_relations(doc, actor_of_token, {actor.id for actor in actors if actor.kind == "person"}, relation_head())
             for sentence in doc.sents:
                 prediction_hedge(sentence)
                 statement_source(sentence)

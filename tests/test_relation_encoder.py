@@ -88,7 +88,7 @@ def test_an_encoder_fitted_and_exported_by_the_tool_reads_relations_through_onnx
     evaluation = fit_relation_encoder.export(fit_relation_encoder.fit(tiny_encoder, data), tiny_encoder, config, data,
                                              tmp_path / "tiny")
     assert evaluation["weights"] in ("int8", "fp32")
-    encoder = RelationEncoder.from_disk(tmp_path / "tiny")
+    encoder = RelationEncoder.load(tmp_path / "tiny")
     assert encoder.probabilities(data[0].texts).shape == (len(data[0].texts), len(CLASSES))
     text = "Russia backs Syria against Turkey."
     doc = parse(text, sentence_ranges(text))

@@ -9,8 +9,9 @@ Each tuning article is parsed and its actors found as the stage does; every pair
 (`relation_encoder.candidates`) is a training text with both mentions marked. Its label is the gold relation
 between the two matched actors when the relation's quote lies in that sentence, "none" when the gold file relates
 them nowhere; a pair related in the gold file but quoted in another sentence is left out of training (the gold file
-does not say whether this sentence states it too). The recipe (MiniLM, 3 epochs, learning rate 5e-5, batch 16) was
-fixed before any fit; the threshold and the mode (union with the rules, only where the rules relate neither
+does not say whether this sentence states it too; `--every-mention` labels it there too). The recipe (MiniLM, 6
+epochs, learning rate 5e-5, batch 16, half the "none" pairs each epoch) is the best of those tried by the same
+folds (evaluation/structure/README.md); the threshold and the mode (union with the rules, only where the rules relate neither
 direction, or the encoder alone) are those with the best relation F1 of the rules and the encoder, micro-averaged
 over `--folds` leave-articles-out folds, counted as tools/score_structure.py counts. The encoder is then fitted on
 all the tuning articles. The locked sets are never read.
@@ -31,13 +32,12 @@ import numpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import score_structure  # noqa: E402
+from fit_relation_model import f1_of  # noqa: E402
 
 from propaganda_lens.actors.relation_encoder import (  # noqa: E402
-    CLASSES, MODEL_FILE, Candidate, RelationEncoder, RelationEncoderConfig, best_relations, candidates,
-    marked_text,
+    CLASSES, Candidate, RelationEncoder, RelationEncoderConfig, best_relations, candidates, marked_text,
 )
 from propaganda_lens.files import write_text_atomically  # noqa: E402
-from propaganda_lens.scoring import harmonic_mean  # noqa: E402
 
 RECIPE = {"epochs": 6, "learning_rate": 5e-5, "batch_size": 16, "seed": 13, "background_share": 0.5}
 MAX_TOKENS = 128
@@ -74,35 +74,21 @@ def label(
 
 
 def articles(annotations: Path, ptc: Path, every_mention: bool = False) -> list[Article]:
-    from propaganda_lens.actors.mentions import find_actors
-    from propaganda_lens.actors.relations import find_relations
-    from propaganda_lens.enrich.parsing import parse
-    from propaganda_lens.enrich.sentences import sentence_ranges
-
     found = []
     for record in score_structure.article_records(annotations):
-        text = score_structure.article_text(ptc, record)
-        doc = parse(text, sentence_ranges(text))
-        actors, actor_of_token = find_actors(doc)
-        matched = score_structure.matched_actors(
-            {actor.id: {score_structure.normal(actor.name), *(score_structure.normal(text[a:b]) for a, b in actor.mentions)}
-             for actor in actors},
-            score_structure.annotated_forms(record),
-        )
-        persons = {actor.id for actor in actors if actor.kind == "person"}
-        rules = find_relations(doc, actor_of_token, persons)
-        sentences = list(doc.sents)
+        article = score_structure.parsed_article(record, ptc)
+        sentences = list(article.doc.sents)
         starts = [sentence.start_char for sentence in sentences]
         sentence_of_quote = {}
         for relation in record["relations"]:
-            offset = text.find(relation["quote"]) if relation.get("quote") else -1
+            offset = article.text.find(relation["quote"]) if relation.get("quote") else -1
             sentence = max((i for i, start in enumerate(starts) if start <= offset), default=None) if offset >= 0 else None
             sentence_of_quote[relation["source"], relation["polarity"], relation["target"]] = sentence
-        pairs = candidates(doc, actor_of_token)
+        pairs = candidates(article.doc, article.actor_of_token)
         found.append(Article(
-            record["article"], pairs, [marked_text(text, doc, sentences[c.sentence], c) for c in pairs],
-            numpy.array([label(c, sentence_of_quote, matched, every_mention) for c in pairs], dtype=numpy.int64), matched,
-            set(sentence_of_quote), [(r.source, r.polarity, r.target) for r in rules],
+            record["article"], pairs, [marked_text(article.text, article.doc, sentences[c.sentence], c) for c in pairs],
+            numpy.array([label(c, sentence_of_quote, article.matched, every_mention) for c in pairs], dtype=numpy.int64),
+            article.matched, set(sentence_of_quote), [(r.source, r.polarity, r.target) for r in article.rules],
         ))
     return found
 
@@ -116,12 +102,6 @@ def relation_counts(article: Article, probabilities: numpy.ndarray, threshold: f
         if score >= threshold and (mode != "fill" or frozenset((source, target)) not in related):
             found.add(key(source, polarity, target))
     return len(found), len(article.gold), len(found & article.gold)
-
-
-def f1_of(counts: list[tuple[int, int, int]]) -> tuple[float, float, float]:
-    found, gold, right = (sum(column) for column in zip(*counts))
-    precision, recall = right / found if found else 0.0, right / gold if gold else 0.0
-    return precision, recall, harmonic_mean(precision, recall)
 
 
 def fit(base: Path, chosen: list[Article]):
@@ -164,6 +144,7 @@ def export(network, base: Path, config: RelationEncoderConfig, data: list[Articl
     import shutil
 
     from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, write_checksums
+    from propaganda_lens.text_classifier import MODEL_FILE
     from propaganda_lens.train.classifier import export_onnx
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -176,7 +157,7 @@ def export(network, base: Path, config: RelationEncoderConfig, data: list[Articl
         scores = {}
         for variant, folder in folders.items():
             write_checksums(folder, [MODEL_FILE, TOKENIZER_FILE, CONFIG_FILE])
-            encoder = RelationEncoder.from_disk(folder)
+            encoder = RelationEncoder.load(folder)
             counts = [relation_counts(article, encoder.probabilities(article.texts), config.threshold, config.mode)
                       for article in data]
             scores[variant] = dict(zip(("precision", "recall", "f1"), f1_of(counts)))

@@ -15,7 +15,6 @@ articles with those knobs. Deterministic: the same file gives the same weights. 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from itertools import product
@@ -53,25 +52,13 @@ class Article:
 
 
 def articles(annotations: Path, ptc: Path) -> list[Article]:
-    from propaganda_lens.actors.mentions import find_actors
-    from propaganda_lens.actors.relations import find_relations, lexical_polarity
-    from propaganda_lens.enrich.parsing import parse
-    from propaganda_lens.enrich.sentences import sentence_ranges
+    from propaganda_lens.actors.relations import lexical_polarity
 
     found = []
-    for line in annotations.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        text = score_structure.article_text(ptc, record)
-        doc = parse(text, sentence_ranges(text))
-        actors, actor_of_token = find_actors(doc)
-        matched = score_structure.matched_actors(
-            {actor.id: {score_structure.normal(actor.name), *(score_structure.normal(text[a:b]) for a, b in actor.mentions)}
-             for actor in actors},
-            score_structure.annotated_forms(record),
-        )
-        persons = {actor.id for actor in actors if actor.kind == "person"}
-        rules = find_relations(doc, actor_of_token, persons)
-        pairs = list(sentence_pairs(doc, actor_of_token, persons, rules, lexical_polarity))
+    for record in score_structure.article_records(annotations):
+        article = score_structure.parsed_article(record, ptc)
+        matched, rules = article.matched, article.rules
+        pairs = list(sentence_pairs(article.doc, article.actor_of_token, article.persons, rules, lexical_polarity))
         gold = {(r["source"], r["polarity"], r["target"]) for r in record["relations"]}
         labels = numpy.array([
             next((index for index, polarity in enumerate(POLARITIES) if index and

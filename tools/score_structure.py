@@ -5,10 +5,10 @@ evaluation/structure/GUIDELINES.md).
     python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
     python tools/score_structure.py --part A|B    # one half of the articles (by the SHA-256 of the article id):
         rules are written on the errors of part A; part B is scored without reading its errors
-    python tools/score_structure.py --relation-head PATH --against-rules    # and the difference to the rules alone
-    python tools/score_structure.py --relation-head [PATH]    # relations with the rules and a relation head (off
-        in the product): the shipped actors/relation_model.npz, one fitted by tools/fit_relation_model.py, or a
-        relation encoder's folder (tools/fit_relation_encoder.py)
+    python tools/score_structure.py --rules-only    # relations by the rules alone (the product adds the shipped head)
+    python tools/score_structure.py --relation-head PATH    # relations with the rules and another head: one fitted
+        by tools/fit_relation_model.py, or a relation encoder's folder (tools/fit_relation_encoder.py)
+    python tools/score_structure.py [--relation-head PATH] --against-rules    # and the difference to the rules alone
 
 Micro-averaged over the articles:
 - actors: a found actor is right when its name or one of its mentions is the gold actor's name or alias
@@ -26,10 +26,10 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy
 
-from propaganda_lens.actors.relation_model import HEAD
 from propaganda_lens.scoring import harmonic_mean
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +92,35 @@ def matched_actors(found: dict[str, set[str]], gold: dict[str, set[str]]) -> dic
     return matched
 
 
+@dataclass
+class ParsedArticle:
+    """An annotated article as the actors stage reads it, with its found actors matched to the gold ones."""
+
+    text: str
+    doc: Any
+    actor_of_token: dict[int, str]
+    persons: set[str]  # ids of the found persons
+    matched: dict[str, str]  # found actor id -> gold name
+    rules: list  # the rules' relations (data.Relation)
+
+
+def parsed_article(record: dict, ptc: Path) -> ParsedArticle:
+    from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relations import find_relations
+    from propaganda_lens.enrich.parsing import parse
+    from propaganda_lens.enrich.sentences import sentence_ranges
+
+    text = article_text(ptc, record)
+    doc = parse(text, sentence_ranges(text))
+    actors, actor_of_token = find_actors(doc)
+    matched = matched_actors(
+        {actor.id: {normal(actor.name), *(normal(text[a:b]) for a, b in actor.mentions)} for actor in actors},
+        annotated_forms(record),
+    )
+    persons = {actor.id for actor in actors if actor.kind == "person"}
+    return ParsedArticle(text, doc, actor_of_token, persons, matched, find_relations(doc, actor_of_token, persons))
+
+
 def sentence_at(sentences: list[tuple[int, int]], offset: int) -> int:
     return next(index for index, (start, end) in enumerate(sentences) if start <= offset < end)
 
@@ -107,20 +136,23 @@ def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int
     return found
 
 
-def score(annotations: Path, ptc: Path, relation_head: Path | None = None, part: str | None = None) -> dict[str, Tally]:
-    """The tallies of each part; relations as the product finds them (the rules), or with the head or relation
-    encoder stored at `relation_head` too; of all articles, or of one `part` ("A" or "B", see `article_part`)."""
+def score(
+    annotations: Path, ptc: Path, relation_head: Path | None = None, part: str | None = None, rules_only: bool = False
+) -> dict[str, Tally]:
+    """The tallies of each part; relations as the product finds them (the rules and the shipped relation head), by
+    the rules alone, or by the rules and the head or relation encoder stored at `relation_head`; of all articles,
+    or of one `part` ("A" or "B", see `article_part`)."""
     from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relation_encoder import RelationEncoder
-    from propaganda_lens.actors.relation_model import load_head
+    from propaganda_lens.actors.relation_model import load_head, relation_head as relation_head_of_product
     from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge
     from propaganda_lens.enrich.parsing import parse
     from propaganda_lens.enrich.sentences import sentence_ranges
 
-    head = None
+    head = None if rules_only else relation_head_of_product()
     if relation_head is not None:
-        head = RelationEncoder.from_disk(relation_head) if relation_head.is_dir() else load_head(relation_head)
+        head = RelationEncoder.load(relation_head) if relation_head.is_dir() else load_head(relation_head)
     tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
     for record in article_records(annotations, part):
         text = article_text(ptc, record)
@@ -195,15 +227,16 @@ def main() -> None:
     parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
     parser.add_argument("--ptc", type=Path, default=PTC)
     parser.add_argument("--errors", action="store_true", help="List the misses and false alarms too.")
-    parser.add_argument("--relation-head", type=Path, nargs="?", const=HEAD,
-                        help="Relations with a relation head too: a .npz logistic head (without PATH the one in the "
-                             "repository) or a relation encoder folder (tools/fit_relation_encoder.py).")
+    parser.add_argument("--relation-head", type=Path,
+                        help="Relations with this head instead of the shipped one: a .npz logistic head "
+                             "(tools/fit_relation_model.py) or a relation encoder folder (tools/fit_relation_encoder.py).")
+    parser.add_argument("--rules-only", action="store_true", help="Relations by the rules alone, without the head.")
     parser.add_argument("--against-rules", action="store_true",
-                        help="With --relation-head: the relation F1 difference to the rules alone, with a paired "
+                        help="The relation F1 difference to the rules alone, with a paired "
                              "bootstrap over the articles (1,000 resamples).")
     parser.add_argument("--part", choices=("A", "B"), help="Only the articles of one half (by the SHA-256 of the id).")
     arguments = parser.parse_args()
-    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part)
+    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part, arguments.rules_only)
     articles = len(article_records(arguments.annotations, arguments.part))
     print(f"{articles} annotated articles" + (f" (part {arguments.part})" if arguments.part else ""))
     print(f"{'part':<12}{'found':>7}{'gold':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}  agreement on the right ones")
@@ -212,8 +245,8 @@ def main() -> None:
         what = {"actors": "kind", "relations": "modality", "predictions": "-"}[part]
         print(f"{part:<12}{row['found']:>7}{row['gold']:>7}{row['right']:>7}{row['precision']:>8.3f}{row['recall']:>8.3f}"
               f"{row['f1']:>8.3f}  {what} {row['agreement']:.3f}")
-    if arguments.against_rules and arguments.relation_head:
-        print_difference(score(arguments.annotations, arguments.ptc, None, arguments.part)["relations"],
+    if arguments.against_rules and not arguments.rules_only:
+        print_difference(score(arguments.annotations, arguments.ptc, None, arguments.part, rules_only=True)["relations"],
                          tallies["relations"])
     if arguments.errors:
         for part, tally in tallies.items():

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.mentions import find_actors
+from propaganda_lens.actors.relation_model import relation_head
 from propaganda_lens.actors.relations import find_relations
 from propaganda_lens.data import Analysis
 from propaganda_lens.enrich.summary import spans_per_sentence
@@ -19,10 +20,11 @@ if TYPE_CHECKING:
 
 def add_actors(analysis: Analysis, doc: "Doc") -> Analysis:
     """The analysis with its actors (each with the techniques found in the sentences that mention it) and
-    the relations between them; `doc` is the parse of `analysis.article.text` (enrich.parsing.parse)."""
+    the relations between them (the rules' and the relation head's); `doc` is the parse of
+    `analysis.article.text` (enrich.parsing.parse)."""
     actors, actor_of_token = find_actors(doc)
     persons = {actor.id for actor in actors if actor.kind == "person"}
-    relations = find_relations(doc, actor_of_token, persons)
+    relations = find_relations(doc, actor_of_token, persons, relation_head())
     ranges = [(sentence.start, sentence.end) for sentence in analysis.sentences]
     techniques = [
         Counter(span.technique for span in touching if span.technique)

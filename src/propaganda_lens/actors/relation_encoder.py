@@ -9,10 +9,10 @@ and it joins the rules' relations as the model's `mode` says (see `relation_mode
 A model folder holds `model.onnx` (input_ids, attention_mask -> logits over CLASSES), `tokenizer.json`,
 `config.json` (name, max_tokens, threshold, mode), `evaluation.json` and `SHA256SUMS`; it is made by
 `python tools/fit_relation_encoder.py` from evaluation/structure/annotations.jsonl. Inference needs onnxruntime
-and tokenizers only. **No encoder ships, and the product reads relations by the rules alone**: on both locked
-sets the encoder raised relation F1 (0.194 -> 0.227 and 0.148 -> 0.226) but halved precision (to 0.28 and 0.31)
-and cost 250 ms warm on the example article against the rules' 2.4 ms (evaluation/structure/README.md).
-`find_relations(..., head=RelationEncoder.from_disk(folder))` and `tools/score_structure.py --relation-head
+and tokenizers only. **No encoder ships**: on both locked sets it raised relation F1 (0.194 -> 0.227 and 0.148 ->
+0.226) about as much as the shipped logistic head (relation_model), at 250 ms warm on the example article against
+the head's 11 ms (evaluation/structure/README.md).
+`find_relations(..., head=RelationEncoder.load(folder))` and `tools/score_structure.py --relation-head
 FOLDER` use one.
 """
 
@@ -28,11 +28,11 @@ import numpy
 
 from propaganda_lens.actors.relation_model import MAX_ACTORS_PER_SENTENCE, _meeting, combined, sentence_range
 from propaganda_lens.data import Relation
+from propaganda_lens.text_classifier import TextClassifier
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-MODEL_FILE = "model.onnx"
 CLASSES = ("none", "first supports second", "first opposes second", "second supports first", "second opposes first")
 CONTEXT_CHARACTERS = 100  # of a long sentence, the classifier reads this much on either side of the two mentions
 MAX_GAP_CHARACTERS = 350  # mentions further apart are not a candidate (the classifier would not see both)
@@ -134,34 +134,12 @@ def best_relations(candidates: list[Candidate], probabilities: numpy.ndarray) ->
     return best
 
 
-class RelationEncoder:
-    """The fine-tuned pair classifier, loaded from a folder that tools/fit_relation_encoder.py wrote."""
+class RelationEncoder(TextClassifier):
+    """The fine-tuned pair classifier, loaded by `load(folder)` from a folder that tools/fit_relation_encoder.py
+    wrote."""
 
-    def __init__(self, session, tokenizer, config: RelationEncoderConfig) -> None:
-        """`session`: an onnxruntime.InferenceSession of the model; `tokenizer`: a tokenizers.Tokenizer."""
-        self.session = session
-        self.tokenizer = tokenizer
-        self.config = config
-        self.tokenizer.enable_truncation(config.max_tokens)
-        self.tokenizer.no_padding()
-
-    @classmethod
-    def from_disk(cls, folder: Path, threads: int | None = None) -> "RelationEncoder":
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, ModelError, verify_checksums
-        from propaganda_lens.detect.onnx_backend import shared_arena_options
-        from propaganda_lens.onnx_int8 import inference_session
-
-        verify_checksums(folder)
-        try:
-            config = RelationEncoderConfig.from_file(folder / CONFIG_FILE)
-            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-            session = inference_session(folder / MODEL_FILE, shared_arena_options(threads), ["CPUExecutionProvider"])
-        except (OSError, ValueError, TypeError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as error:
-            raise ModelError(f"{folder}: not a complete relation encoder ({error})") from None
-        return cls(session, tokenizer, config)
+    config_type = RelationEncoderConfig
+    description = "relation encoder"
 
     def probabilities(self, texts: list[str]) -> numpy.ndarray:
         """Probabilities over CLASSES of each marked text, scored in batches of similar length (BATCH_SIZE: an

@@ -149,7 +149,7 @@ def find_relations(
 ) -> list[Relation]:
     """The supports/opposes relations stated in a parsed text whose tokens `actor_of_token` maps to actor ids:
     the rules', and with `head` (a relation_model.RelationHead, such as the shipped `relation_head()`) also the
-    head's. The product uses the rules alone: the head did not beat them on the locked set (evaluation/structure)."""
+    head's. The product passes the shipped head (see relation_model)."""
     finder = _Finder(doc, actor_of_token, person_ids)
     found: dict[tuple, Relation] = {}
     for token in doc:

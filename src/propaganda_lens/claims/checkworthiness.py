@@ -12,12 +12,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from tokenizers import Tokenizer
 
-from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, ModelError, softmax, verify_checksums
+from propaganda_lens.detect.detector import softmax
 from propaganda_lens.files import write_text_atomically
-
-MODEL_FILE = "model.onnx"
+from propaganda_lens.text_classifier import MODEL_FILE, TextClassifier
 
 
 def shipped_folder(detector: str | None = None) -> Path:
@@ -44,33 +42,15 @@ class CheckworthinessConfig:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
-class CheckworthinessModel:
+class CheckworthinessModel(TextClassifier):
     """Scores sentences, each on its own; `from_disk()` loads the default detector's shipped model."""
 
-    def __init__(self, session, tokenizer: Tokenizer, config: CheckworthinessConfig):
-        """`session`: an onnxruntime.InferenceSession of the model."""
-        self.session = session
-        self.tokenizer = tokenizer
-        self.config = config
-        self.tokenizer.enable_truncation(config.max_tokens)
-        self.tokenizer.no_padding()
+    config_type = CheckworthinessConfig
+    description = "check-worthiness model"
 
     @classmethod
     def from_disk(cls, folder: Path | None = None, threads: int | None = None) -> "CheckworthinessModel":
-        import onnxruntime  # here, so that importing the claims stage stays light
-
-        from propaganda_lens.detect.onnx_backend import shared_arena_options
-        from propaganda_lens.onnx_int8 import inference_session
-
-        folder = folder or shipped_folder()
-        verify_checksums(folder)
-        try:
-            config = CheckworthinessConfig.from_file(folder / CONFIG_FILE)
-            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-            session = inference_session(folder / MODEL_FILE, shared_arena_options(threads), ["CPUExecutionProvider"])
-        except (OSError, ValueError, TypeError, onnxruntime.capi.onnxruntime_pybind11_state.Fail) as error:
-            raise ModelError(f"{folder}: not a complete check-worthiness model ({error})") from None
-        return cls(session, tokenizer, config)
+        return cls.load(folder or shipped_folder(), threads)
 
     def probabilities(self, sentences: list[str]) -> np.ndarray:
         """P(check-worthy) for each sentence, in the order given. Each sentence is scored alone: the int8 model

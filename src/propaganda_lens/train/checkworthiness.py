@@ -26,7 +26,7 @@ from propaganda_lens.detect.encoding import special_token_ids
 from propaganda_lens.files import write_text_atomically
 from propaganda_lens.scoring import harmonic_mean
 from propaganda_lens.train.base_models import BaseModel, describe
-from propaganda_lens.train.classifier import epoch_batches, export_onnx, padded
+from propaganda_lens.train.classifier import epoch_batches, export_onnx, padded, train_step
 
 log = logging.getLogger("propaganda_lens.train")
 MAX_QUANTIZATION_LOSS = 0.01
@@ -151,14 +151,7 @@ def train_checkworthiness(
         batches = epoch_batches(lengths, batch_size, np.random.default_rng(seed + epoch), by_length)
         started, losses = time.monotonic(), []
         for step, batch in enumerate(batches):
-            ids, mask, labels = train_set.tensors(batch)
-            loss = torch.nn.functional.cross_entropy(network(input_ids=ids, attention_mask=mask).logits, labels)
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            losses.append(loss.item())
+            losses.append(train_step(network, optimizer, schedule, *train_set.tensors(batch)))
             if (step + 1) % 100 == 0:
                 log.info("epoch %d step %d/%d loss %.4f", epoch + 1, step + 1, steps_per_epoch, np.mean(losses[-100:]))
         selection = _predict(network, selection_set)

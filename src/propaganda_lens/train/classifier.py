@@ -75,16 +75,20 @@ def fine_tune(
         lengths = [len(encodings[index]) for index in chosen]
         for positions in epoch_batches(lengths, batch_size, np.random.default_rng(seed + epoch), by_length=True):
             batch = chosen[positions]
-            ids, mask = padded(encodings, batch, pad_id)
-            loss = torch.nn.functional.cross_entropy(network(input_ids=ids, attention_mask=mask).logits, targets[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            losses.append(loss.item())
+            losses.append(train_step(network, optimizer, schedule, *padded(encodings, batch, pad_id), targets[batch]))
         log.info("epoch %d loss %.4f", epoch + 1, float(np.mean(losses)))
     return network
+
+
+def train_step(network, optimizer, schedule, ids: torch.Tensor, mask: torch.Tensor, labels: torch.Tensor) -> float:
+    """One optimizer step on a batch's cross-entropy, gradients clipped to norm 1; the batch's loss."""
+    loss = torch.nn.functional.cross_entropy(network(input_ids=ids, attention_mask=mask).logits, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+    optimizer.step()
+    schedule.step()
+    return loss.item()
 
 
 @torch.inference_mode()
