@@ -123,6 +123,7 @@ def test_one_relation_rule_each(text, expected):
     ("Trump threatened to send the military to the border.", "threatened"),  # an intention, in any tense
     ("The FBI does not now plan to launch an investigation.", "plan"),
     ("It won’t work.", "wo"),
+    ("If you enjoyed her tenure, you’ll like Pompeo.", "’ll"),  # "’ll" parsed as the verb: still a future
     ("And in 2020, he is gonna do it again.", "gon"),
     ("Iran may have secured its land corridor to Beirut.", None),  # a possibility in the past
     ("Trump knew that he could not destroy all of its bunkers.", None),

@@ -19,7 +19,8 @@ from propaganda_lens.enrich.parsing import dependents
 if TYPE_CHECKING:
     from spacy.tokens import Span as SpacySpan, Token
 
-FUTURE_AUXILIARIES = frozenset({"will", "shall", "'ll", "’ll"})
+CONTRACTED_FUTURES = frozenset({"'ll", "’ll"})
+FUTURE_AUXILIARIES = frozenset({"will", "shall"}) | CONTRACTED_FUTURES
 POSSIBILITY_MODALS = frozenset({"could", "may", "might"})
 LIKELIHOOD_WORDS = frozenset(
     {"likely", "unlikely", "expected", "set", "bound", "doomed", "destined", "poised", "certain", "sure", "about"}
@@ -57,6 +58,8 @@ def _hedge_word(token: "Token", addressed: set[int]) -> bool:
     """Whether the word, by itself and its neighbours, marks a statement about the future."""
     lower, doc = token.lower_, token.doc
     following = token.nbor(1).lower_ if token.i + 1 < len(doc) else ""
+    if lower in CONTRACTED_FUTURES:  # never a noun; the parser may take it for the verb ("you’ll like Pompeo")
+        return True
     if token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
         if lower in FUTURE_AUXILIARIES or lower == "wo" and following in NEGATIONS:
             return True
