@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def articles(annotations: Path, ptc: Path, every_mention: bool = False) -> list[
         found.append(Article(
             record["article"], pairs, [marked_text(article.text, article.doc, sentences[c.sentence], c) for c in pairs],
             numpy.array([label(c, sentence_of_quote, article.matched, every_mention) for c in pairs], dtype=numpy.int64),
-            article.matched, set(sentence_of_quote), [(r.source, r.polarity, r.target) for r in article.rules],
+            article.matched, set(sentence_of_quote), [(r.source, r.polarity, r.target) for r in article.relations],
         ))
     return found
 
@@ -121,9 +122,11 @@ def out_of_fold(base: Path, data: list[Article], folds: int) -> list[numpy.ndarr
     for fold in range(folds):
         held = list(range(fold, len(data), folds))
         network = fit(base, [article for index, article in enumerate(data) if index not in held])
-        for index in held:
-            encodings, pad_id = encode(base, data[index].texts, MAX_TOKENS)
-            result[index] = predict(network, encodings, pad_id) if encodings else numpy.zeros((0, len(CLASSES)))
+        encodings, pad_id = encode(base, [text for index in held for text in data[index].texts], MAX_TOKENS)
+        probabilities = predict(network, encodings, pad_id)
+        ends = numpy.cumsum([len(data[index].texts) for index in held])
+        for index, rows in zip(held, numpy.split(probabilities, ends[:-1])):
+            result[index] = rows
         logging.info("fold %d of %d done", fold + 1, folds)
     return result
 
@@ -141,8 +144,6 @@ def knob_table(data: list[Article], probabilities: list[numpy.ndarray]) -> list[
 def export(network, base: Path, config: RelationEncoderConfig, data: list[Article], output: Path) -> dict:
     """Write the model folder: int8 unless it loses more than a point of relation F1 against fp32 on the tuning
     articles (a training figure of both; it measures the quantization only)."""
-    import shutil
-
     from propaganda_lens.detect.detector import CONFIG_FILE, TOKENIZER_FILE, write_checksums
     from propaganda_lens.text_classifier import MODEL_FILE
     from propaganda_lens.train.classifier import export_onnx

@@ -57,7 +57,7 @@ def articles(annotations: Path, ptc: Path) -> list[Article]:
     found = []
     for record in score_structure.article_records(annotations):
         article = score_structure.parsed_article(record, ptc)
-        matched, rules = article.matched, article.rules
+        matched, rules = article.matched, article.relations
         pairs = list(sentence_pairs(article.doc, article.actor_of_token, article.persons, rules, lexical_polarity))
         gold = {(r["source"], r["polarity"], r["target"]) for r in record["relations"]}
         labels = numpy.array([

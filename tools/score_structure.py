@@ -97,28 +97,34 @@ class ParsedArticle:
     """An annotated article as the actors stage reads it, with its found actors matched to the gold ones."""
 
     text: str
+    sentences: list[tuple[int, int]]  # [start, end) of each sentence
     doc: Any
+    actors: list  # data.Actor
     actor_of_token: dict[int, str]
     persons: set[str]  # ids of the found persons
     matched: dict[str, str]  # found actor id -> gold name
-    rules: list  # the rules' relations (data.Relation)
+    relations: list  # data.Relation, by the rules and `head`
 
 
-def parsed_article(record: dict, ptc: Path) -> ParsedArticle:
+def parsed_article(record: dict, ptc: Path, head=None) -> ParsedArticle:
+    """Parse an annotated article, find its actors and relations (the rules', and `head`'s where given) and match
+    the actors to the gold ones."""
     from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.enrich.parsing import parse
     from propaganda_lens.enrich.sentences import sentence_ranges
 
     text = article_text(ptc, record)
-    doc = parse(text, sentence_ranges(text))
+    sentences = sentence_ranges(text)
+    doc = parse(text, sentences)
     actors, actor_of_token = find_actors(doc)
     matched = matched_actors(
         {actor.id: {normal(actor.name), *(normal(text[a:b]) for a, b in actor.mentions)} for actor in actors},
         annotated_forms(record),
     )
     persons = {actor.id for actor in actors if actor.kind == "person"}
-    return ParsedArticle(text, doc, actor_of_token, persons, matched, find_relations(doc, actor_of_token, persons))
+    relations = find_relations(doc, actor_of_token, persons, head)
+    return ParsedArticle(text, sentences, doc, actors, actor_of_token, persons, matched, relations)
 
 
 def sentence_at(sentences: list[tuple[int, int]], offset: int) -> int:
@@ -142,29 +148,19 @@ def score(
     """The tallies of each part; relations as the product finds them (the rules and the shipped relation head), by
     the rules alone, or by the rules and the head or relation encoder stored at `relation_head`; of all articles,
     or of one `part` ("A" or "B", see `article_part`)."""
-    from propaganda_lens.actors.mentions import find_actors
     from propaganda_lens.actors.relation_encoder import RelationEncoder
     from propaganda_lens.actors.relation_model import load_head, relation_head as relation_head_of_product
-    from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge
-    from propaganda_lens.enrich.parsing import parse
-    from propaganda_lens.enrich.sentences import sentence_ranges
 
     head = None if rules_only else relation_head_of_product()
     if relation_head is not None:
         head = RelationEncoder.load(relation_head) if relation_head.is_dir() else load_head(relation_head)
     tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
     for record in article_records(annotations, part):
-        text = article_text(ptc, record)
-        sentences = sentence_ranges(text)
-        doc = parse(text, sentences)
-        actors, actor_of_token = find_actors(doc)
-
+        article = parsed_article(record, ptc, head)
+        text, sentences, doc, actors, matched = article.text, article.sentences, article.doc, article.actors, article.matched
         gold_names = annotated_forms(record)
         gold_kind = {gold["name"]: gold["kind"] for gold in record["actors"]}
-        matched = matched_actors(
-            {actor.id: {normal(actor.name), *(normal(text[a:b]) for a, b in actor.mentions)} for actor in actors}, gold_names
-        )  # found actor id -> gold name
         tally = tallies["actors"]
         tally.found += len(actors)
         tally.gold += len(gold_names)
@@ -173,10 +169,9 @@ def score(
         tally.misses += [f"{record['article']}: {name}" for name in gold_names if name not in matched.values()]
         tally.false_alarms += [f"{record['article']}: {a.name}" for a in actors if a.id not in matched]
 
-        persons = {actor.id for actor in actors if actor.kind == "person"}
         gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
         found_relations = {}
-        for relation in find_relations(doc, actor_of_token, persons, head):
+        for relation in article.relations:
             key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
             found_relations.setdefault(key, relation.modality)
         tally = tallies["relations"]

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from propaganda_lens.actors.relation_model import MAX_ACTORS_PER_SENTENCE, _meeting, combined, sentence_range
+from propaganda_lens.actors.relation_model import MAX_ACTORS_PER_SENTENCE, combined, meeting_point, sentence_range
 from propaganda_lens.data import Relation
 from propaganda_lens.text_classifier import TextClassifier
 
@@ -165,24 +165,19 @@ class RelationEncoder(TextClassifier):
             result[chosen] = softmax(logits)
         return result
 
-    def scored_candidates(self, doc: "Doc", actor_of_token: dict[int, str]) -> tuple[list[Candidate], numpy.ndarray]:
-        """The doc's candidates and their probabilities over CLASSES."""
-        found = candidates(doc, actor_of_token)
-        sentences, text = list(doc.sents), doc.text
-        return found, self.probabilities([marked_text(text, doc, sentences[c.sentence], c) for c in found])
-
     def relations(
         self, doc: "Doc", actor_of_token: dict[int, str], persons: set[str], rules: list[Relation],
         polarity_of: Callable[[str], str | None], modality_of: Callable[["Token"], str],
     ) -> list[Relation]:
         """The rules' relations with the encoder's own added (see `relation_model.combined`)."""
-        found, probabilities = self.scored_candidates(doc, actor_of_token)
-        sentences = list(doc.sents)
+        found = candidates(doc, actor_of_token)
+        sentences, text = list(doc.sents), doc.text  # each read once: spaCy rebuilds them on every access
+        probabilities = self.probabilities([marked_text(text, doc, sentences[c.sentence], c) for c in found])
         learned = []
         for (source, polarity, target), (score, candidate) in best_relations(found, probabilities).items():
             if score < self.config.threshold:
                 continue
-            anchor, _, _ = _meeting(doc[candidate.first_tokens[1] - 1], doc[candidate.second_tokens[1] - 1])
+            anchor, _, _ = meeting_point(doc[candidate.first_tokens[1] - 1], doc[candidate.second_tokens[1] - 1])
             trigger = ((anchor.idx, anchor.idx + len(anchor.text)),)
             learned.append(Relation(source, target, polarity, modality_of(anchor),
                                     sentence_range(sentences[candidate.sentence]), trigger))

@@ -75,7 +75,7 @@ def _path_up(token: "Token") -> list["Token"]:
     return [token, *islice(token.ancestors, MAX_PATH)]
 
 
-def _meeting(first: "Token", second: "Token") -> tuple["Token", list["Token"], list["Token"]]:
+def meeting_point(first: "Token", second: "Token") -> tuple["Token", list["Token"], list["Token"]]:
     """Where the dependency paths from two words meet, and the words on each path below it."""
     up_first, up_second = _path_up(first), _path_up(second)
     on_second = {token.i: index for index, token in enumerate(up_second)}
@@ -118,7 +118,7 @@ def pair_features(
             features.append(f"{name}:{doc[index].lemma_.lower()}")
     if second.i + 1 < sentence.end:
         features.append(f"after:{doc[second.i + 1].lemma_.lower()}")
-    meeting, source_path, target_path = _meeting(source, target)
+    meeting, source_path, target_path = meeting_point(source, target)
     meeting_lemma = meeting.lemma_.lower()
     source_role = _role(source_path[-1]) if source_path else "meet"
     target_role = _role(target_path[-1]) if target_path else "meet"

@@ -71,7 +71,7 @@ def _hedge_word(token: "Token", addressed: set[int]) -> bool:
     if lower == "going" or token.lemma_.lower() in INTENTION_LEMMAS:
         return token.i + 2 < len(doc) and following == "to" and token.nbor(2).tag_ == "VB"
     if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
-        return token.i + 1 < len(doc) and token.nbor(1).lower_ == "to"
+        return following == "to"
     return lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ in ("VB", "VBZ", "VBP")
 
 
