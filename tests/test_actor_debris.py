@@ -159,3 +159,42 @@ def test_many_people_of_one_surname_merge_in_time_in_proportion_to_them():
     (small, left_small), (large, left_large) = merged(1_000), merged(4_000)
     assert (left_small, left_large) == (1_000, 4_000)  # each short given name joined its one longer form
     assert large < 8 * small + 0.5  # quadratic work: 16 times
+
+
+def test_a_poll_line_of_names_gives_one_person_each():
+    found = actors_in("Who should replace Nikki Haley?\n"
+                      "* John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump\nEmail *\n")
+    assert {"John Bolton", "Richard Grenell", "Dina Powell", "Heather Nauert", "Ivanka Trump"} <= set(found)
+    assert all(kind == "person" and len(name.split()) == 2 for name, (kind, _) in found.items())
+
+
+def test_a_headline_of_names_and_words_is_not_a_list():
+    found = actors_in("Trump Slams Nancy Pelosi Over Border Wall Funding\nNancy Pelosi answered on Monday.")
+    assert "Nancy Pelosi" in found and "Trump Slams" not in found and "Over Border" not in found
+
+
+def test_a_party_adjective_before_a_common_noun_stands_for_its_members():
+    found = actors_in("Like Clinton and her Democrat allies, Republican voters fought. Republican Brian Kemp won.")
+    assert found["Democrats"] == ("group", 1) and found["Republicans"] == ("group", 1)
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("Allah is great, says the Quran, and Islam is a religion.", {"Allah", "Quran", "Islam"}),
+    ("Secretary of State Mike Pompeo spoke.", {"State"}),
+    ("House Speaker Nancy Pelosi said no. Senate Majority Whip John Cornyn agreed.", {"House", "Senate"}),
+])
+def test_faiths_and_bodies_inside_titles_are_not_actors(text, absent):
+    assert not absent & set(actors_in(text))
+
+
+def test_platforms_and_acronyms_taken_for_places_are_organizations():
+    found = actors_in("Russia’s outlet, RT, posted it. 665 SHARES Facebook Twitter\nThey met in NY.")
+    assert found["RT"][0] == found["Facebook"][0] == found["Twitter"][0] == "organization" and "NY" not in found
+
+
+@pytest.mark.parametrize("text, name, mentions", [
+    ("The United Nations met. The U.N. voted on Friday.", "United Nations", 2),
+    ("Donald Trump spoke. The Trump Administration then sued CNN.", "Donald Trump", 2),
+])
+def test_a_dotted_acronym_and_a_leaders_administration_are_mentions(text, name, mentions):
+    assert actors_in(text)[name][1] == mentions

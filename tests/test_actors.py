@@ -128,6 +128,14 @@ def test_one_relation_rule_each(text, expected):
     ("Iran may have secured its land corridor to Beirut.", None),  # a possibility in the past
     ("Trump knew that he could not destroy all of its bunkers.", None),
     ("The question now is whether the administration will go further.", None),  # an indirect question
+    ("Barr said that he could provide a summary of the report.", None),  # "could" under a past verb
+    ("He bought the equipment so he could hand it over to the US.", None),
+    ("Perry says the Islamic State may be telling the truth.", None),  # a progressive: the present
+    ("The two allies may soon be staring down each other's gun barrels.", "may"),  # unless a word puts it ahead
+    ("No one knows what Kazi could possibly have been up to.", None),  # a perfect, an adverb between
+    ("Ragan most likely means that no card was found.", None),  # a likelihood adverb on a present verb
+    ("But firing Mueller would likely send a signal to Democrats.", None),  # a hypothetical
+    ("Bolton suggested North Korea might follow the Libya model.", "might"),
 ])
 def test_predictions_and_their_hedge(text, hedge):
     sentence = next(parsed(text).sents)
@@ -161,9 +169,9 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.79, "relations": 0.50, "predictions": 0.84}),  # tuning (head fitted here)
-        (score_structure.LOCKED, {"actors": 0.80, "relations": 0.23, "predictions": 0.775}),  # locked set
-        (score_structure.LOCKED_BATCH3, {"actors": 0.755, "relations": 0.205, "predictions": 0.82}),  # locked, batch 3
+        (score_structure.ANNOTATIONS, {"actors": 0.835, "relations": 0.46, "predictions": 0.87}),  # tuning (head fitted here)
+        (score_structure.LOCKED, {"actors": 0.83, "relations": 0.25, "predictions": 0.815}),  # locked set
+        (score_structure.LOCKED_BATCH3, {"actors": 0.81, "relations": 0.215, "predictions": 0.835}),  # locked, batch 3
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):

@@ -29,11 +29,18 @@ COUNTRY_NAMES = Path(__file__).resolve().parent / "country_names.tsv"
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
 # Titles and ranks that precede a name and are not part of it.
 TITLES = frozenset(
-    "mr mrs ms miss dr prof sir lord lady president vice prime minister chancellor secretary general gen marshal "
+    "mr mrs ms miss dr prof prophet sir lord lady president vice prime minister chancellor secretary general gen marshal "
     "marshall field colonel col major lieutenant captain admiral commander king queen prince princess sheikh emir "
     "ayatollah imam senator sen rep congressman congresswoman governor gov mayor judge justice pope saint st former "
     "late lt maj brig sgt cpl pvt adm cmdr capt".split()
 )
+# Words of a job title after a body's name, before a person's ("House Speaker Nancy Pelosi", "Senate Majority Whip
+# John Cornyn"): the body there is part of the title, not a mention.
+TITLE_WORDS = TITLES | frozenset("speaker leader majority minority whip chairman chairwoman chair ranking member "
+                                 "spokesman spokeswoman spokesperson director chief head candidate".split())
+MAX_TITLE_WORDS = 3
+# Nouns after a leader's or country's name that make the name a mention of them, by the guidelines.
+GOVERNING_WORDS = frozenset({"administration", "government", "regime", "campaign", "team"})
 # Nouns that make a title before them part of a body's name ("Justice Department", "Justice Ministry").
 BODY_NOUNS = frozenset("department ministry committee court office council service agency".split())
 # Events, laws and scandals that the entity recogniser takes for people or organizations (not actors).
@@ -41,6 +48,24 @@ EVENT_NAMES = frozenset(
     "Brexit Grexit Frexit Remain Leave Holocaust Watergate Russiagate Pizzagate Spygate Obamacare Trumpcare "
     "Benghazi".split()
 )
+# Faiths, scriptures, religious law and holidays, which the recogniser takes for organizations or people (not
+# actors: the guidelines mark who acts, and no annotator marked these).
+RELIGIOUS_NAMES = frozenset(
+    "Islam Christianity Judaism Hinduism Buddhism Qur'an Qur’an Quran Koran Bible Torah Talmud Hadith Sunnah Sharia "
+    "Shariah Ramadan Eid Christmas Easter Allah God Prophet".split()
+)
+# The adjective of a US party stands for its members ("most corrupt Democrat Politician", "Republican voters").
+PARTY_ADJECTIVES = {"Democrat": "Democrats", "Democratic": "Democrats", "Republican": "Republicans"}
+# Platforms the recogniser misses or runs into other names ("Facebook Twitter" as one person): organizations.
+PLATFORMS = frozenset("Twitter Facebook YouTube Instagram Google Reddit TikTok WhatsApp LinkedIn Snapchat".split())
+# US states' postal codes: an all-capital place the recogniser tags is one of these, or else an organization's
+# acronym that it took for a place ("RT", Russia's outlet).
+US_STATE_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
+    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+MAX_ACRONYM_LETTERS = 4  # longer capitals are a word in capitals ("WASHINGTON —"), not an acronym
+MIN_LISTED_NAMES = 3  # a line of at least this many two-word names and nothing else is a list of people
 # A photo credit or byline: a short line naming a picture agency or a photographer (not a mention of an actor,
 # by the annotation guidelines).
 CREDIT_LINE = re.compile(
@@ -102,7 +127,7 @@ def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
     pieces, start = [], entity.start
     for index in range(entity.start, entity.end):
         token = doc[index]
-        separator = token.text in (",", ";", "/") or "\n" in token.text_with_ws or (
+        separator = token.text in (",", ";", "/") or token.text in PLATFORMS or "\n" in token.text_with_ws or (
             token.is_alpha and token.text[0].islower()
             and (token.pos_ in ("VERB", "AUX") or entity.label_ == "PERSON" and token.lower_ not in NAME_PARTICLES)
         )
@@ -121,16 +146,20 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
             break
     while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space):
         last -= 1  # "Blair's" -> "Blair"
-    while first < last and (doc[first].lower_ in ("the", "a", "an") or _title_before_name(doc, first, last)):
+    if last - first > 1 and doc[last - 1].lower_ in GOVERNING_WORDS:
+        last -= 1  # "Trump Administration", "Hungarian Government": a mention of Trump, of Hungary
+    while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].is_punct or _title_before_name(doc, first, last)):
         first += 1
     if first >= last or last - first > MAX_NAME_TOKENS:
         return None
+    if first >= 2 and doc[first - 1].lower_ == "of" and doc[first - 2].lower_ == "secretary":
+        return None  # "Secretary of State": a title, not the department
     if doc[last - 1].pos_ in FUNCTION_POS or not any(t.text[:1].isupper() for t in doc[first:last]):
         return None  # a headline fragment ("… Away from Victory against") or a lower-case word
     if label == "PERSON" and last - first == 1 and _adjective_of_a_name(doc[first]):
         return None  # "Orwellian newspeak"
     name = doc[first:last].text
-    if name in EVENT_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
+    if name in EVENT_NAMES or name in RELIGIOUS_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None
     return first, last
 
@@ -148,6 +177,20 @@ def _adjective_of_a_name(token: "Token") -> bool:
         return True
     return (token.lower_.endswith(NAME_ADJECTIVE_ENDINGS) and token.dep_ in ("amod", "nmod", "compound")
             and token.head.pos_ == "NOUN" and token.head.text.islower())
+
+
+def _in_a_title(doc: "Doc", after: int) -> bool:
+    """Whether title words and then a person's name follow a body's name ("House| Speaker Nancy Pelosi")."""
+    index = after
+    while index < len(doc) and index - after < MAX_TITLE_WORDS and doc[index].lower_.rstrip(".") in TITLE_WORDS:
+        index += 1
+    return after < index < len(doc) and doc[index].ent_type_ == "PERSON"
+
+
+def _modifies_a_common_noun(token: "Token") -> bool:
+    """ "Democrat allies", "Republican voters": not a person's description ("Republican Brian Kemp") or a noun
+    itself ("the first Republican")."""
+    return token.dep_ in ("amod", "compound") and token.head.i > token.i and not token.head.ent_type_ == "PERSON"
 
 
 def _after_place_preposition(doc: "Doc", first: int, last: int) -> bool:
@@ -185,24 +228,56 @@ def _acronym(words: list[str]) -> str:
     return "".join(word[0] for word in words if word[:1].isupper())
 
 
+def listed_names(sentence: "SpacySpan") -> list[tuple[int, int]]:
+    """The token ranges of the names in a line that lists people and nothing else, as a web poll's options do
+    ("* John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump"), where the recogniser runs the names
+    together: an even number of capitalized words, no function word, mostly inside PERSON entities, read as
+    given name and surname pairs. Empty for any other sentence."""
+    words = [token for token in sentence if not (token.is_punct or token.is_space)]
+    if len(words) < 2 * MIN_LISTED_NAMES or len(words) % 2 or words[0].i > sentence.start + 2:
+        return []
+    if any(not token.is_alpha or not token.text.istitle() or token.is_stop for token in words):
+        return []
+    if words[-1].i - words[0].i + 1 != len(words):
+        return []
+    in_persons = sum(token.ent_type_ == "PERSON" for token in words)
+    if 2 * in_persons < len(words):
+        return []
+    return [(token.i, token.i + 2) for token in words[::2]]
+
+
 def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     """The actors of a parsed text, in order of first mention, and the actor id of each token inside a mention."""
     votes: dict[str, Counter] = defaultdict(Counter)
     credits = credit_lines(doc.text)
     headline_tokens = {token.i for sentence in doc.sents if headline_cased(sentence) for token in sentence}
+    listed = [name for sentence in doc.sents for name in listed_names(sentence)]
+    listed_tokens = {index for first, last in listed for index in range(first, last)}
     found = []
     for entity in doc.ents:
         kind = ENTITY_KINDS.get(entity.label_)
-        if kind is None or any(start <= entity.start_char < end for start, end in credits):
+        if kind == "place" and entity.text.isupper() and entity.text.isalpha() and len(entity.text) <= MAX_ACRONYM_LETTERS \
+                and entity.text not in US_STATE_CODES:
+            kind = "organization"  # "RT", unless the countries table knows it ("UK")
+        if kind is None or entity.start in listed_tokens or any(start <= entity.start_char < end for start, end in credits):
             continue
         found += [(entity, kind, cleaned) for cleaned in name_ranges(entity)]
     body_names = {doc[a:b].text for entity, _, (a, b) in found if entity.start not in headline_tokens}
     entities = []
+    for first, last in listed:
+        votes[doc[first:last].text]["person"] += 1
+        entities.append(((first, last), doc[first:last].text))
+    for token in doc:
+        if token.text in PLATFORMS and token.i not in listed_tokens:
+            votes[token.text]["organization"] += 1
+            entities.append(((token.i, token.i + 1), token.text))
     for entity, kind, cleaned in found:
         if entity.start in headline_tokens and country_of(doc[cleaned[0] : cleaned[1]].text) is None:
             cleaned = _confirmed(doc, *cleaned, body_names)
             if cleaned is None:
                 continue  # a headline's capitalized words that the article never names again
+        if kind == "organization" and _in_a_title(doc, cleaned[1]):
+            continue
         name = doc[cleaned[0] : cleaned[1]].text
         votes[name]["place" if kind == "person" and _after_place_preposition(doc, *cleaned) else kind] += 1
         entities.append((cleaned, name))
@@ -227,13 +302,15 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         elif kind_votes["person"] or (len(words) > 1 and votes[words[-1]]["person"]):
             kind, key = "person", name
         elif kind_votes["nationality"] and not kind_votes["organization"]:
-            if doc[last - 1].tag_ not in ("NNS", "NNPS"):
+            if name in PARTY_ADJECTIVES and _modifies_a_common_noun(doc[first]):
+                name = PARTY_ADJECTIVES[name]
+            elif doc[last - 1].tag_ not in ("NNS", "NNPS"):
                 continue  # "Islamist factions": an adjective, not a group
             kind, key = "group", name
         else:
             kind, key = "organization", name
-        if kind == "organization" and name in acronym_owner:
-            key = acronym_owner[name]
+        if kind == "organization" and name.replace(".", "") in acronym_owner:
+            key = acronym_owner[name.replace(".", "")]  # "U.N." after "United Nations"
         elif kind in ("organization", "group"):  # "Muslim Brotherhood" and "Muslim Brotherhood Sect" are one
             key = _longer_or_shorter_form(name, kind, candidates, prefix_owner) or key
         if key not in candidates and kind in ("organization", "group"):
@@ -334,8 +411,9 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
     organizations = {_acronym(key.split()): key for key, candidate in candidates.items()
                      if candidate.kind == "organization" and len(key.split()) > 1}
     for key in [key for key, candidate in candidates.items() if candidate.kind == "organization" and key.isupper()]:
-        if organizations.get(key) not in (None, key):
-            _join(candidates, key, organizations[key])
+        owner = organizations.get(key.replace(".", ""))  # "UN" or "U.N." before "United Nations"
+        if owner not in (None, key):
+            _join(candidates, key, owner)
 
 
 def _merge_short_given_names(candidates: dict[str, _Candidate]) -> None:

@@ -3,7 +3,8 @@
 A prediction is a statement about the future: a verb with will / shall / 'll or going to (gonna), a stated
 intention ("threatens to", "vowed to", "plans to"), a word of likelihood or fate before an infinitive or noun
 ("likely to", "expected to", "doomed to failure"), or a modal of possibility (could, may, might) with a plain
-verb, not a perfect ("may have won") nor a negated "could". Its hedge is that word. Questions, indirect ones
+verb, not a perfect ("may have won"), a progressive ("may be telling the truth"), a negated "could" nor a
+"could" under a past verb ("said he could provide"). Its hedge is that word. Questions, indirect ones
 ("whether he will") included, and if-clauses are not predictions. A statement's source is the subject of a
 reporting verb over it ("Haftar declared that …", "…, she said") or the object of "according to"; otherwise the
 author speaks ("the writer believes" too).
@@ -27,6 +28,7 @@ LIKELIHOOD_WORDS = frozenset(
 )
 INTENTION_LEMMAS = frozenset({"threaten", "vow", "plan", "intend", "pledge"})  # before "to" and a verb: a prediction
 NEGATIONS = frozenset({"not", "n't", "n’t"})
+FUTURE_ADVERBS = frozenset({"soon", "eventually", "someday", "shortly", "later", "tomorrow", "next"})
 LIKELIHOOD_ADVERBS = frozenset({"likely", "probably", "certainly", "surely", "inevitably"})
 REPORTING_LEMMAS = frozenset(
     "say tell claim report allege believe argue insist suggest state announce warn think assert write note add "
@@ -35,6 +37,7 @@ REPORTING_LEMMAS = frozenset(
 AUTHOR_WORDS = frozenset({"writer", "author", "i", "we"})
 SPEAKER_PRONOUNS = frozenset({"he", "she"})  # "…," he said: the claims stage finds who
 MAX_SOURCE_TOKENS = 10
+MAX_AUXILIARIES = 8  # a verb's children read for its auxiliaries (bounded: linear time on any parse)
 MAX_CLAUSE_DEPTH = 12  # clauses above a word that can make it conditional (bounded: linear time on any parse)
 
 
@@ -65,20 +68,39 @@ def _hedge_word(token: "Token", addressed: set[int]) -> bool:
             return True
         # "You may opt out": a modal with "you" as subject grants or asks leave; "may have won", "could not
         # see" speak of the past.
-        return lower in POSSIBILITY_MODALS and token.head.i not in addressed and not _past_possibility(token, following)
+        return (lower in POSSIBILITY_MODALS and token.head.i not in addressed and not _past_possibility(token, following)
+                and not _present_possibility(token) and not _reported_in_past(token))
     if lower == "gon":
         return following == "na"
     if lower == "going" or token.lemma_.lower() in INTENTION_LEMMAS:
         return token.i + 2 < len(doc) and following == "to" and token.nbor(2).tag_ == "VB"
     if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
         return following == "to"
-    return lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ in ("VB", "VBZ", "VBP")
+    return (lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ == "VB"
+            and not any(child.lower_ == "would" for child in islice(token.head.children, MAX_AUXILIARIES)))
 
 
 def _past_possibility(modal: "Token", following: str) -> bool:
-    """ "may have secured", "couldn't have been", "could not destroy": a modal of possibility before a perfect, or a
-    negated "could" (an ability that failed)."""
-    return following == "have" and modal.head.tag_ == "VBN" or modal.lower_ == "could" and following in NEGATIONS
+    """ "may have secured", "could possibly have been", "could not destroy": a modal of possibility before a
+    perfect, or a negated "could" (an ability that failed)."""
+    perfect = modal.head.tag_ == "VBN" and any(
+        child.dep_ == "aux" and child.lower_ == "have" for child in islice(modal.head.children, MAX_AUXILIARIES))
+    return perfect or modal.lower_ == "could" and following in NEGATIONS
+
+
+def _present_possibility(modal: "Token") -> bool:
+    """ "they may be telling the truth", "they may still be searching": a modal of possibility before a verb in the
+    progressive speaks of the present, unless a word of time puts it ahead ("may soon be staring")."""
+    verb = modal.head
+    return verb.tag_ == "VBG" and not any(child.lower_ in FUTURE_ADVERBS for child in islice(verb.children, MAX_AUXILIARIES))
+
+
+def _reported_in_past(modal: "Token") -> bool:
+    """ "Barr said that he could provide", "bought equipment so he could hand it over": "could" in a clause that a
+    past tense verb reports or governs is that verb's time (sequence of tenses). Not "might", which keeps its
+    future ("Bolton suggested North Korea might follow")."""
+    clause = modal.head
+    return modal.lower_ == "could" and clause.dep_ in ("ccomp", "advcl") and clause.head.tag_ == "VBD"
 
 
 def _in_past(token: "Token", past_heads: set[int]) -> bool:
