@@ -198,3 +198,13 @@ def test_platforms_and_acronyms_taken_for_places_are_organizations():
 ])
 def test_a_dotted_acronym_and_a_leaders_administration_are_mentions(text, name, mentions):
     assert actors_in(text)[name][1] == mentions
+
+
+def test_political_camps_and_a_places_party_are_actors():
+    found = actors_in("The neocons and the Left attacked conservatives. The opposition Sweden Democrats gained.")
+    assert {name: kind for name, (kind, _) in found.items()} == {
+        "neocons": "group", "Left": "group", "conservatives": "group", "Sweden Democrats": "organization"}
+
+
+def test_the_soviet_union_is_a_country():
+    assert actors_in("They toil in Soviet fictions. The USSR fell.")["Soviet Union"] == ("country", 2)

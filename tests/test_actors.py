@@ -136,6 +136,8 @@ def test_one_relation_rule_each(text, expected):
     ("Ragan most likely means that no card was found.", None),  # a likelihood adverb on a present verb
     ("But firing Mueller would likely send a signal to Democrats.", None),  # a hypothetical
     ("Bolton suggested North Korea might follow the Libya model.", "might"),
+    ("As Caravan Reaches The Border, Trump Threatens To Send In The Military", "Threatens"),  # a headline's capitals
+    ("Hungary PM Viktor Orban Vows to “Fight Those Who Want to Change It”", "Vows"),
 ])
 def test_predictions_and_their_hedge(text, hedge):
     sentence = next(parsed(text).sents)
@@ -169,9 +171,9 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.835, "relations": 0.46, "predictions": 0.87}),  # tuning (head fitted here)
+        (score_structure.ANNOTATIONS, {"actors": 0.84, "relations": 0.46, "predictions": 0.875}),  # tuning (head fitted here)
         (score_structure.LOCKED, {"actors": 0.83, "relations": 0.25, "predictions": 0.815}),  # locked set
-        (score_structure.LOCKED_BATCH3, {"actors": 0.81, "relations": 0.215, "predictions": 0.835}),  # locked, batch 3
+        (score_structure.LOCKED_BATCH3, {"actors": 0.81, "relations": 0.215, "predictions": 0.85}),  # locked, batch 3
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):

@@ -5,7 +5,7 @@
 Writes src/propaganda_lens/actors/country_names.tsv: one row per (name a text may use, country). The names
 are each country's common name, its alternative spellings (official names, ISO codes such as USA or UAE, UK),
 its demonym ("Egyptian") and the demonym's plural ("Egyptians"), as countryinfo records them, plus the few
-everyday short forms that countryinfo lacks (SHORT_FORMS). ISO two-letter codes are left out ("NR" is National Review
+everyday short forms that countryinfo lacks, and the Soviet Union (SHORT_FORMS). ISO two-letter codes are left out ("NR" is National Review
 far more often than Nauru, "IN" and "ME" are words), but for "US" and "UK", kept as short forms. A name that several countries share ("American", "Chinese")
 goes to the most populous of them.
 `tests/test_actors.py` checks that the shipped table is what this script builds.
@@ -42,6 +42,12 @@ SHORT_FORMS = {
     "Saudi": "Saudi Arabia",
     "Saudis": "Saudi Arabia",
     "Emirates": "United Arab Emirates",
+    # A state that no longer exists but that history and opinion writing still name as an actor.
+    "Soviet Union": "Soviet Union",
+    "USSR": "Soviet Union",
+    "U.S.S.R.": "Soviet Union",
+    "Soviet": "Soviet Union",
+    "Soviets": "Soviet Union",
 }
 
 

@@ -58,6 +58,14 @@ RELIGIOUS_NAMES = frozenset(
 PARTY_ADJECTIVES = {"Democrat": "Democrats", "Democratic": "Democrats", "Republican": "Republicans"}
 # Platforms the recogniser misses or runs into other names ("Facebook Twitter" as one person): organizations.
 PLATFORMS = frozenset("Twitter Facebook YouTube Instagram Google Reddit TikTok WhatsApp LinkedIn Snapchat".split())
+# Plural nouns that name a political camp: groups by the guidelines, also in lower case ("conservatives",
+# "neocons"); "the Left" and "the Right" too.
+POLITICAL_CAMPS = frozenset(
+    "conservatives liberals progressives leftists left-wingers right-wingers neocons neoconservatives globalists "
+    "socialists communists marxists fascists anarchists libertarians nationalists populists jihadists jihadis "
+    "islamists feminists evangelicals brexiteers remainers".split()
+)
+CAMP_SIDES = frozenset({"Left", "Right"})
 # US states' postal codes: an all-capital place the recogniser tags is one of these, or else an organization's
 # acronym that it took for a place ("RT", Russia's outlet).
 US_STATE_CODES = frozenset(
@@ -187,6 +195,20 @@ def _in_a_title(doc: "Doc", after: int) -> bool:
     return after < index < len(doc) and doc[index].ent_type_ == "PERSON"
 
 
+def _party_of_a_place(previous: tuple, entity: "SpacySpan") -> bool:
+    """A place's name right before a plural nationality word: a party ("Sweden Democrats")."""
+    place, _, (_, last) = previous
+    return (place.label_ == "GPE" and last == entity.start == place.end and len(entity) == 1
+            and entity[0].tag_ in ("NNS", "NNPS"))
+
+
+def _names_a_camp(token: "Token") -> bool:
+    """ "conservatives", "neocons", "the Left": a political camp named as a plural noun or as a side."""
+    if token.text in CAMP_SIDES:
+        return token.i > 0 and token.nbor(-1).lower_ == "the" and token.pos_ in ("NOUN", "PROPN")
+    return token.lower_ in POLITICAL_CAMPS and token.tag_ in ("NNS", "NNPS")
+
+
 def _modifies_a_common_noun(token: "Token") -> bool:
     """ "Democrat allies", "Republican voters": not a person's description ("Republican Brian Kemp") or a noun
     itself ("the first Republican")."""
@@ -261,15 +283,26 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             kind = "organization"  # "RT", unless the countries table knows it ("UK")
         if kind is None or entity.start in listed_tokens or any(start <= entity.start_char < end for start, end in credits):
             continue
-        found += [(entity, kind, cleaned) for cleaned in name_ranges(entity)]
+        if kind == "nationality" and found and _party_of_a_place(found[-1], entity):
+            place = found.pop()[0]  # "Sweden Democrats", "Texas Republicans": one party
+            found.append((place, "organization", (place.start, entity.end)))
+            continue
+        found += [(entity, "group" if last - first == 1 and _names_a_camp(doc[first]) else kind, (first, last))
+                  for first, last in name_ranges(entity)]
     body_names = {doc[a:b].text for entity, _, (a, b) in found if entity.start not in headline_tokens}
     entities = []
     for first, last in listed:
         votes[doc[first:last].text]["person"] += 1
         entities.append(((first, last), doc[first:last].text))
+    entity_tokens = {index for entity, _, (first, last) in found for index in range(first, last)}
     for token in doc:
-        if token.text in PLATFORMS and token.i not in listed_tokens:
+        if token.i in listed_tokens or token.i in entity_tokens:
+            continue
+        if token.text in PLATFORMS:
             votes[token.text]["organization"] += 1
+            entities.append(((token.i, token.i + 1), token.text))
+        elif _names_a_camp(token):
+            votes[token.text]["group"] += 1
             entities.append(((token.i, token.i + 1), token.text))
     for entity, kind, cleaned in found:
         if entity.start in headline_tokens and country_of(doc[cleaned[0] : cleaned[1]].text) is None:
@@ -301,6 +334,8 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             continue  # a city or region (also where it was once taken for a person): a place, not an actor
         elif kind_votes["person"] or (len(words) > 1 and votes[words[-1]]["person"]):
             kind, key = "person", name
+        elif kind_votes["group"]:
+            kind, key = "group", name
         elif kind_votes["nationality"] and not kind_votes["organization"]:
             if name in PARTY_ADJECTIVES and _modifies_a_common_noun(doc[first]):
                 name = PARTY_ADJECTIVES[name]

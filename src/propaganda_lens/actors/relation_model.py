@@ -9,8 +9,8 @@ a relation is found where that score passes the head's threshold. The head is `r
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
 The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the two locked
-sets (47 articles) it raises relation F1 from 0.166 to 0.245 (+0.079 [+0.018, +0.129]), recall from 0.10 to 0.22,
-and lowers precision from 0.58 to 0.28, for about 10 ms an article.
+sets (47 articles) it raises relation F1 from 0.166 to 0.246 (+0.081 [+0.018, +0.137]), recall from 0.10 to 0.22,
+and lowers precision from 0.58 to 0.29, for about 10 ms an article.
 """
 
 from __future__ import annotations
