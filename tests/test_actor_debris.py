@@ -208,3 +208,9 @@ def test_political_camps_and_a_places_party_are_actors():
 
 def test_the_soviet_union_is_a_country():
     assert actors_in("They toil in Soviet fictions. The USSR fell.")["Soviet Union"] == ("country", 2)
+
+
+def test_the_side_after_anti_or_pro_is_the_actor_named():
+    found = actors_in("Nicolas Maduro spoke. Anti-Maduro protesters marched. The Anti-Defamation League and "
+                      "the pro-Israel lobby answered.")
+    assert "Anti-Maduro" not in found and found["Nicolas Maduro"][1] == 2 and found["Israel"] == ("country", 1)

@@ -98,6 +98,12 @@ def test_the_example_article_relations(example):
     # nouns of fellow feeling as gifts; a hostility noun's author after "by"
     ("Donald Trump expressed sympathy for Angela Merkel.", ("Donald Trump", "supports", "Angela Merkel", "asserted")),
     ("Russia voiced solidarity with Iran.", ("Russia", "supports", "Iran", "asserted")),
+    # pro-X / anti-X: whoever holds the adjective -> X
+    ("John Bolton was fanatically pro-Israel.", ("John Bolton", "supports", "Israel", "asserted")),
+    ("John Bolton, an anti-Russian hawk, met Vladimir Putin.", ("John Bolton", "opposes", "Russia", "asserted")),
+    ("President Donald Trump’s pro-Israel policies angered Iran.", ("Donald Trump", "supports", "Israel", "asserted")),
+    ("Rashida Tlaib pushes an anti-Israel agenda.", ("Rashida Tlaib", "opposes", "Israel", "asserted")),
+    ("Donald Trump spoke. Then anti-Trump Democrats marched.", ("Democrats", "opposes", "Donald Trump", "asserted")),
     ("The rebuke of Saudi Arabia by the White House was sharp.", ("White House", "opposes", "Saudi Arabia", "asserted")),
     # an object pronoun stands for someone other than its own clause's subject or owner
     ("Angela Merkel met Joe Biden. Donald Trump attacked him.", ("Donald Trump", "opposes", "Joe Biden", "asserted")),
@@ -171,9 +177,9 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.84, "relations": 0.46, "predictions": 0.875}),  # tuning (head fitted here)
-        (score_structure.LOCKED, {"actors": 0.83, "relations": 0.25, "predictions": 0.815}),  # locked set
-        (score_structure.LOCKED_BATCH3, {"actors": 0.81, "relations": 0.215, "predictions": 0.85}),  # locked, batch 3
+        (score_structure.ANNOTATIONS, {"actors": 0.845, "relations": 0.50, "predictions": 0.875}),  # tuning (head fitted here)
+        (score_structure.LOCKED, {"actors": 0.835, "relations": 0.20, "predictions": 0.815}),  # locked set
+        (score_structure.LOCKED_BATCH3, {"actors": 0.81, "relations": 0.295, "predictions": 0.85}),  # locked, batch 3
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):

@@ -1,6 +1,7 @@
 """The relation head (actors/relation_model.py): the shipped weights are what tools/fit_relation_model.py
 fits on the tuning set, and the head adds relations where the rules find none."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -47,3 +48,23 @@ def test_fill_adds_only_pairs_the_rules_leave_unrelated():
     learned = [Relation("b", "a", "opposes", "asserted", (0, 5), ()), Relation("a", "c", "opposes", "asserted", (0, 5), ())]
     assert combined([rule], learned, "fill") == [rule, learned[1]]
     assert combined([rule], learned, "union") == [rule, *learned]
+
+
+
+def test_the_head_learns_a_relation_only_from_the_sentence_its_quote_is_in(tmp_path):
+    """A pair of actors that a gold relation joins is learned from where the quote states it; elsewhere it is no
+    evidence either way (left out, not taught as "none")."""
+    record = {"article": "quoted", "split": "train", "actors": [
+        {"name": "Russia", "kind": "country", "aliases": []}, {"name": "Khalifa Haftar", "kind": "person", "aliases": []}],
+        "relations": [{"source": "Russia", "polarity": "supports", "target": "Khalifa Haftar", "modality": "asserted",
+                       "quote": "Russia backs Khalifa Haftar"}], "predictions": []}
+    (tmp_path / "train-articles").mkdir()
+    (tmp_path / "train-articles" / "quoted.txt").write_text(
+        "Russia met Khalifa Haftar on Monday. Russia backs Khalifa Haftar. The talks went on.", encoding="utf-8")
+    annotations = tmp_path / "annotations.jsonl"
+    annotations.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [article] = fit_relation_model.articles(annotations, tmp_path)
+    russia_to_haftar = [(pair.sentence, int(label), bool(trained)) for pair, label, trained
+                        in zip(article.pairs, article.labels, article.trained)
+                        if article.matched.get(pair.source) == "Russia" and article.matched.get(pair.target) == "Khalifa Haftar"]
+    assert russia_to_haftar == [(0, 1, False), (1, 1, True)]

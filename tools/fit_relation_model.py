@@ -5,7 +5,8 @@ by cross-validation over its articles.
 
 Each tuning article is parsed and its actors found as the stage does; every ordered pair of actors named in a
 sentence is labelled from the gold file the way tools/score_structure.py matches relations (both actors matched
-to gold actors, the gold relation (source, polarity, target) exists), else "none". The knobs (L2 strength,
+to gold actors, the gold relation (source, polarity, target) exists), else "none". A related pair is learned
+from only in the sentence its relation's quote is in: elsewhere the pair may be named without the relation. The knobs (L2 strength,
 weight of the two relation classes, threshold, and whether the head's relations join the rules' by union or
 only where the rules relate neither direction) are those with the best relation F1, micro-averaged over
 `FOLDS` leave-articles-out folds, of the rules and the head together. The head is then refitted on all the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -46,6 +48,7 @@ class Article:
     name: str
     pairs: list[Pair]
     labels: numpy.ndarray  # index into POLARITIES per pair
+    trained: numpy.ndarray  # per pair: learned from (a related pair only in the sentence its relation's quote is in)
     matched: dict[str, str]  # found actor id -> gold actor name
     gold: set[tuple[str, str, str]]
     rules: list[tuple[str, str, str]]  # (source id, polarity, target id)
@@ -65,7 +68,13 @@ def articles(annotations: Path, ptc: Path) -> list[Article]:
                   (matched.get(pair.source), polarity, matched.get(pair.target)) in gold), 0)
             for pair in pairs
         ], dtype=numpy.int64)
-        found.append(Article(record["article"], pairs, labels, matched, gold,
+        stated_in = quote_sentences(record, article)
+        trained = numpy.array([
+            label == 0 or (matched.get(pair.source), POLARITIES[label], matched.get(pair.target)) not in stated_in
+            or pair.sentence in stated_in[matched.get(pair.source), POLARITIES[label], matched.get(pair.target)]
+            for pair, label in zip(pairs, labels)
+        ])
+        found.append(Article(record["article"], pairs, labels, trained, matched, gold,
                              [(r.source, r.polarity, r.target) for r in rules]))
     return found
 
@@ -99,8 +108,23 @@ def fit(pairs: list[Pair], labels: numpy.ndarray, strength: float, class_weight:
     return weights.astype(numpy.float32)
 
 
+def quote_sentences(record: dict, article: score_structure.ParsedArticle) -> dict[tuple[str, str, str], set[int]]:
+    """(source, polarity, target) of each gold relation with a quote -> the indices of the sentences its quotes are
+    in."""
+    starts = [start for start, _ in article.sentences]
+    stated: dict[tuple[str, str, str], set[int]] = {}
+    for relation in record["relations"]:
+        offset = article.text.find(relation.get("quote") or "\0")
+        if offset >= 0:
+            key = (relation["source"], relation["polarity"], relation["target"])
+            stated.setdefault(key, set()).add(bisect_right(starts, offset) - 1)
+    return stated
+
+
 def stacked(chosen: list[Article]) -> tuple[list[Pair], numpy.ndarray]:
-    return [pair for article in chosen for pair in article.pairs], numpy.concatenate([article.labels for article in chosen])
+    """The pairs learned from, and their labels."""
+    pairs = [pair for article in chosen for pair, trained in zip(article.pairs, article.trained) if trained]
+    return pairs, numpy.concatenate([article.labels[article.trained] for article in chosen])
 
 
 def relation_counts(article: Article, best, threshold: float, mode: str) -> tuple[int, int, int]:

@@ -32,7 +32,7 @@ TITLES = frozenset(
     "mr mrs ms miss dr prof prophet sir lord lady president vice prime minister chancellor secretary general gen marshal "
     "marshall field colonel col major lieutenant captain admiral commander king queen prince princess sheikh emir "
     "ayatollah imam senator sen rep congressman congresswoman governor gov mayor judge justice pope saint st former "
-    "late lt maj brig sgt cpl pvt adm cmdr capt".split()
+    "late lt maj brig sgt cpl pvt adm cmdr capt crown pm councillor councilor councilman councilwoman".split()
 )
 # Words of a job title after a body's name, before a person's ("House Speaker Nancy Pelosi", "Senate Majority Whip
 # John Cornyn"): the body there is part of the title, not a mention.
@@ -58,6 +58,7 @@ RELIGIOUS_NAMES = frozenset(
 PARTY_ADJECTIVES = {"Democrat": "Democrats", "Democratic": "Democrats", "Republican": "Republicans"}
 # Platforms the recogniser misses or runs into other names ("Facebook Twitter" as one person): organizations.
 PLATFORMS = frozenset("Twitter Facebook YouTube Instagram Google Reddit TikTok WhatsApp LinkedIn Snapchat".split())
+SIDE_PREFIXES = frozenset({"anti", "pro"})
 # Plural nouns that name a political camp: groups by the guidelines, also in lower case ("conservatives",
 # "neocons"); "the Left" and "the Right" too.
 POLITICAL_CAMPS = frozenset(
@@ -158,6 +159,8 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         last -= 1  # "Trump Administration", "Hungarian Government": a mention of Trump, of Hungary
     while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].is_punct or _title_before_name(doc, first, last)):
         first += 1
+    if last - first == 3 and doc[first].lower_ in SIDE_PREFIXES and doc[first + 1].text == "-":
+        first += 2  # "anti-Maduro", "pro-Israel": the side named (not "Anti-Defamation League")
     if first >= last or last - first > MAX_NAME_TOKENS:
         return None
     if first >= 2 and doc[first - 1].lower_ == "of" and doc[first - 2].lower_ == "secretary":
@@ -304,6 +307,8 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         elif _names_a_camp(token):
             votes[token.text]["group"] += 1
             entities.append(((token.i, token.i + 1), token.text))
+        elif token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ in SIDE_PREFIXES and country_of(token.text):
+            entities.append(((token.i, token.i + 1), token.text))  # "pro-Israel", untagged
     for entity, kind, cleaned in found:
         if entity.start in headline_tokens and country_of(doc[cleaned[0] : cleaned[1]].text) is None:
             cleaned = _confirmed(doc, *cleaned, body_names)

@@ -90,6 +90,13 @@ SIDE_VERBS = frozenset({"vote", "campaign", "stump", "rally", "advocate", "root"
 # "Pompeo's nomination", "the confirmation of Haspel": a thing of an actor's stands for the actor as an object.
 OWNER_PREPOSITIONS = frozenset({"of"})
 EXAMPLE_PREPOSITIONS = frozenset({"like", "including", "such"})
+# "anti-Trump Democrats", "Trump's pro-Israel policies", "Bolton was pro-Israel": whoever holds the adjective
+# supports or opposes the actor after the hyphen; with a stance noun, whoever has it ("pushes an anti-Israel agenda").
+SIDE_PREFIXES = {"pro": "supports", "anti": "opposes"}
+STANCE_NOUNS = frozenset(
+    "agenda policy policies stance views view position positions rhetoric platform sentiment sentiments bias "
+    "remarks comments line slant tirade".split()
+)
 # Nouns that stand for the actor named in front of them: "the UK government", "Russian forces".
 STAND_IN_NOUNS = frozenset(
     "government administration regime forces army military troops militia militias ministry officials leadership "
@@ -184,6 +191,8 @@ class _Finder:
 
     def relations_at(self, token: "Token") -> list[Relation]:
         lemma = token.lemma_.lower()
+        if token.lower_ in SIDE_PREFIXES and self._side_after(token) is not None:
+            return self._side_prefix(token, SIDE_PREFIXES[token.lower_])
         if token.lower_ in ATTITUDE_ADJECTIVES and token.pos_ in ("ADJ", "VERB"):  # "opposed to" may be tagged VERB
             attitude = self._attitude(token, *ATTITUDE_ADJECTIVES[token.lower_])
             if attitude:
@@ -242,6 +251,38 @@ class _Finder:
         if not holders and adjective.dep_ in ("amod", "acl"):
             holders = self._actors_of([adjective.head])
         return self._pairs(holders, sides, polarity, adjective, [adjective])
+
+    def _side_after(self, prefix: "Token") -> "Token | None":
+        """The word after "anti-" / "pro-" where it names an actor."""
+        doc = self.doc
+        if prefix.i + 2 < len(doc) and doc[prefix.i + 1].text == "-" and prefix.i + 2 in self.actor_of_token:
+            return doc[prefix.i + 2]
+        return None
+
+    def _is_side_word(self, token: "Token") -> bool:
+        return token.i >= 2 and self.doc[token.i - 1].text == "-" and self.doc[token.i - 2].lower_ in SIDE_PREFIXES
+
+    def _side_prefix(self, prefix: "Token", polarity: str) -> list[Relation]:
+        """ "anti-Trump Democrats" (the described noun), "Trump's pro-Israel policies" (its owner), "Bolton was
+        pro-Israel", "Bolton, an anti-Russian hawk" (the subject, the noun in apposition), "Tlaib pushes an
+        anti-Israel agenda" (whoever has the stance) -> the side."""
+        side = self._side_after(prefix)
+        anchor = next((token for token in islice(prefix.ancestors, MAX_CLAUSE_DEPTH)
+                       if token.i != side.i and not self._is_side_word(token) and token.text != "-"), None)
+        if anchor is None:
+            return []
+        if anchor.pos_ in ("VERB", "AUX"):
+            holders = self._subjects(anchor)
+        else:
+            holders = self._actors_of([anchor])
+            if not holders and anchor.dep_ == "appos":  # "Bolton, an anti-Russian hawk"
+                holders = self._actors_of([anchor.head])
+            elif not holders and (anchor.dep_ == "attr" or anchor.dep_ == "dobj" and anchor.lemma_.lower() in STANCE_NOUNS):
+                holders = self._subjects(anchor.head)  # "Bolton is an anti-Russian hawk"
+        sides = {self.actor_of_token[token.i] for token in self._children(anchor) if self._is_side_word(token)
+                 and token.i in self.actor_of_token}
+        holders = [(actor, denied) for actor, denied in holders if actor not in sides]
+        return self._pairs(holders, [(self.actor_of_token[side.i], False)], polarity, prefix, [prefix, side])
 
     def _partnership(self, noun: "Token") -> list[Relation]:
         verb = noun.head.head
