@@ -214,3 +214,10 @@ def test_the_side_after_anti_or_pro_is_the_actor_named():
     found = actors_in("Nicolas Maduro spoke. Anti-Maduro protesters marched. The Anti-Defamation League and "
                       "the pro-Israel lobby answered.")
     assert "Anti-Maduro" not in found and found["Nicolas Maduro"][1] == 2 and found["Israel"] == ("country", 1)
+
+
+def test_a_line_of_capitalized_words_around_a_name_is_a_headline_but_a_list_of_names_is_not():
+    found = actors_in("America's Immigration Voice.\nSweden: Migrants Riot In Malmö.\n"
+                      "Cory Booker, Julián Castro, Elizabeth Warren and Kirsten Gillibrand.\nThe police said so.")
+    assert {"United States", "Sweden", "Cory Booker", "Elizabeth Warren", "Kirsten Gillibrand"} <= set(found)
+    assert "Immigration Voice" not in found and "Migrants Riot" not in found

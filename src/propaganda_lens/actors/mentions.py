@@ -234,10 +234,20 @@ def headline_cased(sentence: "SpacySpan") -> bool:
     entity recogniser takes capitalized words for names: nearly all its words of four letters or more outside
     named entities, after the first word, are capitalized (names alone do not make a sentence so)."""
     kept = [" " if token.ent_type_ else token.text_with_ws for token in sentence]
-    words = HEADLINE_WORD.findall(NOT_HEADLINE_WORDS.sub(" ", "".join(kept)))
+    words = _headline_words(sentence, "".join(kept))
+    if len(words) < MIN_HEADLINE_WORDS and not any(
+        token.text == "," or token.dep_ == "cc" or token.is_alpha and token.is_lower for token in sentence
+    ):  # a line of capitalized words but little outside names, not a list of names: "America's Immigration Voice."
+        words = _headline_words(sentence, sentence.text)
+    return len(words) >= MIN_HEADLINE_WORDS and sum(word[0].isupper() for word in words) >= HEADLINE_CAPITALS * len(words)
+
+
+def _headline_words(sentence: "SpacySpan", text: str) -> list[str]:
+    """The words of four letters or more in `text` (a sentence's), less links and brackets, after its first."""
+    words = HEADLINE_WORD.findall(NOT_HEADLINE_WORDS.sub(" ", text))
     if words and sentence.text.lstrip().startswith(words[0]):
         words = words[1:]
-    return len(words) >= MIN_HEADLINE_WORDS and sum(word[0].isupper() for word in words) >= HEADLINE_CAPITALS * len(words)
+    return words
 
 
 def _confirmed(doc: "Doc", first: int, last: int, body_names: set[str]) -> tuple[int, int] | None:

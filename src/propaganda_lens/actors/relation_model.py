@@ -9,7 +9,7 @@ a relation is found where that score passes the head's threshold. The head is `r
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
 The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the two locked
-sets (47 articles) it raises relation F1 from 0.166 to 0.277 (+0.111 [+0.038, +0.186]), recall from 0.10 to 0.20,
+sets (47 articles) it raises relation F1 from 0.166 to 0.272 (+0.107 [+0.034, +0.185]), recall from 0.10 to 0.20,
 and lowers precision from 0.58 to 0.44, for about 10 ms an article.
 """
 
