@@ -7,6 +7,10 @@
   ("Field Marshall"), an acronym and the name it abbreviates ("Derna Mujahideen Shura Council (DMSC)"), a name
   and a longer form that starts with it ("the Muslim Brotherhood" / "the Muslim Brotherhood Sect").
 - Once an actor is known, its other untagged occurrences (same words, same case) are mentions too.
+- Beyond the recogniser: a line that only lists names (a poll's options) gives a person per given name and
+  surname; platforms, political camps ("conservatives", "the Left") and a country after "pro-"/"anti-" are named
+  where it misses them; faiths, events and bodies inside a job title ("House Speaker …") are not actors. The word
+  lists are in name_words.py.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from propaganda_lens.actors.name_words import (
+    BODY_NOUNS, CAMP_SIDES, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS, NAME_PARTICLES,
+    PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SIDE_PREFIXES, SITE_WORDS,
+    TITLE_WORDS, TITLES, US_STATE_CODES,
+)
 from propaganda_lens.data import Actor
 
 if TYPE_CHECKING:
@@ -27,52 +36,7 @@ if TYPE_CHECKING:
 
 COUNTRY_NAMES = Path(__file__).resolve().parent / "country_names.tsv"
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
-# Titles and ranks that precede a name and are not part of it.
-TITLES = frozenset(
-    "mr mrs ms miss dr prof prophet sir lord lady president vice prime minister chancellor secretary general gen marshal "
-    "marshall field colonel col major lieutenant captain admiral commander king queen prince princess sheikh emir "
-    "ayatollah imam senator sen rep congressman congresswoman governor gov mayor judge justice pope saint st former "
-    "late lt maj brig sgt cpl pvt adm cmdr capt crown pm councillor councilor councilman councilwoman".split()
-)
-# Words of a job title after a body's name, before a person's ("House Speaker Nancy Pelosi", "Senate Majority Whip
-# John Cornyn"): the body there is part of the title, not a mention.
-TITLE_WORDS = TITLES | frozenset("speaker leader majority minority whip chairman chairwoman chair ranking member "
-                                 "spokesman spokeswoman spokesperson director chief head candidate".split())
 MAX_TITLE_WORDS = 3
-# Nouns after a leader's or country's name that make the name a mention of them, by the guidelines.
-GOVERNING_WORDS = frozenset({"administration", "government", "regime", "campaign", "team"})
-# Nouns that make a title before them part of a body's name ("Justice Department", "Justice Ministry").
-BODY_NOUNS = frozenset("department ministry committee court office council service agency".split())
-# Events, laws and scandals that the entity recogniser takes for people or organizations (not actors).
-EVENT_NAMES = frozenset(
-    "Brexit Grexit Frexit Remain Leave Holocaust Watergate Russiagate Pizzagate Spygate Obamacare Trumpcare "
-    "Benghazi".split()
-)
-# Faiths, scriptures, religious law and holidays, which the recogniser takes for organizations or people (not
-# actors: the guidelines mark who acts, and no annotator marked these).
-RELIGIOUS_NAMES = frozenset(
-    "Islam Christianity Judaism Hinduism Buddhism Qur'an Qur’an Quran Koran Bible Torah Talmud Hadith Sunnah Sharia "
-    "Shariah Ramadan Eid Christmas Easter Allah God Prophet".split()
-)
-# The adjective of a US party stands for its members ("most corrupt Democrat Politician", "Republican voters").
-PARTY_ADJECTIVES = {"Democrat": "Democrats", "Democratic": "Democrats", "Republican": "Republicans"}
-# Platforms the recogniser misses or runs into other names ("Facebook Twitter" as one person): organizations.
-PLATFORMS = frozenset("Twitter Facebook YouTube Instagram Google Reddit TikTok WhatsApp LinkedIn Snapchat".split())
-SIDE_PREFIXES = frozenset({"anti", "pro"})
-# Plural nouns that name a political camp: groups by the guidelines, also in lower case ("conservatives",
-# "neocons"); "the Left" and "the Right" too.
-POLITICAL_CAMPS = frozenset(
-    "conservatives liberals progressives leftists left-wingers right-wingers neocons neoconservatives globalists "
-    "socialists communists marxists fascists anarchists libertarians nationalists populists jihadists jihadis "
-    "islamists feminists evangelicals brexiteers remainers".split()
-)
-CAMP_SIDES = frozenset({"Left", "Right"})
-# US states' postal codes: an all-capital place the recogniser tags is one of these, or else an organization's
-# acronym that it took for a place ("RT", Russia's outlet).
-US_STATE_CODES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
-    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
-)
 MAX_ACRONYM_LETTERS = 4  # longer capitals are a word in capitals ("WASHINGTON —"), not an acronym
 MIN_LISTED_NAMES = 3  # a line of at least this many two-word names and nothing else is a list of people
 # A photo credit or byline: a short line naming a picture agency or a photographer (not a mention of an actor,
@@ -96,16 +60,6 @@ HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is s
 MIN_HEADLINE_WORDS = 2
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
-# Lower-case words inside a person's name ("Ludwig van Beethoven", "Osama bin Laden").
-NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al", "el", "y", "ben"})
-# A page's own links and buttons, taken for organizations ("Privacy Policy and Terms", "Email Sign").
-SITE_WORDS = frozenset("privacy policy and terms of use service email e-mail sign up in subscribe newsletter cookie cookies "
-                       "login log share shares comments comment contact advertise".split())
-NAME_ADJECTIVE_ENDINGS = ("ian", "esque", "ean")  # "Orwellian", "Kafkaesque", "Shakespearean"
-# Words after which a longer name is another body ("House" / "House of Commons", "Bank" / "Bank for …").
-JOINING_WORDS = frozenset({"of", "for", "and", "&", "on", "in", "to"})
-# Prepositions whose object is a place: a one-word "person" after them is a town ("near Palmyra", "at al-Tanf").
-PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "around", "inside", "across"})
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +169,7 @@ def _names_a_camp(token: "Token") -> bool:
 def _modifies_a_common_noun(token: "Token") -> bool:
     """ "Democrat allies", "Republican voters": not a person's description ("Republican Brian Kemp") or a noun
     itself ("the first Republican")."""
-    return token.dep_ in ("amod", "compound") and token.head.i > token.i and not token.head.ent_type_ == "PERSON"
+    return token.dep_ in ("amod", "compound") and token.head.i > token.i and token.head.ent_type_ != "PERSON"
 
 
 def _after_place_preposition(doc: "Doc", first: int, last: int) -> bool:
@@ -281,6 +235,22 @@ def listed_names(sentence: "SpacySpan") -> list[tuple[int, int]]:
     return [(token.i, token.i + 2) for token in words[::2]]
 
 
+def _names_the_recogniser_missed(doc: "Doc", covered: set[int]) -> list[tuple["Token", str]]:
+    """One-word names outside `covered` tokens, with their kind: platforms ("Facebook Twitter" share buttons),
+    political camps ("conservatives") and a country after "pro-" or "anti-" ("pro-Israel")."""
+    found = []
+    for token in doc:
+        if token.i in covered:
+            continue
+        if token.text in PLATFORMS:
+            found.append((token, "organization"))
+        elif _names_a_camp(token):
+            found.append((token, "group"))
+        elif token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ in SIDE_PREFIXES and country_of(token.text):
+            found.append((token, "nationality"))
+    return found
+
+
 def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     """The actors of a parsed text, in order of first mention, and the actor id of each token inside a mention."""
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -307,18 +277,10 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     for first, last in listed:
         votes[doc[first:last].text]["person"] += 1
         entities.append(((first, last), doc[first:last].text))
-    entity_tokens = {index for entity, _, (first, last) in found for index in range(first, last)}
-    for token in doc:
-        if token.i in listed_tokens or token.i in entity_tokens:
-            continue
-        if token.text in PLATFORMS:
-            votes[token.text]["organization"] += 1
-            entities.append(((token.i, token.i + 1), token.text))
-        elif _names_a_camp(token):
-            votes[token.text]["group"] += 1
-            entities.append(((token.i, token.i + 1), token.text))
-        elif token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ in SIDE_PREFIXES and country_of(token.text):
-            entities.append(((token.i, token.i + 1), token.text))  # "pro-Israel", untagged
+    covered = listed_tokens | {index for _, _, (first, last) in found for index in range(first, last)}
+    for token, kind in _names_the_recogniser_missed(doc, covered):
+        votes[token.text][kind] += 1
+        entities.append(((token.i, token.i + 1), token.text))
     for entity, kind, cleaned in found:
         if entity.start in headline_tokens and country_of(doc[cleaned[0] : cleaned[1]].text) is None:
             cleaned = _confirmed(doc, *cleaned, body_names)

@@ -24,6 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from propaganda_lens.actors.name_words import SIDE_PREFIXES
 from propaganda_lens.actors.relation_model import RelationHead, sentence_range
 from propaganda_lens.data import Relation
 from propaganda_lens.enrich.parsing import dependents
@@ -91,8 +92,8 @@ SIDE_VERBS = frozenset({"vote", "campaign", "stump", "rally", "advocate", "root"
 OWNER_PREPOSITIONS = frozenset({"of"})
 EXAMPLE_PREPOSITIONS = frozenset({"like", "including", "such"})
 # "anti-Trump Democrats", "Trump's pro-Israel policies", "Bolton was pro-Israel": whoever holds the adjective
-# supports or opposes the actor after the hyphen; with a stance noun, whoever has it ("pushes an anti-Israel agenda").
-SIDE_PREFIXES = {"pro": "supports", "anti": "opposes"}
+# supports or opposes the actor after the hyphen (name_words.SIDE_PREFIXES); with a stance noun, whoever has it
+# ("pushes an anti-Israel agenda").
 STANCE_NOUNS = frozenset(
     "agenda policy policies stance views view position positions rhetoric platform sentiment sentiments bias "
     "remarks comments line slant tirade".split()

@@ -42,7 +42,7 @@ REPORTING_LEMMAS = frozenset(
 AUTHOR_WORDS = frozenset({"writer", "author", "i", "we"})
 SPEAKER_PRONOUNS = frozenset({"he", "she"})  # "…," he said: the claims stage finds who
 MAX_SOURCE_TOKENS = 10
-MAX_AUXILIARIES = 8  # a verb's children read for its auxiliaries (bounded: linear time on any parse)
+MAX_AUXILIARIES = 8  # a verb's dependents read for its auxiliaries and adverbs
 MAX_CLAUSE_DEPTH = 12  # clauses above a word that can make it conditional (bounded: linear time on any parse)
 
 
@@ -55,14 +55,15 @@ def prediction_hedge(sentence: "SpacySpan") -> "Token | None":
     conditional_heads = {t.head.i for t in sentence if t.dep_ == "mark" and t.lower_ in ("if", "unless", "whether")}
     past_heads = {t.head.i for t in sentence if t.tag_ == "VBD" and t.dep_ in ("aux", "auxpass")}
     addressed = {t.head.i for t in sentence if t.dep_ == "nsubj" and t.lower_ == "you"}
+    children_of = dependents(sentence, MAX_AUXILIARIES)
     for token in sentence:
-        hedge = _hedge_word(token, addressed)
+        hedge = _hedge_word(token, addressed, children_of)
         if hedge and not _in_condition(token, conditional_heads) and not _in_past(token, past_heads):
             return token
     return None
 
 
-def _hedge_word(token: "Token", addressed: set[int]) -> bool:
+def _hedge_word(token: "Token", addressed: set[int], children_of: dict[int, list["Token"]]) -> bool:
     """Whether the word, by itself and its neighbours, marks a statement about the future."""
     lower, doc = token.lower_, token.doc
     following = token.nbor(1).lower_ if token.i + 1 < len(doc) else ""
@@ -73,8 +74,10 @@ def _hedge_word(token: "Token", addressed: set[int]) -> bool:
             return True
         # "You may opt out": a modal with "you" as subject grants or asks leave; "may have won", "could not
         # see" speak of the past.
-        return (lower in POSSIBILITY_MODALS and token.head.i not in addressed and not _past_possibility(token, following)
-                and not _present_possibility(token) and not _reported_in_past(token))
+        verb_children = children_of.get(token.head.i, [])
+        return (lower in POSSIBILITY_MODALS and token.head.i not in addressed
+                and not _past_possibility(token, following, verb_children)
+                and not _present_possibility(token, verb_children) and not _reported_in_past(token))
     if lower == "gon":
         return following == "na"
     if lower == "going" or lower in INTENTION_WORDS:
@@ -85,22 +88,20 @@ def _hedge_word(token: "Token", addressed: set[int]) -> bool:
     if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
         return following == "to"
     return (lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ == "VB"
-            and not any(child.lower_ == "would" for child in islice(token.head.children, MAX_AUXILIARIES)))
+            and not any(child.lower_ == "would" for child in children_of.get(token.head.i, [])))
 
 
-def _past_possibility(modal: "Token", following: str) -> bool:
+def _past_possibility(modal: "Token", following: str, verb_children: list["Token"]) -> bool:
     """ "may have secured", "could possibly have been", "could not destroy": a modal of possibility before a
     perfect, or a negated "could" (an ability that failed)."""
-    perfect = modal.head.tag_ == "VBN" and any(
-        child.dep_ == "aux" and child.lower_ == "have" for child in islice(modal.head.children, MAX_AUXILIARIES))
+    perfect = modal.head.tag_ == "VBN" and any(child.dep_ == "aux" and child.lower_ == "have" for child in verb_children)
     return perfect or modal.lower_ == "could" and following in NEGATIONS
 
 
-def _present_possibility(modal: "Token") -> bool:
+def _present_possibility(modal: "Token", verb_children: list["Token"]) -> bool:
     """ "they may be telling the truth", "they may still be searching": a modal of possibility before a verb in the
     progressive speaks of the present, unless a word of time puts it ahead ("may soon be staring")."""
-    verb = modal.head
-    return verb.tag_ == "VBG" and not any(child.lower_ in FUTURE_ADVERBS for child in islice(verb.children, MAX_AUXILIARIES))
+    return modal.head.tag_ == "VBG" and not any(child.lower_ in FUTURE_ADVERBS for child in verb_children)
 
 
 def _reported_in_past(modal: "Token") -> bool:
