@@ -6,9 +6,9 @@ by cross-validation over its articles.
 Each tuning article is parsed and its actors found as the stage does; every ordered pair of actors named in a
 sentence is labelled from the gold file the way tools/score_structure.py matches relations (both actors matched
 to gold actors, the gold relation (source, polarity, target) exists), else "none". A related pair is learned
-from only in the sentence its relation's quote is in: elsewhere the pair may be named without the relation. The knobs (L2 strength,
-weight of the two relation classes, threshold, and whether the head's relations join the rules' by union or
-only where the rules relate neither direction) are those with the best relation F1, micro-averaged over
+from only in the sentence its relation's quote is in: elsewhere the pair may be named without the relation. The
+knobs (L2 strength, weight of the two relation classes, threshold, and whether the head's relations join the
+rules' by union or only where the rules relate neither direction) are those with the best relation F1, micro-averaged over
 `FOLDS` leave-articles-out folds, of the rules and the head together. The head is then refitted on all the
 articles with those knobs. Deterministic: the same file gives the same weights. The locked set is not read.
 """
@@ -69,11 +69,10 @@ def articles(annotations: Path, ptc: Path) -> list[Article]:
             for pair in pairs
         ], dtype=numpy.int64)
         stated_in = quote_sentences(record, article)
-        trained = numpy.array([
-            label == 0 or (matched.get(pair.source), POLARITIES[label], matched.get(pair.target)) not in stated_in
-            or pair.sentence in stated_in[matched.get(pair.source), POLARITIES[label], matched.get(pair.target)]
-            for pair, label in zip(pairs, labels)
-        ])
+        trained = numpy.ones(len(pairs), dtype=bool)
+        for index, (pair, label) in enumerate(zip(pairs, labels)):
+            relation = (matched.get(pair.source), POLARITIES[label], matched.get(pair.target))
+            trained[index] = label == 0 or pair.sentence in stated_in.get(relation, {pair.sentence})
         found.append(Article(record["article"], pairs, labels, trained, matched, gold,
                              [(r.source, r.polarity, r.target) for r in rules]))
     return found
@@ -114,7 +113,8 @@ def quote_sentences(record: dict, article: score_structure.ParsedArticle) -> dic
     starts = [start for start, _ in article.sentences]
     stated: dict[tuple[str, str, str], set[int]] = {}
     for relation in record["relations"]:
-        offset = article.text.find(relation.get("quote") or "\0")
+        quote = relation.get("quote")
+        offset = article.text.find(quote) if quote else -1
         if offset >= 0:
             key = (relation["source"], relation["polarity"], relation["target"])
             stated.setdefault(key, set()).add(bisect_right(starts, offset) - 1)

@@ -278,7 +278,7 @@ class _Finder:
             holders = self._actors_of([anchor])
             if not holders and anchor.dep_ == "appos":  # "Bolton, an anti-Russian hawk"
                 holders = self._actors_of([anchor.head])
-            elif not holders and (anchor.dep_ == "attr" or anchor.dep_ == "dobj" and anchor.lemma_.lower() in STANCE_NOUNS):
+            elif not holders and (anchor.dep_ == "attr" or (anchor.dep_ == "dobj" and anchor.lemma_.lower() in STANCE_NOUNS)):
                 holders = self._subjects(anchor.head)  # "Bolton is an anti-Russian hawk"
         sides = {self.actor_of_token[token.i] for token in self._children(anchor) if self._is_side_word(token)
                  and token.i in self.actor_of_token}
