@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from compare_detectors import paired_bootstrap
 from propaganda_lens.claims.checkworthiness import CheckworthinessModel
 from propaganda_lens.claims.roles import statements_only
+from propaganda_lens.scoring import paired_bootstrap
 from propaganda_lens.train.checkworthiness import SPLIT_FILES, best_threshold, positive_f1, read_sentences
 from score_claims_news import ANNOTATIONS, CT24, HALVES, PTC, news_scores
 

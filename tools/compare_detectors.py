@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from propaganda_lens.detect.detector import Detector
-from propaganda_lens.scoring import score_si, score_tc
+from propaganda_lens.scoring import paired_bootstrap, score_si, score_tc
 from propaganda_lens.train.evaluation import encode_split
 from propaganda_lens.train.examples import Split, load_split, split_off
 
@@ -44,12 +44,6 @@ def f1(score, gold: dict, predicted: dict, sample: list[str]) -> float:
 def scores(split: Split, found: dict, labelled: dict, sample: list[str]) -> tuple[float, float]:
     """SI F1 and TC F1 over `sample`, an article list that may repeat articles (each copy counts)."""
     return f1(score_si, split.si, found, sample), f1(score_tc, split.techniques, labelled, sample)
-
-
-def paired_bootstrap(difference, articles: list[str], resamples: int) -> np.ndarray:
-    """`difference(sample)` over `resamples` resamples of the articles with replacement (seed 0)."""
-    rng = np.random.default_rng(0)
-    return np.array([difference(list(rng.choice(articles, len(articles)))) for _ in range(resamples)])
 
 
 def main() -> None:

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from compare_detectors import PTC, f1, paired_bootstrap
+from compare_detectors import PTC, f1
 from propaganda_lens.detect.detector import Detector
-from propaganda_lens.scoring import score_si, score_tc
+from propaganda_lens.scoring import paired_bootstrap, score_si, score_tc
 from propaganda_lens.train.evaluation import encode_split
 from propaganda_lens.train.examples import load_split, split_off
 

@@ -33,7 +33,7 @@ import numpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import score_structure  # noqa: E402
-from fit_relation_model import f1_of  # noqa: E402
+from fit_relation_model import counts_with, f1_of  # noqa: E402
 
 from propaganda_lens.actors.relation_encoder import (  # noqa: E402
     CLASSES, Candidate, RelationEncoder, RelationEncoderConfig, best_relations, candidates, marked_text,
@@ -95,14 +95,9 @@ def articles(annotations: Path, ptc: Path, every_mention: bool = False) -> list[
 
 
 def relation_counts(article: Article, probabilities: numpy.ndarray, threshold: float, mode: str) -> tuple[int, int, int]:
-    """(found, gold, right) of the rules and the encoder's relations over `threshold`, as the scorer counts them."""
-    key = lambda source, polarity, target: (article.matched.get(source, source), polarity, article.matched.get(target, target))  # noqa: E731
-    related = {frozenset((source, target)) for source, _, target in article.rules}
-    found = set() if mode == "alone" else {key(*relation) for relation in article.rules}
-    for (source, polarity, target), (score, _) in best_relations(article.candidates, probabilities).items():
-        if score >= threshold and (mode != "fill" or frozenset((source, target)) not in related):
-            found.add(key(source, polarity, target))
-    return len(found), len(article.gold), len(found & article.gold)
+    """`counts_with` the encoder's relations over `threshold`."""
+    best = best_relations(article.candidates, probabilities)
+    return counts_with(article, [relation for relation, (score, _) in best.items() if score >= threshold], mode)
 
 
 def fit(base: Path, chosen: list[Article]):

@@ -127,15 +127,23 @@ def stacked(chosen: list[Article]) -> tuple[list[Pair], numpy.ndarray]:
     return pairs, numpy.concatenate([article.labels[article.trained] for article in chosen])
 
 
-def relation_counts(article: Article, best, threshold: float, mode: str) -> tuple[int, int, int]:
-    """(found, gold, right) of the rules plus the head's relations over `threshold`, as the scorer counts them."""
+def counts_with(article, learned: list[tuple[str, str, str]], mode: str) -> tuple[int, int, int]:
+    """(found, gold, right) of the rules plus `learned` (source, polarity, target) relations, joined as
+    relation_model.combined joins them in `mode`, as the scorer counts them; `article` has `matched`, `rules` and
+    `gold` (an Article of this tool or of tools/fit_relation_encoder.py)."""
     key = lambda source, polarity, target: (article.matched.get(source, source), polarity, article.matched.get(target, target))  # noqa: E731
     related = {frozenset((source, target)) for source, _, target in article.rules}
-    found = {key(*relation) for relation in article.rules}
-    for (source, target), (polarity, score, _) in best.items():
-        if score >= threshold and (mode == "union" or frozenset((source, target)) not in related):
+    found = set() if mode == "alone" else {key(*relation) for relation in article.rules}
+    for source, polarity, target in learned:
+        if mode != "fill" or frozenset((source, target)) not in related:
             found.add(key(source, polarity, target))
     return len(found), len(article.gold), len(found & article.gold)
+
+
+def relation_counts(article: Article, best, threshold: float, mode: str) -> tuple[int, int, int]:
+    """`counts_with` the head's relations over `threshold`."""
+    learned = [(source, polarity, target) for (source, target), (polarity, score, _) in best.items() if score >= threshold]
+    return counts_with(article, learned, mode)
 
 
 def f1_of(counts: list[tuple[int, int, int]]) -> tuple[float, float, float]:

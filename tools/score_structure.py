@@ -37,6 +37,7 @@ ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"  # the tun
 LOCKED = ROOT / "evaluation" / "structure" / "locked.jsonl"  # scored, never looked into
 LOCKED_BATCH3 = ROOT / "evaluation" / "structure" / "locked-batch3.jsonl"  # the same, locked before annotation
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
+PARTS = ("actors", "relations", "predictions")
 
 
 def normal(name: str) -> str:
@@ -143,19 +144,22 @@ def prediction_sentences(record: dict, text: str, sentences: list[tuple[int, int
 
 
 def score(
-    annotations: Path, ptc: Path, relation_head: Path | None = None, part: str | None = None, rules_only: bool = False
+    annotations: Path, ptc: Path, relation_head: Path | None = None, part: str | None = None, rules_only: bool = False,
+    against_rules: bool = False,
 ) -> dict[str, Tally]:
-    """The tallies of each part; relations as the product finds them (the rules and the shipped relation head), by
-    the rules alone, or by the rules and the head or relation encoder stored at `relation_head`; of all articles,
-    or of one `part` ("A" or "B", see `article_part`)."""
+    """The tallies of each part (PARTS); relations as the product finds them (the rules and the shipped relation
+    head), by the rules alone, or by the rules and the head or relation encoder stored at `relation_head`; of all
+    articles, or of one `part` ("A" or "B", see `article_part`). `against_rules`: also "rules", the relations of
+    the rules alone, from the same parses."""
     from propaganda_lens.actors.relation_encoder import RelationEncoder
     from propaganda_lens.actors.relation_model import load_head, relation_head as relation_head_of_product
+    from propaganda_lens.actors.relations import find_relations
     from propaganda_lens.claims.statements import prediction_hedge
 
     head = None if rules_only else relation_head_of_product()
     if relation_head is not None:
         head = RelationEncoder.load(relation_head) if relation_head.is_dir() else load_head(relation_head)
-    tallies = {"actors": Tally(), "relations": Tally(), "predictions": Tally()}
+    tallies = {name: Tally() for name in (*PARTS, "rules") if name != "rules" or against_rules}
     for record in article_records(annotations, part):
         article = parsed_article(record, ptc, head)
         text, sentences, doc, actors, matched = article.text, article.sentences, article.doc, article.actors, article.matched
@@ -169,20 +173,9 @@ def score(
         tally.misses += [f"{record['article']}: {name}" for name in gold_names if name not in matched.values()]
         tally.false_alarms += [f"{record['article']}: {a.name}" for a in actors if a.id not in matched]
 
-        gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
-        found_relations = {}
-        for relation in article.relations:
-            key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
-            found_relations.setdefault(key, relation.modality)
-        tally = tallies["relations"]
-        tally.found += len(found_relations)
-        tally.gold += len(gold_relations)
-        right = found_relations.keys() & gold_relations.keys()
-        tally.per_article[record["article"]] = (len(found_relations), len(gold_relations), len(right))
-        tally.right += len(right)
-        tally.agreeing += sum(found_relations[key] == gold_relations[key] for key in right)
-        tally.misses += [f"{record['article']}: {key}" for key in gold_relations.keys() - right]
-        tally.false_alarms += [f"{record['article']}: {key}" for key in found_relations.keys() - right]
+        add_relations(tallies["relations"], record, matched, article.relations)
+        if against_rules:
+            add_relations(tallies["rules"], record, matched, find_relations(doc, article.actor_of_token, article.persons))
 
         gold_sentences = prediction_sentences(record, text, sentences)
         found_sentences = {
@@ -198,6 +191,23 @@ def score(
     return tallies
 
 
+def add_relations(tally: Tally, record: dict, matched: dict[str, str], relations: list) -> None:
+    """Count an article's found relations (data.Relation, actor ids mapped to gold names by `matched`)."""
+    gold_relations = {(r["source"], r["polarity"], r["target"]): r["modality"] for r in record["relations"]}
+    found_relations = {}
+    for relation in relations:
+        key = (matched.get(relation.source, relation.source), relation.polarity, matched.get(relation.target, relation.target))
+        found_relations.setdefault(key, relation.modality)
+    tally.found += len(found_relations)
+    tally.gold += len(gold_relations)
+    right = found_relations.keys() & gold_relations.keys()
+    tally.per_article[record["article"]] = (len(found_relations), len(gold_relations), len(right))
+    tally.right += len(right)
+    tally.agreeing += sum(found_relations[key] == gold_relations[key] for key in right)
+    tally.misses += [f"{record['article']}: {key}" for key in gold_relations.keys() - right]
+    tally.false_alarms += [f"{record['article']}: {key}" for key in found_relations.keys() - right]
+
+
 def relations_f1(tally: Tally, sample: list[str]) -> float:
     """Micro F1 of the relations of `sample`, an article list that may repeat articles."""
     found, gold, right = (sum(tally.per_article[article][column] for article in sample) for column in range(3))
@@ -205,7 +215,7 @@ def relations_f1(tally: Tally, sample: list[str]) -> float:
 
 
 def print_difference(rules: Tally, with_head: Tally) -> None:
-    from compare_detectors import paired_bootstrap
+    from propaganda_lens.scoring import paired_bootstrap
 
     articles = sorted(rules.per_article)
     difference = relations_f1(with_head, articles) - relations_f1(rules, articles)
@@ -231,20 +241,22 @@ def main() -> None:
                              "bootstrap over the articles (1,000 resamples).")
     parser.add_argument("--part", choices=("A", "B"), help="Only the articles of one half (by the SHA-256 of the id).")
     arguments = parser.parse_args()
-    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part, arguments.rules_only)
+    against_rules = arguments.against_rules and not arguments.rules_only
+    tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part, arguments.rules_only,
+                    against_rules)
     articles = len(article_records(arguments.annotations, arguments.part))
     print(f"{articles} annotated articles" + (f" (part {arguments.part})" if arguments.part else ""))
     print(f"{'part':<12}{'found':>7}{'gold':>7}{'right':>7}{'P':>8}{'R':>8}{'F1':>8}  agreement on the right ones")
-    for part, tally in tallies.items():
-        row = tally.row()
+    for part in PARTS:
+        row = tallies[part].row()
         what = {"actors": "kind", "relations": "modality", "predictions": "-"}[part]
         print(f"{part:<12}{row['found']:>7}{row['gold']:>7}{row['right']:>7}{row['precision']:>8.3f}{row['recall']:>8.3f}"
               f"{row['f1']:>8.3f}  {what} {row['agreement']:.3f}")
-    if arguments.against_rules and not arguments.rules_only:
-        print_difference(score(arguments.annotations, arguments.ptc, None, arguments.part, rules_only=True)["relations"],
-                         tallies["relations"])
+    if against_rules:
+        print_difference(tallies["rules"], tallies["relations"])
     if arguments.errors:
-        for part, tally in tallies.items():
+        for part in PARTS:
+            tally = tallies[part]
             print(f"\n{part}: missed", *tally.misses, sep="\n  ")
             print(f"{part}: false alarms", *tally.false_alarms, sep="\n  ")
 
