@@ -10,8 +10,9 @@ A model folder holds `model.onnx` (input_ids, attention_mask -> logits over CLAS
 `config.json` (name, max_tokens, threshold, mode), `evaluation.json` and `SHA256SUMS`; it is made by
 `python tools/fit_relation_encoder.py` from evaluation/structure/annotations.jsonl. Inference needs onnxruntime
 and tokenizers only. **No encoder ships**: on both locked sets it raised relation F1 (0.194 -> 0.227 and 0.148 ->
-0.226) about as much as the shipped logistic head (relation_model), at 250 ms warm on the example article against
-the head's 11 ms (evaluation/structure/README.md).
+0.226, with the actor rules of its stop) about as much as the logistic head (relation_model) did then, at 250 ms
+warm on the example article against the head's 11 ms; the head has since reached 0.219 and 0.308
+(evaluation/structure/README.md).
 `find_relations(..., head=RelationEncoder.load(folder))` and `tools/score_structure.py --relation-head
 FOLDER` use one.
 """
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from propaganda_lens.actors.relation_model import MAX_ACTORS_PER_SENTENCE, combined, meeting_point, sentence_range
+from propaganda_lens.actors.relation_model import combined, meeting_point, mention_ranges, sentence_range
 from propaganda_lens.data import Relation
 from propaganda_lens.text_classifier import TextClassifier
 
@@ -37,7 +38,6 @@ CLASSES = ("none", "first supports second", "first opposes second", "second supp
 CONTEXT_CHARACTERS = 100  # of a long sentence, the classifier reads this much on either side of the two mentions
 MAX_GAP_CHARACTERS = 350  # mentions further apart are not a candidate (the classifier would not see both)
 BATCH_SIZE = 16  # marked texts scored in one call
-MAX_MENTIONS = 4  # mentions of one actor in a sentence tried when looking for the closest pair
 
 
 @dataclass(frozen=True)
@@ -66,31 +66,12 @@ class RelationEncoderConfig:
         return json.dumps(asdict(self), indent=2) + "\n"
 
 
-def mentions_in(sentence: "Span", actor_of_token: dict[int, str]) -> dict[str, list[tuple[int, int]]]:
-    """Each actor named in the sentence -> its mentions there as [start, end) token ranges (first actors first,
-    at most MAX_ACTORS_PER_SENTENCE, at most MAX_MENTIONS each)."""
-    mentions: dict[str, list[tuple[int, int]]] = {}
-    open_mention = None  # the actor whose mention the previous token was part of (and was kept)
-    for token in sentence:
-        actor = actor_of_token.get(token.i)
-        if actor is not None and actor == open_mention:
-            start, _ = mentions[actor][-1]
-            mentions[actor][-1] = (start, token.i + 1)
-            continue
-        open_mention = None
-        if actor is not None and (actor in mentions or len(mentions) < MAX_ACTORS_PER_SENTENCE):
-            if len(mentions.setdefault(actor, [])) < MAX_MENTIONS:
-                mentions[actor].append((token.i, token.i + 1))
-                open_mention = actor
-    return mentions
-
-
 def candidates(doc: "Doc", actor_of_token: dict[int, str]) -> list[Candidate]:
     """Every unordered pair of distinct actors named in a sentence of `doc`, at their closest mentions, unless those
     are more than MAX_GAP_CHARACTERS apart."""
     found = []
     for index, sentence in enumerate(doc.sents):
-        mentions = mentions_in(sentence, actor_of_token)
+        mentions = mention_ranges(sentence, actor_of_token)
         actors = list(mentions)
         for position, one in enumerate(actors):
             for other in actors[position + 1 :]:

@@ -34,6 +34,7 @@ HEAD = Path(__file__).resolve().parent / "relation_model.npz"
 POLARITIES = ("none", "supports", "opposes")
 BUCKETS = 2**11
 MAX_ACTORS_PER_SENTENCE = 12  # pairs per sentence stay bounded, so the stage stays linear in the text
+MAX_MENTIONS = 4  # mentions of one actor in a sentence tried when looking for the closest pair
 MAX_BETWEEN = 24  # words between two mentions read as features
 MAX_PATH = 12  # words climbed from a mention toward the other on the dependency tree
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "agent"})
@@ -51,24 +52,23 @@ class Pair:
     features: tuple[str, ...]
 
 
-def mention_heads(sentence: "Span", actor_of_token: dict[int, str]) -> dict[str, list["Token"]]:
-    """Each actor named in the sentence -> the head word of each of its mentions there (first actors first,
-    at most MAX_ACTORS_PER_SENTENCE)."""
-    heads: dict[str, list[Token]] = {}
-    previous = None
+def mention_ranges(sentence: "Span", actor_of_token: dict[int, str]) -> dict[str, list[tuple[int, int]]]:
+    """Each actor named in the sentence -> its mentions there as [start, end) token ranges (first actors first,
+    at most MAX_ACTORS_PER_SENTENCE, at most MAX_MENTIONS each)."""
+    mentions: dict[str, list[tuple[int, int]]] = {}
+    open_mention = None  # the actor whose mention the previous token was part of (and was kept)
     for token in sentence:
         actor = actor_of_token.get(token.i)
-        if actor is None:
-            previous = None
+        if actor is not None and actor == open_mention:
+            start, _ = mentions[actor][-1]
+            mentions[actor][-1] = (start, token.i + 1)
             continue
-        if actor not in heads and len(heads) >= MAX_ACTORS_PER_SENTENCE:
-            continue
-        if previous == actor and heads[actor]:  # the same mention goes on: its head is its last word
-            heads[actor][-1] = token
-        else:
-            heads.setdefault(actor, []).append(token)
-        previous = actor
-    return heads
+        open_mention = None
+        if actor is not None and (actor in mentions or len(mentions) < MAX_ACTORS_PER_SENTENCE):
+            if len(mentions.setdefault(actor, [])) < MAX_MENTIONS:
+                mentions[actor].append((token.i, token.i + 1))
+                open_mention = actor
+    return mentions
 
 
 def _path_up(token: "Token") -> list["Token"]:
@@ -155,13 +155,13 @@ def sentence_pairs(
         if relation.evidence[0] in starts:
             rules_in.setdefault(starts[relation.evidence[0]], {})[relation.source, relation.target] = relation.polarity
     for index, sentence in enumerate(doc.sents):
-        heads = mention_heads(sentence, actor_of_token)
+        heads = {actor: [doc[end - 1] for _, end in ranges] for actor, ranges in mention_ranges(sentence, actor_of_token).items()}
         for source_id, source_heads in heads.items():
             for target_id, target_heads in heads.items():
                 if source_id == target_id:
                     continue
                 source, target = min(
-                    ((s, t) for s in source_heads[:4] for t in target_heads[:4]), key=lambda pair: abs(pair[0].i - pair[1].i)
+                    ((s, t) for s in source_heads for t in target_heads), key=lambda pair: abs(pair[0].i - pair[1].i)
                 )
                 meeting, features = pair_features(
                     sentence, source, target, rules_in.get(index, {}), source_id, target_id, persons, polarity_of
