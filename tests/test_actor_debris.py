@@ -215,3 +215,45 @@ def test_a_line_of_capitalized_words_around_a_name_is_a_headline_but_a_list_of_n
                       "Cory Booker, Julián Castro, Elizabeth Warren and Kirsten Gillibrand.\nThe police said so.")
     assert {"United States", "Sweden", "Cory Booker", "Elizabeth Warren", "Kirsten Gillibrand"} <= set(found)
     assert "Immigration Voice" not in found and "Migrants Riot" not in found
+
+
+@pytest.mark.parametrize(
+    "text, name, mentions",
+    [
+        ("Robert S. Mueller III testified. Bob Mueller said no. Robert Mueller left.", "Robert S. Mueller III", 3),
+        ("Barack Obama spoke. Barack Hussein Obama was elected in 2008.", "Barack Hussein Obama", 2),
+        ("Dianne Feinstein spoke on Monday. Dianna Feinstein then left.", "Dianne Feinstein", 2),  # a misspelling
+        ("Rudy Giuliani spoke on Monday. Later, Guiliani said the talks failed.", "Rudy Giuliani", 2),
+    ],
+)
+def test_variants_and_misspellings_of_a_full_name_merge(text, name, mentions):
+    assert actors_in(text)[name] == ("person", mentions)
+
+
+def test_father_and_son_stay_apart():
+    found = actors_in("George H. W. Bush spoke. George W. Bush answered. Donald Trump met Donald Trump Jr.")
+    assert {"George H. W. Bush", "George W. Bush", "Donald Trump", "Donald Trump Jr."} <= set(found)
+
+
+def test_an_adverb_or_verb_before_a_name_is_not_part_of_it():
+    found = actors_in("Likewise Reagan signed the bill. Reading Obama's memoir, I laughed. Hopefully Mexico will pay.")
+    assert {"Reagan", "Obama", "Mexico"} <= set(found) and not {"Likewise Reagan", "Reading Obama", "Hopefully Mexico"} & set(found)
+
+
+def test_a_city_taken_for_an_organization_is_not_an_actor():
+    found = actors_in("The gang spread from its base in Copenhagen and now has a presence in both Malmö and Sweden.")
+    assert "Copenhagen" not in found and "Malmö" not in found and found["Sweden"][0] == "country"
+
+
+def test_merging_misspellings_takes_time_in_proportion_to_the_people():
+    def merged(count: int) -> tuple[float, int]:
+        candidates = {}
+        for name in [*(f"Giv{number:05d} Hernandez" for number in range(count)), "Hernandes", "Hernandz"]:
+            candidates[name] = _Candidate("person", Counter({name: 1}), [(0, 1)])
+        started = time.process_time()
+        _merge_surnames(candidates)
+        return time.process_time() - started, len(candidates)
+
+    (small, left_small), (large, left_large) = merged(1_000), merged(4_000)
+    assert (left_small, left_large) == (1_002, 4_002)  # a misspelt surname of many people joins none of them
+    assert large < 8 * small + 0.5  # quadratic work: 16 times

