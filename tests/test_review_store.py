@@ -116,7 +116,7 @@ def test_a_database_at_0003_with_data_upgrades_and_keeps_its_rows(database, tmp_
 
     sessions = open_database(database)  # upgrades to the head
     with sessions() as session:
-        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
         assert session.scalar(select(ArticleRow.text)) == TEXT0
         assert session.scalar(select(AnalysisRow.covered_chars)) == 8
         assert session.scalar(select(LeaseRow.holder)) == "host:1:token"

@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "2.4"
+SCHEMA_VERSION = "2.5"
 
 # The 14 technique labels of SemEval-2020 Task 11, spelled as in the PTC label files.
 TECHNIQUES: tuple[str, ...] = (
@@ -170,13 +170,15 @@ STATEMENT_KINDS = ("claim", "prediction")
 @dataclass(slots=True)
 class Actor:
     """A person, organization, country or group the article names. `mentions` are [start, end) ranges of the
-    text, in order; `techniques` counts the technique spans in the sentences that mention it."""
+    text, in order; `techniques` counts the technique spans in the sentences that mention it; `country`, for a
+    person the Phoenix dictionaries list, the country they act for (None otherwise)."""
 
     id: str
     name: str
     kind: str
     mentions: list[tuple[int, int]]
     techniques: dict[str, int] = field(default_factory=dict)
+    country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 COUNTRY_NAMES = Path(__file__).resolve().parent / "country_names.tsv"
 CITY_NAMES = Path(__file__).resolve().parent / "city_names.tsv"
+PERSON_COUNTRIES = Path(__file__).resolve().parent / "person_countries.tsv"
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
 MAX_TITLE_WORDS = 3
 MAX_ACRONYM_LETTERS = 4  # longer capitals are a word in capitals ("WASHINGTON —"), not an acronym
@@ -78,6 +79,23 @@ def city_names() -> frozenset[str]:
     """Names of cities of at least 100,000 people (tools/build_city_names.py), countries left out."""
     with CITY_NAMES.open(encoding="utf-8", newline="") as handle:
         return frozenset(row["name"] for row in csv.DictReader(handle, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def person_countries() -> dict[str, str]:
+    """A person's name, lower case -> the country they act for (Phoenix, tools/build_person_countries.py)."""
+    with PERSON_COUNTRIES.open(encoding="utf-8", newline="") as handle:
+        return {row["name"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+def _country_acted_for(candidate: "_Candidate") -> str | None:
+    """The country the Phoenix dictionaries tie one of the person's full names to, the most used name first."""
+    countries = person_countries()
+    for name, _ in candidate.names.most_common():
+        country = countries.get(" ".join(name.casefold().replace("’", "'").split()))
+        if country is not None:
+            return country
+    return None
 
 
 def country_of(name: str) -> str | None:
@@ -362,7 +380,9 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         actor_id = f"actor-{number}"
         mentions = sorted(set(candidate.mentions))
         name = key if candidate.kind == "country" else _display_name(candidate)
-        actors.append(Actor(actor_id, name, candidate.kind, [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for a, b in mentions]))
+        country = _country_acted_for(candidate) if candidate.kind == "person" else None
+        actors.append(Actor(actor_id, name, candidate.kind, [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for a, b in mentions],
+                            country=country))
         for first, last in mentions:
             for index in range(first, last):
                 actor_of_token[index] = actor_id

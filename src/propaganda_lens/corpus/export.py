@@ -113,7 +113,7 @@ def with_structure(
         analysis.sentences = [replace(sentence, checkworthiness=score) for sentence, score in zip(analysis.sentences, scores)]
     key_of = {row.id: row.key for row in actors}
     analysis.actors = [
-        Actor(row.key, row.name, row.kind, [tuple(mention) for mention in row.mentions], dict(row.techniques))
+        Actor(row.key, row.name, row.kind, [tuple(mention) for mention in row.mentions], dict(row.techniques), row.country)
         for row in actors
     ]
     analysis.relations = [

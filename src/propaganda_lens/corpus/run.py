@@ -207,7 +207,8 @@ def store_actors(session, analysis_id: int, result: StoredAnalysis) -> None:
     """The actors and relations of one stored analysis."""
     rows = {
         actor["id"]: ActorRow(analysis_id=analysis_id, key=actor["id"], name=actor["name"], kind=actor["kind"],
-                              mentions=[list(mention) for mention in actor["mentions"]], techniques=actor["techniques"])
+                              mentions=[list(mention) for mention in actor["mentions"]], techniques=actor["techniques"],
+                              country=actor.get("country"))
         for actor in result.actors
     }
     session.add_all(rows.values())

@@ -119,6 +119,7 @@ class ActorRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     mentions: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end], …]
     techniques: Mapped[dict] = mapped_column(JSON, default=dict)
+    country: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the country a person acts for
 
 
 class RelationRow(Base):

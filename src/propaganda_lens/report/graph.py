@@ -32,7 +32,8 @@ def relation_network(analysis: Analysis):
 
     graph = networkx.MultiDiGraph(article=xml_safe(analysis.article.id), model=xml_safe(analysis.model))
     for actor in analysis.actors:
-        graph.add_node(xml_safe(actor.id), label=xml_safe(actor.name), kind=actor.kind, mentions=len(actor.mentions))
+        graph.add_node(xml_safe(actor.id), label=xml_safe(actor.name), kind=actor.kind, mentions=len(actor.mentions),
+                       country=actor.country or "")
     for relation in analysis.relations:
         start, end = relation.evidence
         graph.add_edge(

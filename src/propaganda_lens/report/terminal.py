@@ -65,7 +65,8 @@ def _actors(analysis: Analysis) -> list:
         table.add_column(column, overflow="fold", justify="right" if column == "mentions" else "left")
     for actor in analysis.actors:
         framing = ", ".join(f"{CATALOGUE[label].name} ({count})" for label, count in actor.techniques.items())
-        table.add_row(actor.name, actor.kind, str(len(actor.mentions)), framing)
+        kind = f"{actor.kind}, acts for {actor.country}" if actor.country else actor.kind
+        table.add_row(actor.name, kind, str(len(actor.mentions)), framing)
     return [Text(), table]
 
 
