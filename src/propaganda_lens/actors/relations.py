@@ -203,9 +203,8 @@ class _Finder:
             attitude = self._attitude(token, *ATTITUDE_ADJECTIVES[token.lower_])
             if attitude:
                 return attitude
-        noun = token.lower_ if token.lower_ in BACKER_NOUNS else token.lower_.removesuffix("s").replace("allie", "ally")
-        if noun in BACKER_NOUNS and token.i - 1 in self.actor_of_token and token.i + 1 in self.actor_of_token:
-            return self._backer_noun(token, BACKER_NOUNS[noun])  # "Trump ally Lindsey Graham", however parsed
+        if lemma in BACKER_NOUNS and token.i - 1 in self.actor_of_token and token.i + 1 in self.actor_of_token:
+            return self._backer_noun(token, BACKER_NOUNS[lemma])  # "Trump ally Lindsey Graham", however parsed
         if token.pos_ == "VERB":
             particles = [child.lower_ for child in self._children(token) if child.dep_ == "prt"]
             polarity = verb_polarity(lemma, particles)
@@ -227,12 +226,12 @@ class _Finder:
 
     # -- the rules ---------------------------------------------------------------------------------------
     def _verb(self, verb: "Token", polarity: str) -> list[Relation]:
+        if verb.dep_ == "amod" and verb.i >= 2 and self.doc[verb.i - 1].text == "-":
+            return self._hyphened_verb(verb, polarity)
         passive = any(child.dep_ in ("nsubjpass", "auxpass") for child in self._children(verb)) or verb.tag_ == "VBN" and any(
             child.dep_ == "agent" for child in self._children(verb)
         )
         agents = [pobj for child in self._children(verb) if child.dep_ == "agent" for pobj in self._children(child) if pobj.dep_ == "pobj"]
-        if verb.dep_ == "amod" and verb.i >= 2 and self.doc[verb.i - 1].text == "-":
-            return self._hyphened_verb(verb, polarity)
         if passive or agents:
             targets = self._actors_of([c for c in self._children(verb) if c.dep_ == "nsubjpass"] or self._described_noun(verb))
             return self._pairs(self._actors_of(agents), targets, polarity, verb, [verb])
