@@ -137,6 +137,9 @@ def test_the_example_article_relations(example):
     ("Donald Trump spoke. Senator Ted Cruz, a Trump critic, disagreed.", ("Ted Cruz", "opposes", "Donald Trump", "asserted")),
     ("Brett Kavanaugh spoke. Kavanaugh accuser Christine Blasey Ford testified.",
      ("Christine Blasey Ford", "opposes", "Brett Kavanaugh", "asserted")),
+    # a party's adjective before the noun describes the name after it: no relation to the party
+    ("Stacey Abrams ended her challenges against Republican opponent Brian Kemp. Republican voters cheered.",
+     ("Stacey Abrams", "opposes", "Brian Kemp", "asserted")),
     # verbs of opinion writing
     ("George Soros has antagonised Viktor Orban.", ("George Soros", "opposes", "Viktor Orban", "asserted")),
     ("Kim Jong-un routinely blasts Japan.", ("Kim Jong-un", "opposes", "Japan", "asserted")),
@@ -153,12 +156,15 @@ def test_one_relation_rule_each(text, expected):
     ("Haftar will succeed in taking Derna.", "will"),
     ("The fashion is a passing fad that is doomed to failure.", "doomed"),
     ("Prices are likely to rise next year.", "likely"),
+    ("Concerns about the incident are likely to have been raised.", None),  # a likely past
     ("The deal could collapse.", "could"),
     ("The army took the city in May.", None),
     ("Will the army take the city?", None),
     ("If it rains, we will stay home.", "will"),  # a conditional forecast is still one
     ("He asked what would happen if the talks will fail.", None),
     ("Trump threatened to send the military to the border.", "threatened"),  # an intention, in any tense
+    ("We planned to pay our respects at his memorial.", None),  # but a plan in the past is past
+    ("The project is ostensibly intended to foster female entrepreneurship.", None),
     ("The FBI does not now plan to launch an investigation.", "plan"),
     ("It won’t work.", "wo"),
     ("If you enjoyed her tenure, you’ll like Pompeo.", "’ll"),  # "’ll" parsed as the verb: still a future
@@ -194,6 +200,11 @@ def test_attribution(text, source):
     sentence = next(parsed(text).sents)
     found = statement_source(sentence)
     assert (text[found[0]:found[1]] if found else None) == source
+
+
+def test_a_party_adjective_before_a_backer_noun_is_no_side():
+    found = relations_of("Stacey Abrams ended her challenges against Republican opponent Brian Kemp. Republican voters cheered.")
+    assert not {relation for relation in found if "Republicans" in relation}
 
 
 def test_an_attitude_adjective_needs_its_preposition():

@@ -24,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from propaganda_lens.actors.name_words import SIDE_PREFIXES
+from propaganda_lens.actors.name_words import PARTY_ADJECTIVES, SIDE_PREFIXES
 from propaganda_lens.actors.relation_model import RelationHead, sentence_range
 from propaganda_lens.data import Relation
 from propaganda_lens.enrich.parsing import dependents
@@ -203,8 +203,8 @@ class _Finder:
             attitude = self._attitude(token, *ATTITUDE_ADJECTIVES[token.lower_])
             if attitude:
                 return attitude
-        if lemma in BACKER_NOUNS and token.i - 1 in self.actor_of_token and token.i + 1 in self.actor_of_token:
-            return self._backer_noun(token, BACKER_NOUNS[lemma])  # "Trump ally Lindsey Graham", however parsed
+        if lemma in BACKER_NOUNS and self._names_around(token) is not None:  # "Trump ally Lindsey Graham"
+            return self._backer_noun(token, BACKER_NOUNS[lemma])  # however parsed
         if token.pos_ == "VERB":
             particles = [child.lower_ for child in self._children(token) if child.dep_ == "prt"]
             polarity = verb_polarity(lemma, particles)
@@ -313,9 +313,9 @@ class _Finder:
         """ "Russia, Haftar's backer": the members -> the owner; `backed` (a proxy noun): the owner -> the members.
         Between two names, by position whatever the parse: "Kremlin critic Alexei Navalny", "Trump ally Lindsey
         Graham" (the name after -> the name before)."""
-        before, after = self.actor_of_token.get(noun.i - 1), self.actor_of_token.get(noun.i + 1)
-        if before is not None and after is not None and before != after:
-            sides = [(after, False)], [(before, False)]
+        around = self._names_around(noun)
+        if around is not None:
+            sides = [(around[1], False)], [(around[0], False)]
             return self._pairs(*(sides[::-1] if backed else sides), polarity, noun, [noun])
         owners = [child for child in self._children(noun) if child.dep_ == "poss"]
         owners += [p for p in self._objects_after(noun, {"of"}, as_tokens=True)]
@@ -334,6 +334,14 @@ class _Finder:
         if backed:
             sources, targets = targets, sources
         return self._pairs(sources, targets, polarity, noun, [noun])
+
+    def _names_around(self, noun: "Token") -> tuple[str, str] | None:
+        """The actors named right before and right after a noun ("Kremlin critic Alexei Navalny"), if two differ;
+        not a party's adjective before it ("Republican opponent Brian Kemp": Kemp is the Republican)."""
+        before, after = self.actor_of_token.get(noun.i - 1), self.actor_of_token.get(noun.i + 1)
+        if before is None or after is None or before == after or self.doc[noun.i - 1].text in PARTY_ADJECTIVES:
+            return None
+        return before, after
 
     def _gift_noun(self, noun: "Token") -> list[Relation]:
         givers = [child for child in self._children(noun) if child.dep_ in ("poss", "amod", "compound")]  # "Russian help"

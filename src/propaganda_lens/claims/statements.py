@@ -32,6 +32,7 @@ INTENTION_WORDS = frozenset(
     "threaten threatens threatened threatening vow vows vowed vowing plan plans planned planning intend intends "
     "intended intending pledge pledges pledged pledging".split()
 )
+PAST_PLANS = frozenset({"planned", "intended"})  # a plan held, not a threat or a vow made: past, like "was about to"
 NEGATIONS = frozenset({"not", "n't", "n’t"})
 FUTURE_ADVERBS = frozenset({"soon", "eventually", "someday", "shortly", "later", "tomorrow", "next"})
 LIKELIHOOD_ADVERBS = frozenset({"likely", "probably", "certainly", "surely", "inevitably"})
@@ -85,8 +86,8 @@ def _hedge_word(token: "Token", addressed: set[int], children_of: dict[int, list
         if verb < len(doc) and doc[verb].is_quote:  # vows to “fight …”
             verb += 1
         return verb < len(doc) and following == "to" and doc[verb].tag_ == "VB"
-    if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
-        return following == "to"
+    if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):  # not "likely to have been raised": the past
+        return following == "to" and not (token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "have")
     return (lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ == "VB"
             and not any(child.lower_ == "would" for child in children_of.get(token.head.i, [])))
 
@@ -114,7 +115,10 @@ def _reported_in_past(modal: "Token") -> bool:
 
 def _in_past(token: "Token", past_heads: set[int]) -> bool:
     """ "was about to", "wasn't going to": a past tense verb or auxiliary governs the word; not for a stated
-    intention ("threatened to send troops" is still ahead)."""
+    intention ("threatened to send troops" is still ahead), but a past plan is past ("We planned to pay our
+    respects", "a project intended to foster")."""
+    if token.lower_ in PAST_PLANS:
+        return True
     if token.lower_ in INTENTION_WORDS:
         return False
     head = token.head if token.dep_ in ("acomp", "aux", "xcomp") or token.pos_ == "VERB" else token
