@@ -202,6 +202,12 @@ def test_attribution(text, source):
     assert (text[found[0]:found[1]] if found else None) == source
 
 
+def test_he_after_a_verb_of_saying_is_its_subject_named_or_not():
+    assert not relations_of("Donald Trump pardoned him. The ex-Navy sailor says he's suing James Comey and Barack Obama.")
+    assert ("Keith Ellison", "opposes", "Louis Farrakhan", "reported") in relations_of(
+        "Keith Ellison spoke. Ellison said he denounced Louis Farrakhan.")
+
+
 def test_a_party_adjective_before_a_backer_noun_is_no_side():
     found = relations_of("Stacey Abrams ended her challenges against Republican opponent Brian Kemp. Republican voters cheered.")
     assert not {relation for relation in found if "Republicans" in relation}

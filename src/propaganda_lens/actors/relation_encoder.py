@@ -11,7 +11,7 @@ A model folder holds `model.onnx` (input_ids, attention_mask -> logits over CLAS
 `python tools/fit_relation_encoder.py` from evaluation/structure/annotations.jsonl. Inference needs onnxruntime
 and tokenizers only. **No encoder ships**: on both locked sets it raised relation F1 (0.194 -> 0.227 and 0.148 ->
 0.226, with the actor rules of its stop) about as much as the logistic head (relation_model) did then, at 250 ms
-warm on the example article against the head's 11 ms; the head has since reached 0.213 and 0.307
+warm on the example article against the head's 11 ms; the head has since reached 0.213 and 0.300
 (evaluation/structure/README.md).
 `find_relations(..., head=RelationEncoder.load(folder))` and `tools/score_structure.py --relation-head
 FOLDER` use one.

@@ -453,6 +453,9 @@ class _Finder:
         personal = token.lower_ in PERSONAL_POSSESSIVES
         if not personal and token.lower_ not in THING_PRONOUNS:
             return None
+        reporter = self._reporter(token)
+        if reporter is not None:  # "Ex-Navy sailor … says he's suing Comey": the sailor, named or not
+            return self.actor_of_token.get(reporter.i)
         earliest = self.sentence_of[token.i].start
         previous = self.sentence_of[earliest - 1].start if earliest > 0 else earliest
         excluded = self._clause_holders(token)
@@ -461,6 +464,13 @@ class _Finder:
             if actor is not None and (actor in self.person_ids) == personal and actor not in excluded:
                 return actor
         return None
+
+    def _reporter(self, pronoun: "Token") -> "Token | None":
+        """The noun that says or thinks the clause a subject pronoun opens ("X says he …"), when it is a noun."""
+        clause = pronoun.head
+        if pronoun.dep_ not in SUBJECTS or clause.dep_ != "ccomp" or clause.head.lemma_.lower() not in REPORTING_WORDS:
+            return None
+        return next((child for child in self._children(clause.head) if child.dep_ == "nsubj" and child.pos_ in ("NOUN", "PROPN")), None)
 
     def _clause_holders(self, pronoun: "Token") -> set[str]:
         """The actors an object pronoun cannot stand for: the subjects and owners of its own clause ("Ford's
