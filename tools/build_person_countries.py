@@ -43,7 +43,7 @@ def _date(yymmdd: str) -> int:
 
 
 def _latest_country(roles: list[tuple[str, str, str, str]]) -> str:
-    """The country of the role that ends last: an open role ("> date") is ongoing; an undated one comes last."""
+    """The country of the role that ends last: an open role ("> date") is ongoing; an undated one counts least."""
     def end(role: tuple[str, str, str, str]) -> int:
         _, bound, start, finish = role
         if bound == ">":
@@ -81,9 +81,10 @@ def rows(dictionary: str, countries: dict[str, str]) -> list[tuple[str, str]]:
         if is_place or not person_roles:
             continue
         country = countries.get(_latest_country(person_roles))
+        if country is None:  # a code that is not a country's (international bodies, regions)
+            continue
         for form in filter(None, map(_forms, lines)):
-            if country is not None:
-                country_of.setdefault(form, set()).add(country)
+            country_of.setdefault(form, set()).add(country)
     return sorted((form, next(iter(found))) for form, found in country_of.items() if len(found) == 1)
 
 
