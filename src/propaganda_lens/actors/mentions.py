@@ -67,25 +67,28 @@ MIN_MISSPELT_SURNAME = 6  # and a surname alone from this one ("Guiliani")
 LEADING_NON_NAME_TAGS = frozenset({"RB", "RBR", "RBS", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 
 
+def _table_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of one of the shipped tab-separated tables beside this module."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
 @lru_cache(maxsize=1)
 def country_names() -> dict[str, str]:
     """Name a text may use -> the country's common name ("UAE" -> "United Arab Emirates")."""
-    with COUNTRY_NAMES.open(encoding="utf-8", newline="") as handle:
-        return {row["name"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")}
+    return {row["name"]: row["country"] for row in _table_rows(COUNTRY_NAMES)}
 
 
 @lru_cache(maxsize=1)
 def city_names() -> frozenset[str]:
     """Names of cities of at least 100,000 people (tools/build_city_names.py), countries left out."""
-    with CITY_NAMES.open(encoding="utf-8", newline="") as handle:
-        return frozenset(row["name"] for row in csv.DictReader(handle, delimiter="\t"))
+    return frozenset(row["name"] for row in _table_rows(CITY_NAMES))
 
 
 @lru_cache(maxsize=1)
 def person_countries() -> dict[str, str]:
     """A person's name, lower case -> the country they act for (Phoenix, tools/build_person_countries.py)."""
-    with PERSON_COUNTRIES.open(encoding="utf-8", newline="") as handle:
-        return {row["name"]: row["country"] for row in csv.DictReader(handle, delimiter="\t")}
+    return {row["name"]: row["country"] for row in _table_rows(PERSON_COUNTRIES)}
 
 
 def _country_acted_for(candidate: "_Candidate") -> str | None:
