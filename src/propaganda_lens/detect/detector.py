@@ -384,18 +384,24 @@ class Detector:
         if len(state.encoded) == 0:
             raise ValueError("the text has no tokens to classify")
         unique = sorted({(span.start, span.end) for span in spans})
-        probabilities = dict(zip(unique, self.technique_probabilities(state, unique)))
-        ranked = {key: np.argsort(-row) for key, row in probabilities.items()}
-        used: dict[tuple[int, int], int] = defaultdict(int)
-        labelled = []
-        for span in spans:
-            key = (span.start, span.end)
-            choice = int(ranked[key][used[key] % len(self.config.techniques)])
-            used[key] += 1
-            labelled.append(
-                Span(span.start, span.end, self.config.techniques[choice], float(probabilities[key][choice]))
-            )
-        return labelled
+        return labelled_by_rank(spans, dict(zip(unique, self.technique_probabilities(state, unique))),
+                                self.config.techniques)
+
+
+def labelled_by_rank(
+    spans: list[Span], probabilities: dict[tuple[int, int], np.ndarray], techniques: tuple[str, ...]
+) -> list[Span]:
+    """The spans, in order, each with a technique from its range's `probabilities`: the k-th listing of a range
+    gets its k-th most likely technique."""
+    ranked = {key: np.argsort(-row) for key, row in probabilities.items()}
+    used: dict[tuple[int, int], int] = defaultdict(int)
+    labelled = []
+    for span in spans:
+        key = (span.start, span.end)
+        choice = int(ranked[key][used[key] % len(techniques)])
+        used[key] += 1
+        labelled.append(Span(span.start, span.end, techniques[choice], float(probabilities[key][choice])))
+    return labelled
 
 
 @dataclass(frozen=True)

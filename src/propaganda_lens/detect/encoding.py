@@ -62,6 +62,17 @@ def encode(tokenizer: Tokenizer, text: str) -> EncodedText:
     return EncodedText(ids, offsets, word_ids)
 
 
+def aligned_tag_probabilities(target: EncodedText, source: EncodedText, probabilities: np.ndarray) -> np.ndarray:
+    """Another tokenizer's per-token tag `probabilities` (over `source`'s tokens) moved onto `target`'s tokens by
+    character offsets: each target token takes those of the first source token it overlaps (uniform if none)."""
+    tags = np.full((len(target), probabilities.shape[1]), 1 / probabilities.shape[1], dtype=np.float32)
+    for token, (start, end) in enumerate(target.offsets):
+        first, last = source.token_range(int(start), int(end))
+        if first < last:
+            tags[token] = probabilities[first]
+    return tags
+
+
 def window_ranges(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
     """Token ranges of at most `size` tokens, `stride` apart, covering all tokens (the last one flush right)."""
     if n_tokens == 0:

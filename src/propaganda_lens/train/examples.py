@@ -11,6 +11,7 @@ import numpy as np
 from propaganda_lens.data import Article, Span
 from propaganda_lens.detect.encoding import (
     EncodedText,
+    aligned_tag_probabilities,
     bio_tags,
     best_window,
     encode,
@@ -180,11 +181,7 @@ def teacher_targets(teacher, split: Split, tokenizer) -> dict[str, SoftTargets]:
         if len(student) == 0:
             continue
         state = teacher.run(text)
-        tags = np.full((len(student), 3), 1 / 3, dtype=np.float32)
-        for token, (start, end) in enumerate(student.offsets):
-            first, last = state.encoded.token_range(int(start), int(end))
-            if first < last:
-                tags[token] = state.tag_probabilities[first]
+        tags = aligned_tag_probabilities(student, state.encoded, state.tag_probabilities)
         spans = [(span.start, span.end) for span in split.techniques[article_id]]
         targets[article_id] = SoftTargets(tags, teacher.technique_probabilities(state, spans).astype(np.float32))
     return targets
