@@ -257,3 +257,41 @@ def test_merging_misspellings_takes_time_in_proportion_to_the_people():
     (small, left_small), (large, left_large) = merged(1_000), merged(4_000)
     assert (left_small, left_large) == (1_002, 4_002)  # a misspelt surname of many people joins none of them
     assert large < 8 * small + 0.5  # quadratic work: 16 times
+
+
+@pytest.mark.parametrize("credit", ["(Reporting by Marton Dunai; Editing by Catherine Evans)",
+                                    "By Karista Baldwin, Conservative Tribune November 15, 2018:",
+                                    "Rick Bowmer/AP Photo Trump pardons two ranchers"])
+def test_reporting_lines_bylines_with_an_outlet_and_glued_credits_name_no_actor(credit):
+    found = actors_in(f"The Senate voted on the bill on Tuesday.\n{credit}\n")
+    assert not {"Marton Dunai", "Catherine Evans", "Karista Baldwin", "Rick Bowmer"} & set(found)
+    assert "Senate" in found
+
+
+@pytest.mark.parametrize("text, debris", [
+    ("Law and order is likely to be a major issue. The law was passed by Congress.", "Law"),
+    ("Raises mental health funding and increases the budget, Congress said.", "Raises"),
+])
+def test_a_common_word_taken_for_a_name_is_no_actor(text, debris):
+    found = actors_in(text)
+    assert debris not in found and "Congress" in found
+
+
+def test_a_name_used_as_a_name_stays_though_it_is_also_a_word():
+    found = actors_in("Trump met Putin. Donald Trump said the trump card was his.")
+    assert "Donald Trump" in found
+
+
+def test_georgia_beside_other_states_is_the_state():
+    assert "Georgia" not in actors_in("Voters in Florida and Georgia went to the polls. The GOP won Florida.")
+    assert actors_in("Russia sent troops into Georgia. Georgia protested at the UN.")["Georgia"][0] == "country"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The Executive Office for Immigration Review (EOIR) ruled.", "Executive Office for Immigration Review"),
+    ("Andrew Dyer 🛴 wrote on Monday that the troops had left.", "Andrew Dyer"),
+    ("She is an ex-Goldman Sachs banker who advised Trump.", "Goldman Sachs"),
+    ("Will Brett Kavanaugh be confirmed to the Supreme Court?", "Brett Kavanaugh"),
+])
+def test_name_edges_drop_brackets_symbols_ex_and_modals(text, name):
+    assert name in actors_in(text)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from propaganda_lens.actors.name_words import (
     BODY_NOUNS, CAMP_SIDES, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
     NAME_PARTICLES, NICKNAMES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES,
-    SIDE_PREFIXES, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES,
+    SIDE_PREFIXES, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
 )
 from propaganda_lens.data import Actor
 
@@ -46,7 +46,9 @@ MIN_LISTED_NAMES = 3  # a line of at least this many two-word names and nothing 
 CREDIT_LINE = re.compile(
     r"^[^\n]{0,40}\b(?:photo|photograph|image|picture|credit|illustration)s?\b\s*(?:[/:|©]|by\b)[^\n]{0,80}$"
     r"|^[^\n]{0,60}[/|]\s*(?:getty images|reuters|afp|ap|shutterstock|epa)\b[^\n]{0,40}$"
-    r"|^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"
+    r"|^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:,[^\n]{0,80})?$"  # "By Jane Doe, The Tribune, May 2"
+    r"|^\s*\((?:additional\s+)?(?:reporting|writing)\s+by\b[^\n]{0,150}\)\s*$"  # "(Reporting by …; Editing by …)"
+    r"|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\s+Photo\b"  # "Rick Bowmer/AP Photo"
     r"|©\s*(?:\d{4}\s*)?provided by\s+[A-Z][\w.'&-]*(?:\s+[A-Z][\w.'&-]*){0,3}"
     r"|^\s*©[^\n]{0,120}$"  # "©2018 Los Angeles Times, Distributed by Tribune Content Agency"
     r"|^\s*[—–]+\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"  # a signature: "— Patrick McGreevy"
@@ -64,7 +66,7 @@ FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX",
 MAX_NAME_TOKENS = 8
 MIN_MISSPELT_LETTERS = 4  # a given name one letter from another is a misspelling from this length ("Dianna")
 MIN_MISSPELT_SURNAME = 6  # and a surname alone from this one ("Guiliani")
-LEADING_NON_NAME_TAGS = frozenset({"RB", "RBR", "RBS", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
+LEADING_NON_NAME_TAGS = frozenset({"MD", "RB", "RBR", "RBS", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 
 
 def _table_rows(path: Path) -> list[dict[str, str]]:
@@ -129,7 +131,12 @@ def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
         if separator:
             pieces.append((start, index + (0 if token.text in (",", ";", "/") or token.is_alpha else 1)))
             start = index + 1
-    pieces.append((start, entity.end))
+    end = entity.end
+    if entity.label_ == "PERSON":
+        while end < len(doc) and doc[end].tag_ == "NNP" and not doc[end].ent_type_ and doc[end].text.istitle() \
+                and "\n" not in doc[end - 1].text_with_ws:
+            end += 1  # "Will Brett" + "Kavanaugh": the surname the recogniser left out
+    pieces.append((start, end))
     return [cleaned for first, last in pieces if last > first and (cleaned := clean_name(doc, first, last, entity.label_))]
 
 
@@ -139,8 +146,15 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         if doc[index].tag_ == "POS" and doc[index].lower_ in ("'s", "’s"):  # not "Workers' Party"
             last = index
             break
-    while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space):
-        last -= 1  # "Blair's" -> "Blair"
+    for index in range(first + 1, last):  # "Executive Office for Immigration Review (EOIR" -> without the acronym
+        if doc[index].text == "(":
+            last = index
+            break
+    while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space
+                            or not any(character.isalnum() for character in doc[last - 1].text)):
+        last -= 1  # "Blair's" -> "Blair", "Andrew Dyer 🛴" -> "Andrew Dyer"
+    if last - first > 2 and doc[first].lower_ == "ex" and doc[first + 1].text == "-":
+        first += 2  # "ex-Goldman Sachs": the body itself
     if last - first > 1 and doc[last - 1].lower_ in GOVERNING_WORDS:
         last -= 1  # "Trump Administration", "Hungarian Government": a mention of Trump, of Hungary
     while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].is_punct or _title_before_name(doc, first, last)
@@ -336,6 +350,8 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         kind_votes = votes[name]
         words = name.split()
         country = country_of(name)
+        if name == "Georgia" and US_STATE_NAMES.search(doc.text):
+            continue  # the state, where the article names others: a place, not an actor
         if country:
             kind, key = "country", country
         elif len(words) == 1 and name in surname_owner:
@@ -375,6 +391,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             acronym_owner.setdefault(_acronym(words), key)
             _acronym_in_brackets(doc, last, _acronym(words), candidate)
     _merge_surnames(candidates)
+    _drop_common_words(doc, candidates)
     _add_untagged_mentions(doc, candidates)
 
     ordered = sorted(candidates.items(), key=lambda item: min(item[1].mentions))
@@ -572,6 +589,26 @@ def _join(candidates: dict[str, _Candidate], key: str, owner_key: str) -> None:
     owner = candidates[owner_key]
     owner.names.update(candidates[key].names)
     owner.mentions += candidates.pop(key).mentions
+
+
+def _drop_common_words(doc: "Doc", candidates: dict[str, _Candidate]) -> None:
+    """Drops a person or organization named by one capitalized word only where the recogniser took a common
+    word for a name: the text also uses the word in lower case ("Law", "Council"), or the tagger reads every
+    mention as something other than a proper noun ("Absurd as it may sound", "Raises mental health funding")."""
+    lower_words = {token.text for token in doc if token.is_lower and token.is_alpha}
+    for key in [key for key, candidate in candidates.items() if candidate.kind in ("person", "organization")]:
+        candidate = candidates[key]
+        if not all(" " not in name and name.istitle() for name in candidate.names):
+            continue
+        if all(name.lower() in lower_words for name in candidate.names) or all(
+                last - first == 1 and _common_word(doc[first]) for first, last in candidate.mentions):
+            del candidates[key]
+
+
+def _common_word(token: "Token") -> bool:
+    """Tagged as other than a noun in the singular ("Absurd", "Smiles"), or as a plural proper noun at a sentence
+    start ("Raises"). A singular noun may be a name the tagger missed ("Trump praised Braun")."""
+    return token.tag_ not in ("NNP", "NNPS", "NN") or token.is_sent_start and token.tag_ == "NNPS"
 
 
 def _add_untagged_mentions(doc: "Doc", candidates: dict[str, _Candidate]) -> None:

@@ -1,6 +1,8 @@
 """Word lists the actors stage reads names by: titles and the words around a name that make it a mention of
 someone else, or of no actor; names that are not actors; the words that name groups and sides."""
 
+import re
+
 # Titles and ranks that precede a name and are not part of it.
 TITLES = frozenset(
     "mr mrs ms miss dr prof prophet sir lord lady president vice prime minister chancellor secretary general gen marshal "
@@ -46,6 +48,14 @@ CAMP_SIDES = frozenset({"Left", "Right"})
 US_STATE_CODES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
     "OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+# US states other than Georgia: where an article names one, its "Georgia" is the state, not the country.
+US_STATE_NAMES = re.compile(
+    r"\b(?:Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Hawaii|Idaho|Illinois|"
+    r"Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|"
+    r"Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|"
+    r"Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|"
+    r"West Virginia|Wisconsin|Wyoming|Atlanta)\b"
 )
 # Lower-case words inside a person's name ("Ludwig van Beethoven", "Osama bin Laden").
 NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al", "el", "y", "ben"})
