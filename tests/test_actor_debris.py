@@ -295,3 +295,13 @@ def test_georgia_beside_other_states_is_the_state():
 ])
 def test_name_edges_drop_brackets_symbols_ex_and_modals(text, name):
     assert name in actors_in(text)
+
+
+def test_weapon_designations_are_not_actors():
+    found = actors_in("Israel bought F-16s and an F-22 Raptor from the United States.")
+    assert not any(name.startswith("F-") for name in found) and "Israel" in found
+
+
+def test_a_party_or_camp_adjective_before_a_person_is_not_the_name():
+    found = actors_in("Conservative Ben Shapiro spoke at the university on Monday.")
+    assert "Ben Shapiro" in found and "Conservative Ben Shapiro" not in found

@@ -58,6 +58,7 @@ CREDIT_LINE = re.compile(
 
     re.IGNORECASE | re.MULTILINE,
 )
+MODEL_DESIGNATION = re.compile(r"\b[A-Z][A-Za-z]?-\d+")  # "F-16s", "F-22 Raptor", "MiG-29": a weapon or product model
 NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\S+://\S+|@\w+")  # brackets, links and handles
 HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
 HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is set in headline casing
@@ -155,6 +156,8 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         last -= 1  # "Blair's" -> "Blair", "Andrew Dyer 🛴" -> "Andrew Dyer"
     if last - first > 2 and doc[first].lower_ == "ex" and doc[first + 1].text == "-":
         first += 2  # "ex-Goldman Sachs": the body itself
+    if label == "PERSON" and last - first > 2 and (doc[first].text in PARTY_ADJECTIVES or doc[first].lower_ + "s" in POLITICAL_CAMPS):
+        first += 1  # "Conservative Ben Shapiro", "Republican Lindsey Graham": the person
     if last - first > 1 and doc[last - 1].lower_ in GOVERNING_WORDS:
         last -= 1  # "Trump Administration", "Hungarian Government": a mention of Trump, of Hungary
     while first < last and (doc[first].lower_ in ("the", "a", "an") or doc[first].is_punct or _title_before_name(doc, first, last)
@@ -173,6 +176,8 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
     name = doc[first:last].text
     if label == "ORG" and (name in city_names() or name.isupper() and name.title() in city_names()):
         return None  # "Copenhagen", "STOCKHOLM (Reuters)": a city the recogniser took for an organization
+    if MODEL_DESIGNATION.match(name):
+        return None
     if name in EVENT_NAMES or name in RELIGIOUS_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None
     return first, last
