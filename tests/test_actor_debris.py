@@ -305,3 +305,18 @@ def test_weapon_designations_are_not_actors():
 def test_a_party_or_camp_adjective_before_a_person_is_not_the_name():
     found = actors_in("Conservative Ben Shapiro spoke at the university on Monday.")
     assert "Ben Shapiro" in found and "Conservative Ben Shapiro" not in found
+
+
+@pytest.mark.parametrize("text, site", [
+    ("Troops landed at Travis Air Force Base on Monday, the Pentagon said.", "Travis Air Force Base"),
+    ("The Senate met as Capitol Hill braced for the vote.", "Capitol Hill"),
+    ("The Mueller Report was sent to the Senate.", "Mueller Report"),
+    ("Britain marked Armed Forces Day with a parade, the Ministry of Defence said.", "Armed Forces Day"),
+])
+def test_sites_documents_and_events_are_not_actors(text, site):
+    found = actors_in(text)
+    assert site not in found and found
+
+
+def test_a_person_named_like_a_site_stays():
+    assert "Anita Hill" in actors_in("Anita Hill testified against Clarence Thomas in 1991.")

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
-    BODY_NOUNS, CAMP_SIDES, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
+    BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
     NAME_PARTICLES, NICKNAMES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES,
-    SIDE_PREFIXES, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
+    SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
 )
 from propaganda_lens.data import Actor
 
@@ -176,7 +176,8 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
     name = doc[first:last].text
     if label == "ORG" and (name in city_names() or name.isupper() and name.title() in city_names()):
         return None  # "Copenhagen", "STOCKHOLM (Reuters)": a city the recogniser took for an organization
-    if MODEL_DESIGNATION.match(name):
+    if MODEL_DESIGNATION.match(name) or label != "PERSON" and (
+            doc[last - 1].text in SITE_NAME_ENDINGS or last - first > 1 and doc[last - 1].text in DOCUMENT_OR_EVENT_ENDINGS):
         return None
     if name in EVENT_NAMES or name in RELIGIOUS_NAMES or name.startswith("Operation ") or set(name.lower().split()) <= SITE_WORDS:
         return None

@@ -57,6 +57,17 @@ US_STATE_NAMES = re.compile(
     r"Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|"
     r"West Virginia|Wisconsin|Wyoming|Atlanta)\b"
 )
+# The last word of a site's name: a place where things happen, not an actor ("Travis Air Force Base", "Bundy Ranch",
+# "Capitol Hill"). Not for persons ("Anita Hill"), and not "Street" ("Downing Street" acts for a government).
+SITE_NAME_ENDINGS = frozenset(
+    "Base Ranch Castle Fence Forest Wharf Airport Hotel Bridge Square Park Stadium Hill Borough Mesa Beach Island "
+    "Islands River Valley Mountain Mountains Canal".split()
+)
+# The last word of the name of a document, law or event: not an actor ("Mueller Report", "U.S. Code 2381" aside,
+# "Armed Forces Day", "State Visit", "Witch Hunt").
+DOCUMENT_OR_EVENT_ENDINGS = frozenset(
+    "Report Day Visit Attack attack Order Orders Guide Code Hunt Act Treaty Agreement Accord Deal Summit Conference".split()
+)
 # Lower-case words inside a person's name ("Ludwig van Beethoven", "Osama bin Laden").
 NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al", "el", "y", "ben"})
 # A page's own links and buttons, taken for organizations ("Privacy Policy and Terms", "Email Sign").
