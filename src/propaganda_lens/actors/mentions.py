@@ -133,10 +133,9 @@ def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
             pieces.append((start, index + (0 if token.text in (",", ";", "/") or token.is_alpha else 1)))
             start = index + 1
     end = entity.end
-    if entity.label_ == "PERSON":
-        while end < len(doc) and doc[end].tag_ == "NNP" and not doc[end].ent_type_ and doc[end].text.istitle() \
-                and "\n" not in doc[end - 1].text_with_ws:
-            end += 1  # "Will Brett" + "Kavanaugh": the surname the recogniser left out
+    if entity.label_ == "PERSON" and end < len(doc) and doc[end].tag_ == "NNP" and not doc[end].ent_type_ \
+            and doc[end].text.istitle() and "\n" not in doc[end - 1].text_with_ws:
+        end += 1  # "Will Brett" + "Kavanaugh": the surname the recogniser left out
     pieces.append((start, end))
     return [cleaned for first, last in pieces if last > first and (cleaned := clean_name(doc, first, last, entity.label_))]
 
