@@ -26,7 +26,7 @@ from propaganda_lens.detect.encoding import aligned_tag_probabilities, decode_sp
 from propaganda_lens.scoring import paired_bootstrap
 from propaganda_lens.train.examples import Split, load_split, split_off
 
-from compare_detectors import PTC, scores
+from compare_detectors import PTC, print_differences, scores
 
 
 def mean_techniques(members: list[Detector], states: list, weights: list[float], ranges: list[tuple[int, int]]):
@@ -85,10 +85,7 @@ def main() -> None:
     differences = paired_bootstrap(lambda sample: np.subtract(scores(split, found[0], labelled[0], sample),
                                                               scores(split, found[1], labelled[1], sample)),
                                    articles, options.resamples)
-    for column, measure in enumerate(("SI F1", "TC F1")):
-        low, high = np.percentile(differences[:, column], [2.5, 97.5])
-        print(f"{measure}: ensemble - {options.members[0]} {differences[:, column].mean():+.4f}, "
-              f"95% interval [{low:+.4f}, {high:+.4f}]")
+    print_differences(differences, "ensemble", options.members[0])
 
 
 if __name__ == "__main__":
