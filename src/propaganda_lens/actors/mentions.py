@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
-    BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
-    NAME_PARTICLES, NICKNAMES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES,
-    SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
+    BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS,
+    NAME_ADJECTIVE_ENDINGS, NAME_PARTICLES, NICKNAMES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS,
+    RELIGIOUS_NAMES, SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
 )
 from propaganda_lens.data import Actor
 
@@ -599,7 +599,8 @@ def _join(candidates: dict[str, _Candidate], key: str, owner_key: str) -> None:
 def _drop_common_words(doc: "Doc", candidates: dict[str, _Candidate]) -> None:
     """Drops a person or organization named by one capitalized word only where the recogniser took a common
     word for a name: the text also uses the word in lower case ("Law", "Council"), or the tagger reads every
-    mention as something other than a proper noun ("Absurd as it may sound", "Raises mental health funding")."""
+    mention as neither a proper noun nor a singular noun ("Smiles and hugs are premature", "Raises mental health
+    funding" at a sentence start)."""
     lower_words = {token.text for token in doc if token.is_lower and token.is_alpha}
     for key in [key for key, candidate in candidates.items() if candidate.kind in ("person", "organization")]:
         candidate = candidates[key]

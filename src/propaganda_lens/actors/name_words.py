@@ -63,8 +63,8 @@ SITE_NAME_ENDINGS = frozenset(
     "Base Ranch Castle Fence Forest Wharf Airport Hotel Bridge Square Park Stadium Hill Borough Mesa Beach Island "
     "Islands River Valley Mountain Mountains Canal".split()
 )
-# The last word of the name of a document, law or event: not an actor ("Mueller Report", "U.S. Code 2381" aside,
-# "Armed Forces Day", "State Visit", "Witch Hunt").
+# The last word of the name of a document, law or event, after another word: not an actor ("Mueller Report", "Armed
+# Forces Day", "State Visit").
 DOCUMENT_OR_EVENT_ENDINGS = frozenset(
     "Report Day Visit Attack attack Order Orders Guide Code Hunt Act Treaty Agreement Accord Deal Summit Conference".split()
 )
