@@ -155,7 +155,8 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         last -= 1  # "Blair's" -> "Blair", "Andrew Dyer 🛴" -> "Andrew Dyer"
     if last - first > 2 and doc[first].lower_ == "ex" and doc[first + 1].text == "-":
         first += 2  # "ex-Goldman Sachs": the body itself
-    if label == "PERSON" and last - first > 2 and (doc[first].text in PARTY_ADJECTIVES or doc[first].lower_ + "s" in POLITICAL_CAMPS):
+    if label == "PERSON" and last - first > 2 and (
+            doc[first].text in PARTY_ADJECTIVES or doc[first].lower_ + "s" in POLITICAL_CAMPS):
         first += 1  # "Conservative Ben Shapiro", "Republican Lindsey Graham": the person
     if last - first > 1 and doc[last - 1].lower_ in GOVERNING_WORDS:
         last -= 1  # "Trump Administration", "Hungarian Government": a mention of Trump, of Hungary
