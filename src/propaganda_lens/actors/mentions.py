@@ -48,7 +48,8 @@ CREDIT_LINE = re.compile(
     r"|^[^\n]{0,60}[/|]\s*(?:getty images|reuters|afp|ap|shutterstock|epa)\b[^\n]{0,40}$"
     r"|^\s*by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*(?:,[^\n]{0,80})?$"  # "By Jane Doe, The Tribune, May 2"
     r"|^\s*\((?:additional\s+)?(?:reporting|writing)\s+by\b[^\n]{0,150}\)\s*$"  # "(Reporting by …; Editing by …)"
-    r"|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\s+Photo\b"  # "Rick Bowmer/AP Photo"
+    r"|\b[A-Z][\w.'-]{0,30}(?:[ \t]{1,3}[A-Z][\w.'-]{0,30}){0,3}[ \t]{0,3}/[ \t]{0,3}(?:AP|AFP|Reuters|Getty Images|EPA)[ \t]{1,3}Photo\b"
+    # "Rick Bowmer/AP Photo" (bounded: unanchored, it is tried at every word)
     r"|©\s*(?:\d{4}\s*)?provided by\s+[A-Z][\w.'&-]*(?:\s+[A-Z][\w.'&-]*){0,3}"
     r"|^\s*©[^\n]{0,120}$"  # "©2018 Los Angeles Times, Distributed by Tribune Content Agency"
     r"|^\s*[—–]+\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"  # a signature: "— Patrick McGreevy"
@@ -59,7 +60,7 @@ CREDIT_LINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 MODEL_DESIGNATION = re.compile(r"\b[A-Z][A-Za-z]?-\d+")  # "F-16s", "F-22 Raptor", "MiG-29": a weapon or product model
-NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\S+://\S+|@\w+")  # brackets, links and handles
+NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\b[A-Za-z][\w+.-]{0,20}://\S+|@\w+")  # brackets, links, handles
 HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
 HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is set in headline casing
 MIN_HEADLINE_WORDS = 2
