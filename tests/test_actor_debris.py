@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from propaganda_lens.actors.mentions import _Candidate, _merge_surnames, country_of, find_actors
+from propaganda_lens.actors.mentions import country_of, find_actors
+from propaganda_lens.actors.merges import Candidate, merge_surnames
 from propaganda_lens.enrich.parsing import parse
 from propaganda_lens.enrich.sentences import sentence_ranges
 
@@ -121,9 +122,9 @@ def test_merging_many_people_takes_time_in_proportion_to_them():
         candidates = {}
         for number in range(count):
             for name in (f"Given{number} Family{number}", f"Family{number}"):
-                candidates[name] = _Candidate("person", Counter({name: 1}), [(number, number + 1)])
+                candidates[name] = Candidate("person", Counter({name: 1}), [(number, number + 1)])
         started = time.process_time()
-        _merge_surnames(candidates)
+        merge_surnames(candidates)
         return time.process_time() - started, len(candidates)
 
     (small, left_small), (large, left_large) = merged(1_000), merged(4_000)
@@ -153,9 +154,9 @@ def test_many_people_of_one_surname_merge_in_time_in_proportion_to_them():
         candidates = {}
         for number in range(count):  # "Don Smith" and "Donald Smith", many times over, all Smiths
             for name in (f"Giv{number:05d} Smith", f"Giv{number:05d}en Smith"):
-                candidates[name] = _Candidate("person", Counter({name: 1}), [(number, number + 1)])
+                candidates[name] = Candidate("person", Counter({name: 1}), [(number, number + 1)])
         started = time.process_time()
-        _merge_surnames(candidates)
+        merge_surnames(candidates)
         return time.process_time() - started, len(candidates)
 
     (small, left_small), (large, left_large) = merged(1_000), merged(4_000)
@@ -249,9 +250,9 @@ def test_merging_misspellings_takes_time_in_proportion_to_the_people():
     def merged(count: int) -> tuple[float, int]:
         candidates = {}
         for name in [*(f"Giv{number:05d} Hernandez" for number in range(count)), "Hernandes", "Hernandz"]:
-            candidates[name] = _Candidate("person", Counter({name: 1}), [(0, 1)])
+            candidates[name] = Candidate("person", Counter({name: 1}), [(0, 1)])
         started = time.process_time()
-        _merge_surnames(candidates)
+        merge_surnames(candidates)
         return time.process_time() - started, len(candidates)
 
     (small, left_small), (large, left_large) = merged(1_000), merged(4_000)

@@ -5,7 +5,8 @@
   "America"), NORP plural nouns not in it are groups ("Islamists"); other places (cities, regions) are not actors.
 - Mentions of one actor merge: a surname after a full name ("Khalifa Haftar" … "Haftar"), titles dropped
   ("Field Marshall"), an acronym and the name it abbreviates ("Derna Mujahideen Shura Council (DMSC)"), a name
-  and a longer form that starts with it ("the Muslim Brotherhood" / "the Muslim Brotherhood Sect").
+  and a longer form that starts with it ("the Muslim Brotherhood" / "the Muslim Brotherhood Sect"); the merges of
+  one person's names are in merges.py.
 - Once an actor is known, its other untagged occurrences (same words, same case) are mentions too.
 - Beyond the recogniser: a line that only lists names (a poll's options) gives a person per given name and
   surname; platforms, political camps ("conservatives", "the Left") and a country after "pro-"/"anti-" are named
@@ -17,18 +18,17 @@ from __future__ import annotations
 
 import csv
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
-    BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GENERATION_NUMERALS, GOVERNING_WORDS, JOINING_WORDS,
-    NAME_ADJECTIVE_ENDINGS, NAME_PARTICLES, NICKNAMES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS,
-    RELIGIOUS_NAMES, SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
+    BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
+    NAME_PARTICLES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SIDE_PREFIXES,
+    SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
 )
+from propaganda_lens.actors.merges import Candidate, acronym, merge_surnames, person_words
 from propaganda_lens.data import Actor
 
 if TYPE_CHECKING:
@@ -66,8 +66,6 @@ HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is s
 MIN_HEADLINE_WORDS = 2
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
-MIN_MISSPELT_LETTERS = 4  # a given name one letter from another is a misspelling from this length ("Dianna")
-MIN_MISSPELT_SURNAME = 6  # and a surname alone from this one ("Guiliani")
 LEADING_NON_NAME_TAGS = frozenset({"MD", "RB", "RBR", "RBS", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 
 
@@ -95,7 +93,7 @@ def person_countries() -> dict[str, str]:
     return {row["name"]: row["country"] for row in _table_rows(PERSON_COUNTRIES)}
 
 
-def _country_acted_for(candidate: "_Candidate") -> str | None:
+def _country_acted_for(candidate: "Candidate") -> str | None:
     """The country the Phoenix dictionaries tie one of the person's full names to, the most used name first."""
     countries = person_countries()
     for name, _ in candidate.names.most_common():
@@ -108,15 +106,6 @@ def _country_acted_for(candidate: "_Candidate") -> str | None:
 def country_of(name: str) -> str | None:
     names = country_names()
     return names.get(name) or names.get(name.title()) or (names.get(name[:-1]) if name.endswith("s") else None)
-
-
-@dataclass
-class _Candidate:
-    """One actor while mentions are merged: its kind, the names it was called and its mentions (token ranges)."""
-
-    kind: str
-    names: Counter = field(default_factory=Counter)
-    mentions: list[tuple[int, int]] = field(default_factory=list)  # token [first, last) ranges
 
 
 def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
@@ -269,10 +258,6 @@ def _confirmed(doc: "Doc", first: int, last: int, body_names: set[str]) -> tuple
     return None
 
 
-def _acronym(words: list[str]) -> str:
-    return "".join(word[0] for word in words if word[:1].isupper())
-
-
 def listed_names(sentence: "SpacySpan") -> list[tuple[int, int]]:
     """The token ranges of the names in a line that lists people and nothing else, as a web poll's options do
     ("* John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump"), where the recogniser runs the names
@@ -348,7 +333,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         votes[name]["place" if kind == "person" and _after_place_preposition(doc, *cleaned) else kind] += 1
         entities.append((cleaned, name))
 
-    candidates: dict[str, _Candidate] = {}  # key -> candidate
+    candidates: dict[str, Candidate] = {}  # key -> candidate
     surname_owner: dict[str, str] = {}
     acronym_owner: dict[str, str] = {}
     prefix_owner: dict[tuple[str, str], str] = {}  # (kind, the first words of a name) -> that name's key
@@ -389,15 +374,15 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
                     prefix_owner.setdefault((kind, " ".join(words[:size])), key)
         spelling = _spelling(key)
         key = spellings.setdefault((kind, spelling), key)
-        candidate = candidates.setdefault(key, _Candidate(kind))
+        candidate = candidates.setdefault(key, Candidate(kind))
         candidate.names[name] += 1
         candidate.mentions.append((first, last))
         if kind == "person" and len(words) > 1:
             surname_owner.setdefault(words[-1], key)
         if kind == "organization" and len(words) > 1:
-            acronym_owner.setdefault(_acronym(words), key)
-            _acronym_in_brackets(doc, last, _acronym(words), candidate)
-    _merge_surnames(candidates)
+            acronym_owner.setdefault(acronym(words), key)
+            _acronym_in_brackets(doc, last, acronym(words), candidate)
+    merge_surnames(candidates)
     _drop_common_words(doc, candidates)
     _add_untagged_mentions(doc, candidates)
 
@@ -426,7 +411,7 @@ def _spelling(name: str) -> str:
 
 
 def _longer_or_shorter_form(
-    name: str, kind: str, candidates: dict[str, _Candidate], prefix_owner: dict[tuple[str, str], str]
+    name: str, kind: str, candidates: dict[str, Candidate], prefix_owner: dict[tuple[str, str], str]
 ) -> str | None:
     """The key of a known name of this kind that `name` starts with, or that starts with `name`, word by word."""
     words = name.split()
@@ -437,7 +422,7 @@ def _longer_or_shorter_form(
     return prefix_owner.get((kind, name))
 
 
-def _display_name(candidate: _Candidate) -> str:
+def _display_name(candidate: Candidate) -> str:
     """A person's fullest name; an organization's or group's most used name, shortest on a tie, spelled out
     rather than an acronym."""
     names = candidate.names
@@ -446,159 +431,17 @@ def _display_name(candidate: _Candidate) -> str:
     return max(names, key=lambda name: (not name.isupper(), names[name], -len(name)))
 
 
-def _acronym_in_brackets(doc: "Doc", after: int, acronym: str, candidate: _Candidate) -> None:
+def _acronym_in_brackets(doc: "Doc", after: int, short_form: str, candidate: Candidate) -> None:
     """ "Derna Mujahideen Shura Council (DMSC)": the bracketed acronym is a mention of the same actor."""
     index = after
     while index < len(doc) and doc[index].text in ("'", "’", "”", '"'):
         index += 1
-    if index + 2 < len(doc) and doc[index].text == "(" and doc[index + 1].text == acronym and doc[index + 2].text == ")":
-        candidate.names[acronym] += 0  # a known form (its other occurrences become mentions), never the display name
+    if index + 2 < len(doc) and doc[index].text == "(" and doc[index + 1].text == short_form and doc[index + 2].text == ")":
+        candidate.names[short_form] += 0  # a known form (its other occurrences become mentions), never the display name
         candidate.mentions.append((index + 1, index + 2))
 
 
-def _merge_surnames(candidates: dict[str, _Candidate]) -> None:
-    """A shorter person name joins the one person whose fuller name ends with it ("Mueller", "Trump Jr" after
-    "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
-    appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
-    _merge_short_given_names(candidates)
-    _merge_name_variants(candidates)
-    persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
-    fuller: dict[tuple[str, ...], set[str]] = defaultdict(set)  # a shorter form -> the fuller names it may stand for
-    for key in persons:
-        words = tuple(_person_words(key))
-        for size in range(1, len(words)):
-            fuller[words[-size:]].add(key)
-        if len(words) > 1:
-            fuller[words[:1]].add(key)
-    for key in sorted(persons, key=lambda name: -len(name.split())):
-        owners = [other for other in fuller.get(tuple(_person_words(key)), ()) if other in candidates]
-        if len(owners) == 1:
-            _join(candidates, key, owners[0])
-    surnames: dict[str, list[str]] = defaultdict(list)
-    for key in persons:
-        if key in candidates and " " in key:
-            surnames[_person_words(key)[-1]].append(key)
-    for key in [key for key, candidate in candidates.items() if candidate.kind in ("organization", "group") and " " not in key]:
-        if len(surnames.get(key, [])) == 1:  # "Braun", taken for an organization, after "Mike Braun"
-            _join(candidates, key, surnames[key][0])
-    organizations = {_acronym(key.split()): key for key, candidate in candidates.items()
-                     if candidate.kind == "organization" and len(key.split()) > 1}
-    for key in [key for key, candidate in candidates.items() if candidate.kind == "organization" and key.isupper()]:
-        owner = organizations.get(key.replace(".", ""))  # "UN" or "U.N." before "United Nations"
-        if owner not in (None, key):
-            _join(candidates, key, owner)
-
-
-def _merge_short_given_names(candidates: dict[str, _Candidate]) -> None:
-    """ "Don Trump Jr" joins "Donald Trump Jr.": the same surname and rest, and one other given name that starts
-    with it (sorted given names put those next to it, so this stays linear in the people named)."""
-    by_rest: dict[tuple[str, ...], list[tuple[str, str]]] = defaultdict(list)
-    for key, candidate in candidates.items():
-        words = _person_words(key)
-        if candidate.kind == "person" and len(words) > 1:
-            by_rest[tuple(words[1:])].append((words[0], key))
-    for names in by_rest.values():
-        names.sort()
-        given_names = [given for given, _ in names]
-        for given, short in names:
-            after = bisect_right(given_names, given)
-            if len(given) >= 3 and bisect_left(given_names, given + "\U0010ffff") - after == 1:
-                longer = names[after][1]
-                if short in candidates and longer in candidates:
-                    _join(candidates, short, longer)
-
-
-def _merge_name_variants(candidates: dict[str, _Candidate]) -> None:
-    """One person under several full forms: "Donald J. Trump" / "Donald Trump", "Barack Hussein Obama" / "Barack
-    Obama", "Robert S. Mueller III" / "Bob Mueller" / "Robert Mueller" (the same given name, a nickname of it, or
-    the same name but for middle names and a numeral), and misspellings one letter apart ("Dianna Feinstein" /
-    "Dianne Feinstein", "Guiliani" / "Giuliani"). "Jr." and "Sr." keep father and son apart."""
-    persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
-    by_plain_name: dict[str, list[str]] = defaultdict(list)
-    for key in persons:
-        if (plain := _plain_name(key)) is not None:
-            by_plain_name[plain].append(key)
-    for keys in by_plain_name.values():
-        if len({_middle_names(key) for key in keys} - {frozenset()}) <= 1:  # not "George H. W." / "George W."
-            _join_all(candidates, keys)
-    full_names: dict[str, set[str]] = defaultdict(set)  # a full name, or the surname of one, one letter less
-    for key in [key for key in persons if key in candidates and " " in key]:
-        words = _person_words(key)
-        if len(words[0]) >= MIN_MISSPELT_LETTERS:
-            for variant in _one_letter_less(key.casefold()):
-                full_names[variant].add(key)
-        if len(words[-1]) >= MIN_MISSPELT_SURNAME:
-            for variant in _one_letter_less(words[-1].casefold()):
-                full_names[variant].add(key)
-    one_word_organizations = [key for key, candidate in candidates.items()  # "Guiliani", taken for an organization
-                              if candidate.kind == "organization" and key.isalpha() and not key.isupper()]
-    for key in [key for key in (*persons, *one_word_organizations) if key in candidates]:
-        if " " in key and len(_person_words(key)[0]) < MIN_MISSPELT_LETTERS or " " not in key and len(key) < MIN_MISSPELT_SURNAME:
-            continue
-        if (owner := _one_owner(key, full_names, candidates)) is not None:
-            _join_all(candidates, [key, owner])
-
-
-def _one_owner(key: str, full_names: dict[str, set[str]], candidates: dict[str, _Candidate]) -> str | None:
-    """The one other full name one letter from `key` (or whose surname is), None if none or several."""
-    owner = None
-    for variant in _one_letter_less(key.casefold()):
-        for other in full_names.get(variant, ()):
-            if other != key and other != owner and other in candidates:
-                if owner is not None:
-                    return None
-                owner = other
-    return owner
-
-
-def _one_letter_less(spelling: str) -> list[str]:
-    """The spelling and every spelling with one letter left out: two spellings one substitution, insertion or
-    swap apart share one of these."""
-    return [spelling, *(spelling[:index] + spelling[index + 1:] for index in range(len(spelling)))]
-
-
-def _plain_name(key: str) -> str | None:
-    """A full name's given name (a nickname's full form) and surname, with "Jr."/"Sr." but without middle names
-    and numerals; None for a one-word name."""
-    words = [word.casefold() for word in _person_words(key)]
-    suffix = [words.pop()] if len(words) > 2 and words[-1] in ("jr", "sr") else []
-    if len(words) > 2 and words[-1] in GENERATION_NUMERALS:
-        words.pop()
-    if len(words) < 2:
-        return None
-    return " ".join([NICKNAMES.get(words[0], words[0]), words[-1], *suffix])
-
-
-def _middle_names(key: str) -> frozenset[str]:
-    """The words between a full name's given name and surname, numerals and "Jr." left out."""
-    words = [word.casefold() for word in _person_words(key)]
-    while len(words) > 2 and words[-1] in ("jr", "sr", *GENERATION_NUMERALS):
-        words.pop()
-    return frozenset(words[1:-1])
-
-
-def _join_all(candidates: dict[str, _Candidate], keys: list[str]) -> None:
-    """Merge these people into the one with the fullest name (most mentions on a tie)."""
-    keys = [key for key in keys if key in candidates]
-    if len(keys) < 2:
-        return
-    owner = max(keys, key=lambda key: (len(key.split()), len(candidates[key].mentions), key))
-    for key in keys:
-        if key != owner:
-            _join(candidates, key, owner)
-
-
-def _person_words(name: str) -> list[str]:
-    return [word.rstrip(".") for word in name.split()]
-
-
-def _join(candidates: dict[str, _Candidate], key: str, owner_key: str) -> None:
-    owner = candidates[owner_key]
-    owner.names.update(candidates[key].names)
-    owner.mentions += candidates.pop(key).mentions
-
-
-def _drop_common_words(doc: "Doc", candidates: dict[str, _Candidate]) -> None:
+def _drop_common_words(doc: "Doc", candidates: dict[str, Candidate]) -> None:
     """Drops a person or organization named by one capitalized word only where the recogniser took a common
     word for a name: the text also uses the word in lower case ("Law", "Council"), or the tagger reads every
     mention as neither a proper noun nor a singular noun ("Smiles and hugs are premature", "Raises mental health
@@ -619,7 +462,7 @@ def _common_word(token: "Token") -> bool:
     return token.tag_ not in ("NNP", "NNPS", "NN") or token.is_sent_start and token.tag_ == "NNPS"
 
 
-def _add_untagged_mentions(doc: "Doc", candidates: dict[str, _Candidate]) -> None:
+def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate]) -> None:
     """Occurrences of a known one-word name (or acronym) that the entity recogniser missed."""
     covered = {index for candidate in candidates.values() for first, last in candidate.mentions for index in range(first, last)}
     words: dict[str, str] = {}
@@ -629,7 +472,7 @@ def _add_untagged_mentions(doc: "Doc", candidates: dict[str, _Candidate]) -> Non
             if " " not in name and len(name) > 1:
                 words.setdefault(name, key)
             elif candidate.kind == "person" and " " in name:
-                surnames[_person_words(name)[-1]].add(key)
+                surnames[person_words(name)[-1]].add(key)
     for surname, owners in surnames.items():  # "Farage" after "Nigel Farage", untagged
         if len(owners) == 1 and len(surname) > 1 and surname[0].isupper():
             words.setdefault(surname, next(iter(owners)))
