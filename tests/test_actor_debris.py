@@ -321,3 +321,11 @@ def test_sites_documents_and_events_are_not_actors(text, site):
 
 def test_a_person_named_like_a_site_stays():
     assert "Anita Hill" in actors_in("Anita Hill testified against Clarence Thomas in 1991.")
+
+
+def test_a_name_only_in_a_list_of_people_does_not_take_a_surname():
+    text = ("Trump spoke on Monday. Later Trump left for Ohio.\n"
+            "* John Bolton Richard Grenell Dina Powell Heather Nauert Ivanka Trump\n"
+            "Trump said the poll was fake.")
+    found = actors_in(text)
+    assert found["Trump"] == ("person", 3) and found["Ivanka Trump"] == ("person", 1)

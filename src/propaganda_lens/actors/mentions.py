@@ -377,14 +377,16 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         candidate = candidates.setdefault(key, Candidate(kind))
         candidate.names[name] += 1
         candidate.mentions.append((first, last))
-        if kind == "person" and len(words) > 1:
+        if kind == "person" and len(words) > 1 and first not in listed_tokens:
             surname_owner.setdefault(words[-1], key)
         if kind == "organization" and len(words) > 1:
             acronym_owner.setdefault(acronym(words), key)
             _acronym_in_brackets(doc, last, acronym(words), candidate)
-    merge_surnames(candidates)
+    only_listed = frozenset(key for key, candidate in candidates.items()
+                            if all(first in listed_tokens for first, _ in candidate.mentions))
+    merge_surnames(candidates, only_listed)
     _drop_common_words(doc, candidates)
-    _add_untagged_mentions(doc, candidates)
+    _add_untagged_mentions(doc, candidates, only_listed)
 
     ordered = sorted(candidates.items(), key=lambda item: min(item[1].mentions))
     actors, actor_of_token = [], {}
@@ -462,7 +464,7 @@ def _common_word(token: "Token") -> bool:
     return token.tag_ not in ("NNP", "NNPS", "NN") or token.is_sent_start and token.tag_ == "NNPS"
 
 
-def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate]) -> None:
+def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate], only_listed: frozenset[str]) -> None:
     """Occurrences of a known one-word name (or acronym) that the entity recogniser missed."""
     covered = {index for candidate in candidates.values() for first, last in candidate.mentions for index in range(first, last)}
     words: dict[str, str] = {}
@@ -471,7 +473,7 @@ def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate]) -> None
         for name in candidate.names:
             if " " not in name and len(name) > 1:
                 words.setdefault(name, key)
-            elif candidate.kind == "person" and " " in name:
+            elif candidate.kind == "person" and " " in name and key not in only_listed:
                 surnames[person_words(name)[-1]].add(key)
     for surname, owners in surnames.items():  # "Farage" after "Nigel Farage", untagged
         if len(owners) == 1 and len(surname) > 1 and surname[0].isupper():

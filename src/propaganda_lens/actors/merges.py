@@ -28,15 +28,17 @@ def acronym(words: list[str]) -> str:
     return "".join(word[0] for word in words if word[:1].isupper())
 
 
-def merge_surnames(candidates: dict[str, Candidate]) -> None:
+def merge_surnames(candidates: dict[str, Candidate], only_listed: frozenset[str] = frozenset()) -> None:
     """A shorter person name joins the one person whose fuller name ends with it ("Mueller", "Trump Jr" after
     "Donald Trump Jr."), or, for one word, starts with it ("Xi" / "Xi Jinping"), wherever that fuller name first
-    appears; an acronym organization joins the one organization it abbreviates, whichever came first."""
+    appears, unless that name is `only_listed` (named in a list of people only, a poll's options, where "Ivanka
+    Trump" does not tell which Trump the article means); an acronym organization joins the one organization it
+    abbreviates, whichever came first."""
     _merge_short_given_names(candidates)
     _merge_name_variants(candidates)
     persons = [key for key, candidate in candidates.items() if candidate.kind == "person"]
     fuller: dict[tuple[str, ...], set[str]] = defaultdict(set)  # a shorter form -> the fuller names it may stand for
-    for key in persons:
+    for key in (key for key in persons if key not in only_listed):
         words = tuple(person_words(key))
         for size in range(1, len(words)):
             fuller[words[-size:]].add(key)
