@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -199,7 +200,8 @@ class Statement:
     """A sentence [start, end) that makes a check-worthy claim or a prediction. `probability` is its
     check-worthiness; `hedge` the words that mark a prediction's certainty (will, likely, could …) as a
     range; `source` who makes it: None for the author, else the range naming the quoted or reported
-    source, and `source_actor` that source's actor id when it is one."""
+    source, and `source_actor` the id of the actor that source is or speaks for ("the British government" and
+    "Britain's ambassador": United Kingdom; "the British royal": none)."""
 
     start: int
     end: int
@@ -235,12 +237,15 @@ class Analysis:
         return self.language in (None, "en")
 
     def speaker(self, statement: Statement) -> str:
-        """Who makes `statement`, as a reader would say it: the actor it names, else the source's words, else
-        "the author"."""
+        """Who makes `statement`, as a reader would say it: the source's words where they name its actor in
+        full ("China's ambassador", "Nancy Pelosi"), else the actor ("Pelosi" -> "Nancy Pelosi", "the British
+        government" -> "United Kingdom"), else the source's words, else "the author"."""
         if statement.source is None:
             return "the author"
+        words = self.article.text[statement.source[0] : statement.source[1]]
         named = next((actor.name for actor in self.actors if actor.id == statement.source_actor), None)
-        return named or self.article.text[statement.source[0] : statement.source[1]]
+        spelled_out = named is not None and re.search(rf"\b{re.escape(named)}\b", words, re.IGNORECASE)
+        return named if named and not spelled_out else words
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; all offsets refer to `article.text`."""

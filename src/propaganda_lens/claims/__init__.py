@@ -73,10 +73,13 @@ def _parse_of(parsed: dict, start: int, end: int, doc: "Doc"):
     return sentence
 
 
-# Nouns after an actor's name that speak for it: "the British government said", "Russia's foreign ministry said".
+# Nouns after an actor's name that speak for it: bodies ("the British government said", "Russia's foreign
+# ministry said") and the people who represent it ("China's ambassador warned", "a Kremlin spokesman said"); not
+# words that only describe ("the British royal denied").
 SPEAKING_FOR_NOUNS = frozenset(
     "government administration regime ministry authorities officials military army spokesman spokeswoman "
-    "spokesperson office campaign".split()
+    "spokesperson office campaign embassy delegation mission ambassador envoy diplomat diplomats representative "
+    "negotiator negotiators minister ministers".split()
 )
 
 
