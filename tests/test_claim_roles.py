@@ -169,7 +169,7 @@ def test_the_model_scores_on_a_ct24_sample(detector):
     sample = [sentences[i] for i in np.random.default_rng(23).choice(len(sentences), 400, replace=False)]
     model = shipped_checkworthiness_model(detector)
     result = positive_f1(model.probabilities([s.text for s in sample]), np.array([s.check_worthy for s in sample]),
-                         model.config.threshold)
+                         model.config.line_cut)
     assert result["f1"] >= 0.90, result
 
 

@@ -1,8 +1,9 @@
 """Training and exporting a check-worthiness model end to end, on a tiny randomly initialised encoder and a few
-hundred CheckThat! 2024 lines: batches by length, selection on a held-out part of train, and an export of any
-epoch whose card and config say how it was made."""
+hundred CheckThat! 2024 lines: batches by length, selection on a held-out part of train, an export of any epoch
+whose card and config say how it was made, and tools/adapt_claims_model.py's out-of-fold measure."""
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,9 @@ from propaganda_lens.claims.checkworthiness import CheckworthinessModel  # noqa:
 from propaganda_lens.train.checkworthiness import (  # noqa: E402
     SPLIT_FILES, epoch_batches, export_checkworthiness, read_sentences, train_checkworthiness, train_holdout,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from adapt_claims_model import adaptation_figures, nested_cut_f1  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # torch's ONNX tracer warnings
 
@@ -72,3 +76,23 @@ def test_a_run_selected_on_train_exports_any_epoch_with_a_card_that_reproduces_i
     assert "--select-on-train" in card and "--checkpoint epoch-1.pt" in card
     assert "chosen on that held-out tenth of train" in card
     assert model.probabilities(["Taxes rose by 3 percent.", "Thank you."]).shape == (2,)
+
+
+
+def test_the_nested_cut_scores_each_fold_at_the_threshold_of_the_others():
+    """Fold 0's scores are low and fold 1's high: each fold's cut, chosen on the other, misses or overcalls."""
+    probabilities = np.array([0.3, 0.1, 0.9, 0.5])
+    labels = np.array([True, False, True, False])
+    result = nested_cut_f1(probabilities, labels, np.array([0, 0, 1, 1]))
+    assert result == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+
+
+def test_adaptation_to_dev_test_is_measured_out_of_fold(tiny_ct24, tiny_encoder, tmp_path):
+    run = tmp_path / "run"
+    train_checkworthiness(tiny_ct24, tiny_encoder, run, epochs=1, batch_size=16, select_on_train=True)
+    figures = adaptation_figures(run, tiny_encoder, tiny_ct24, folds=2, replay=1.0, epochs=1)
+    trained_threshold = json.loads((run / "training_log.jsonl").read_text().splitlines()[0])["threshold"]
+    assert (figures["folds"], figures["sentences"], figures["threshold"]) == (2, 40, trained_threshold)
+    for name in ("as trained", "adapted"):
+        assert set(figures[name]) == {"at_threshold", "nested_cut"}
+        assert 0.0 <= figures[name]["at_threshold"]["f1"] <= 1.0

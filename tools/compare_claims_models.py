@@ -43,6 +43,11 @@ def scored_sets(model: CheckworthinessModel, ct24: Path, ptc: Path, rows: list[d
     return sets
 
 
+def cut_for(model: CheckworthinessModel, set_name: str) -> float:
+    """The model's own cut for a set: CT24 lines are scored alone, as the `claims` command scores them."""
+    return model.config.line_cut if set_name.startswith("CT24") else model.config.threshold
+
+
 def positions_of(units: np.ndarray) -> dict[str, list[int]]:
     """Each resampling unit's sentence positions."""
     positions = {}
@@ -71,14 +76,15 @@ def main() -> None:
               "candidate": CheckworthinessModel.from_disk(options.candidate)}
     results = {side: scored_sets(model, options.ct24, options.ptc, rows) for side, model in models.items()}
     for side, model in models.items():
-        print(f"{side}: {model.config.name}, threshold {model.config.threshold}")
+        print(f"{side}: {model.config.name}, threshold {model.config.threshold} (articles), "
+              f"{model.config.line_cut} (CT24 lines, scored alone)")
     print("\n| set | sentences | baseline P / R / F1 | candidate P / R / F1 | F1 difference [95% CI] | best cut: baseline, candidate |")
     print("|---|---|---|---|---|---|")
     for name in results["baseline"]:
         cells, f1_of = [], {}
         for side, model in models.items():
             scored = results[side][name]
-            measure = positive_f1(np.asarray(scored["p"]), scored["y"], model.config.threshold)
+            measure = positive_f1(np.asarray(scored["p"]), scored["y"], cut_for(model, name))
             cells.append(f"{measure['precision']:.3f} / {measure['recall']:.3f} / **{measure['f1']:.3f}**")
             f1_of[side] = measure["f1"]
         units = results["baseline"][name]["unit"]
@@ -87,7 +93,7 @@ def main() -> None:
         def difference(sample: list[str], name: str = name, positions: dict = positions) -> float:
             return float(np.subtract(*[
                 f1_over(results[side][name]["p"], results[side][name]["y"], positions, sample,
-                        models[side].config.threshold)
+                        cut_for(models[side], name))
                 for side in ("candidate", "baseline")]))
 
         low, high = np.percentile(paired_bootstrap(difference, sorted(positions), options.resamples), [2.5, 97.5])

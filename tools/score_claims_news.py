@@ -1,5 +1,6 @@
 """Score the shipped check-worthiness model and the claims stage on the news set (evaluation/claims/) and on
-CheckThat! 2024 dev and dev-test: positive-class precision, recall and F1 at the shipped threshold.
+CheckThat! 2024 dev and dev-test: positive-class precision, recall and F1 at the shipped thresholds (an article's
+sentences at the model's threshold, CT24 lines at its cut for lines scored alone).
 
     python tools/score_claims_news.py [--ptc ../shared/data/ptc-semeval2020] [--ct24 ../shared/data/checkthat2024-task1-en]
     python tools/score_claims_news.py --errors    # the tuning half's errors (never the locked half's)
@@ -75,6 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     model = CheckworthinessModel.from_disk(args.model) if args.model else shipped_checkworthiness_model()
     threshold = model.config.threshold if args.threshold is None else args.threshold
+    line_cut = model.config.line_cut if args.threshold is None else args.threshold
     rows = [json.loads(line) for line in args.annotations.read_text(encoding="utf-8").splitlines() if line.strip()]
     halves = news_scores(rows, args.ptc, model)
     print(f"threshold {threshold}\n\n| data | scored by | sentences | precision | recall | F1 |\n|---|---|---|---|---|---|")
@@ -91,15 +93,16 @@ def main() -> None:
             part = [row for row in halves[half] if row["role"] is role]
             print(f"| {half} | {role.value} | {len(part)} | {sum(row['label'] == 'Yes' for row in part)} | "
                   f"{sum(row['model'] >= threshold for row in part)} |")
-    print("\n| data | scored by | sentences | precision | recall | F1 |\n|---|---|---|---|---|---|")
+    print(f"\nlines scored alone: threshold {line_cut}\n\n| data | scored by | sentences | precision | recall | F1 |\n"
+          "|---|---|---|---|---|---|")
     for split in ("dev", "dev-test"):
         sentences = read_sentences(args.ct24 / SPLIT_FILES[split])
         texts = [sentence.text for sentence in sentences]
         labels = [sentence.check_worthy for sentence in sentences]
         probabilities = model.probabilities(texts)
         staged = statements_only(probabilities, [line_role(text) for text in texts])
-        print(table_row(f"CT24 {split}", "model (claims command)", scores(probabilities, labels, threshold), len(texts)))
-        print(table_row(f"CT24 {split}", "model + line roles (unused)", scores(staged, labels, threshold), len(texts)))
+        print(table_row(f"CT24 {split}", "model (claims command)", scores(probabilities, labels, line_cut), len(texts)))
+        print(table_row(f"CT24 {split}", "model + line roles (unused)", scores(staged, labels, line_cut), len(texts)))
     if args.errors:
         tuning = halves["tuning"]
         staged = statements_only([row["model"] for row in tuning], [row["role"] for row in tuning])

@@ -1,7 +1,8 @@
 """Check-worthiness: the probability that a sentence makes a factual claim worth checking (ONNX, no torch).
 
 A model folder holds `model.onnx` (input_ids, attention_mask -> logits over [No, Yes]), `tokenizer.json`,
-`config.json` (name, max_tokens, the threshold chosen in training), `evaluation.json`, a model card
+`config.json` (name, max_tokens, the thresholds chosen in training: one for an article's sentences, one for lines
+scored alone), `evaluation.json`, a model card
 and `SHA256SUMS`.
 """
 
@@ -32,7 +33,13 @@ def shipped_folder(detector: str | None = None) -> Path:
 class CheckworthinessConfig:
     name: str
     max_tokens: int = 96
-    threshold: float = 0.5  # a sentence at or above it is a claim worth checking
+    threshold: float = 0.5  # a sentence of an article at or above it is a claim worth checking
+    line_threshold: float | None = None  # the same for lines scored alone (the `claims` command); None: threshold
+
+    @property
+    def line_cut(self) -> float:
+        """The cut for lines scored alone, without an article around them, as CheckThat! scores debate lines."""
+        return self.threshold if self.line_threshold is None else self.line_threshold
 
     def to_file(self, path: Path) -> None:
         write_text_atomically(path, json.dumps(asdict(self), indent=2) + "\n")

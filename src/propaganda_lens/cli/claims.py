@@ -77,7 +77,7 @@ def claims_command(
     source: Annotated[str, typer.Argument(help="One sentence per line, or a CheckThat! TSV with Sentence_id and Text columns; - for standard input.", metavar="FILE")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
     threshold: Annotated[
-        float | None, typer.Option(min=0.0, max=1.0, help="Check-worthiness cut-off for Yes (default: the model's own, chosen in training).")
+        float | None, typer.Option(min=0.0, max=1.0, help="Check-worthiness cut-off for Yes (default: the model's cut for lines scored alone; see its model card).")
     ] = None,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest input accepted, in bytes.")] = MAX_BYTES,
     model: Annotated[str | None, typer.Option(
@@ -93,7 +93,7 @@ def claims_command(
         scorer = shipped_checkworthiness_model(model)
     except ModelError as error:
         fail(str(error))
-    cut = scorer.config.threshold if threshold is None else threshold
+    cut = scorer.config.line_cut if threshold is None else threshold
     if source != "-" and not Path(source).is_file():
         fail(f"{source}: no such file")
     if output is not None and source != "-" and Path(source).resolve() == output.resolve():
