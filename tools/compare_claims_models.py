@@ -1,8 +1,12 @@
 """Compare two check-worthiness models, each at its own threshold, on every set the project may score them on:
-CT24 dev and dev-test (the model alone, as the `claims` command scores lines) and both halves of the news set
-(the claims stage: sentence roles + model), with a paired bootstrap of the F1 difference (candidate − baseline).
+CT24 dev and dev-test (the model alone, as the `claims` command scores lines: at each model's cut for lines) and
+both halves of the news set (the claims stage: sentence roles + model, at each model's threshold), with a paired
+bootstrap of the F1 difference (candidate − baseline).
 
-    python tools/compare_claims_models.py CANDIDATE_FOLDER [--baseline FOLDER] [--resamples 1000]
+    python tools/compare_claims_models.py CANDIDATE_FOLDER [--baseline FOLDER] [--resamples 1000] [--lines-at-threshold]
+
+`--lines-at-threshold` scores CT24 lines at each model's article threshold too, as before models had a cut for
+lines.
 
 CT24 sentences are resampled one by one; news sentences by article (an article's sentences go together). The
 "best cut" column is each model's F1 at the threshold (0.05 steps) that is best on that very set: an oracle, to
@@ -43,9 +47,9 @@ def scored_sets(model: CheckworthinessModel, ct24: Path, ptc: Path, rows: list[d
     return sets
 
 
-def cut_for(model: CheckworthinessModel, set_name: str) -> float:
+def cut_for(model: CheckworthinessModel, set_name: str, lines_at_threshold: bool = False) -> float:
     """The model's own cut for a set: CT24 lines are scored alone, as the `claims` command scores them."""
-    return model.config.line_cut if set_name.startswith("CT24") else model.config.threshold
+    return model.config.line_cut if set_name.startswith("CT24") and not lines_at_threshold else model.config.threshold
 
 
 def positions_of(units: np.ndarray) -> dict[str, list[int]]:
@@ -70,21 +74,22 @@ def main() -> None:
     parser.add_argument("--ct24", type=Path, default=CT24)
     parser.add_argument("--ptc", type=Path, default=PTC)
     parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--lines-at-threshold", action="store_true", help="CT24 lines at the article threshold too")
     options = parser.parse_args()
     rows = [json.loads(line) for line in ANNOTATIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     models = {"baseline": CheckworthinessModel.from_disk(options.baseline),
               "candidate": CheckworthinessModel.from_disk(options.candidate)}
     results = {side: scored_sets(model, options.ct24, options.ptc, rows) for side, model in models.items()}
     for side, model in models.items():
-        print(f"{side}: {model.config.name}, threshold {model.config.threshold} (articles), "
-              f"{model.config.line_cut} (CT24 lines, scored alone)")
+        lines_cut = cut_for(model, "CT24", options.lines_at_threshold)
+        print(f"{side}: {model.config.name}, threshold {model.config.threshold} (articles), {lines_cut} (CT24 lines)")
     print("\n| set | sentences | baseline P / R / F1 | candidate P / R / F1 | F1 difference [95% CI] | best cut: baseline, candidate |")
     print("|---|---|---|---|---|---|")
     for name in results["baseline"]:
         cells, f1_of = [], {}
         for side, model in models.items():
             scored = results[side][name]
-            measure = positive_f1(np.asarray(scored["p"]), scored["y"], cut_for(model, name))
+            measure = positive_f1(np.asarray(scored["p"]), scored["y"], cut_for(model, name, options.lines_at_threshold))
             cells.append(f"{measure['precision']:.3f} / {measure['recall']:.3f} / **{measure['f1']:.3f}**")
             f1_of[side] = measure["f1"]
         units = results["baseline"][name]["unit"]
@@ -93,7 +98,7 @@ def main() -> None:
         def difference(sample: list[str], name: str = name, positions: dict = positions) -> float:
             return float(np.subtract(*[
                 f1_over(results[side][name]["p"], results[side][name]["y"], positions, sample,
-                        cut_for(models[side], name))
+                        cut_for(models[side], name, options.lines_at_threshold))
                 for side in ("candidate", "baseline")]))
 
         low, high = np.percentile(paired_bootstrap(difference, sorted(positions), options.resamples), [2.5, 97.5])
