@@ -24,21 +24,19 @@ from transformers import AutoModelForSequenceClassification
 from propaganda_lens.detect.encoding import special_token_ids
 from propaganda_lens.train import base_models
 from propaganda_lens.train.checkworthiness import (
-    SPLIT_FILES, LabelledSentence, _Batches, _predict, best_threshold, positive_f1, read_sentences, train_holdout,
+    SPLIT_FILES, LabelledSentence, _Batches, _predict, positive_f1, read_sentences, train_holdout,
 )
 from propaganda_lens.train.classifier import epoch_batches, train_step
-from propaganda_lens.train.line_threshold import fold_of
+from propaganda_lens.train.line_threshold import fold_of, nested_f1
 
 CT24 = Path(__file__).resolve().parents[2] / "shared" / "data" / "checkthat2024-task1-en"
 
 
 def nested_cut_f1(probabilities: np.ndarray, labels: np.ndarray, folds: np.ndarray) -> dict[str, float]:
-    """Positive-class scores when each fold is cut at the threshold that is best on the other folds."""
-    predicted = np.zeros(len(labels), dtype=bool)
-    for fold in np.unique(folds):
-        inside = folds == fold
-        predicted[inside] = probabilities[inside] >= best_threshold(probabilities[~inside], labels[~inside])
-    return positive_f1(predicted.astype(np.float32), labels, 0.5)
+    """Positive-class scores when each fold (blocks of `fold_of`) is cut at the threshold that is best on the other
+    folds."""
+    scores = nested_f1(None, (probabilities, labels), len(np.unique(folds)))
+    return {name: scores[name] for name in ("precision", "recall", "f1")}
 
 
 def adaptation_figures(run: Path, base: Path, data: Path, folds: int = 4, replay: float = 3.0, epochs: int = 2,

@@ -70,10 +70,12 @@ def positive_f1(probabilities: np.ndarray, labels: np.ndarray, threshold: float)
     return {"precision": precision, "recall": recall, "f1": harmonic_mean(precision, recall)}
 
 
+THRESHOLD_STEPS = np.round(np.arange(0.05, 0.96, 0.05), 2)  # the thresholds a selection tries
+
+
 def best_threshold(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """The threshold (0.05 steps) with the best positive-class F1."""
-    candidates = np.round(np.arange(0.05, 0.96, 0.05), 2)
-    return float(max(candidates, key=lambda t: positive_f1(probabilities, labels, t)["f1"]))
+    """The threshold (0.05 steps) with the best positive-class F1; the lowest on a tie."""
+    return float(max(THRESHOLD_STEPS, key=lambda t: positive_f1(probabilities, labels, t)["f1"]))
 
 
 class _Batches:

@@ -21,9 +21,9 @@ import numpy as np
 from propaganda_lens.claims.checkworthiness import MODEL_FILE, CheckworthinessModel
 from propaganda_lens.detect.detector import CONFIG_FILE, EVALUATION_FILE, TOKENIZER_FILE, write_checksums
 from propaganda_lens.files import write_text_atomically
-from propaganda_lens.train.checkworthiness import SPLIT_FILES, positive_f1, read_sentences, train_holdout
-
-CANDIDATES = np.round(np.arange(0.05, 0.96, 0.05), 2)
+from propaganda_lens.train.checkworthiness import (
+    SPLIT_FILES, THRESHOLD_STEPS, positive_f1, read_sentences, train_holdout,
+)
 
 
 def fold_of(count: int, folds: int) -> np.ndarray:
@@ -33,19 +33,19 @@ def fold_of(count: int, folds: int) -> np.ndarray:
 
 def best_mean_cut(sets: list[tuple[np.ndarray, np.ndarray]]) -> float:
     """The cut with the best mean positive-class F1 over the (probabilities, labels) sets; the lowest on a tie."""
-    return float(max(CANDIDATES, key=lambda cut: np.mean([positive_f1(p, y, cut)["f1"] for p, y in sets])))
+    return float(max(THRESHOLD_STEPS, key=lambda cut: np.mean([positive_f1(p, y, cut)["f1"] for p, y in sets])))
 
 
-def nested_f1(older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray], folds: int) -> dict:
-    """Positive-class scores on `newer` when each of its folds is cut at the threshold chosen on `older` and the
-    other folds; with the cut each fold got."""
+def nested_f1(older: tuple[np.ndarray, np.ndarray] | None, newer: tuple[np.ndarray, np.ndarray], folds: int) -> dict:
+    """Positive-class scores on `newer` when each of its `folds` blocks (fold_of) is cut at the threshold chosen on
+    `older` (if any) and the other blocks; with the cut each block got."""
     probabilities, labels = newer
     block = fold_of(len(labels), folds)
     predicted = np.zeros(len(labels), dtype=bool)
     cuts = []
     for fold in range(folds):
         inside = block == fold
-        cut = best_mean_cut([older, (probabilities[~inside], labels[~inside])])
+        cut = best_mean_cut([*([older] if older else []), (probabilities[~inside], labels[~inside])])
         predicted[inside] = probabilities[inside] >= cut
         cuts.append(cut)
     return {**positive_f1(predicted.astype(np.float32), labels, 0.5), "cuts": cuts}
