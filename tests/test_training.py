@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch", reason="needs the train extra")
 transformers = pytest.importorskip("transformers", reason="needs the train extra")
 
 from propaganda_lens.detect.detector import Detector  # noqa: E402
-from propaganda_lens.train.averaging import average_run  # noqa: E402
+from propaganda_lens.train.averaging import average_run, average_runs  # noqa: E402
 from propaganda_lens.train.export import export  # noqa: E402
 from propaganda_lens.train.loop import TrainSettings, keep_log_until, train  # noqa: E402
 
@@ -76,6 +76,22 @@ def test_train_resume_and_export_give_a_loadable_model(tiny_ptc, tiny_encoder, t
     recorded = json.loads((tmp_path / "model-averaged" / "evaluation.json").read_text())
     assert recorded["variants"][recorded["variant"]]["tc_f1"] == averaged_scores.tc.f1
     assert Detector.from_disk(tmp_path / "model-averaged").find_spans(text, threshold=0.0)
+
+    # Several runs' best networks average into a soup, which counts as trained on dev when one run was.
+    soup = tmp_path / "soup"
+    average_runs([run, averaged], soup)
+    soup_network = torch.load(soup / "best.pt", weights_only=False)["network"]
+    assert torch.allclose(soup_network[name], (first[name] + mean[name]) / 2)
+    assert not TrainSettings.of_run(soup).with_dev
+    dev_run = tmp_path / "dev-run"
+    shutil.copytree(averaged, dev_run)
+    stored = torch.load(dev_run / "checkpoint.pt", weights_only=False)
+    torch.save({"settings": {**stored["settings"], "with_dev": "True"}}, dev_run / "checkpoint.pt")
+    average_runs([run, dev_run], soup)
+    assert TrainSettings.of_run(soup).with_dev
+    (dev_run / "holdout.txt").write_text("article111111111\n")
+    with pytest.raises(ValueError, match="hold out different"):
+        average_runs([run, dev_run], tmp_path / "refused")
 
 
 def test_resuming_drops_log_records_after_the_checkpoint(tmp_path):

@@ -262,17 +262,24 @@ def refit_head_command(
 
 @app.command("average", cls=PlainUsage)
 def average_command(
-    run: Annotated[Path, typer.Argument(help="Run folder written by `train` (best.pt, checkpoint.pt).", metavar="RUN")],
+    runs: Annotated[
+        list[Path],
+        typer.Argument(help="Run folders written by `train` (best.pt, checkpoint.pt).", metavar="RUN..."),
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Run folder to write, for `export`.")],
 ) -> None:
-    """Average the best epoch's weights with the last epoch's into a new run folder (train extra)."""
+    """Average one run's best and last epochs' weights, or several runs' best networks (a soup of runs fine-tuned
+    from the same base, holding out the same articles), into a new run folder (train extra)."""
     require_train_extra()
-    from propaganda_lens.train.averaging import average_run
+    from propaganda_lens.train.averaging import average_run, average_runs
 
     try:
-        average_run(run, output)
-    except (OSError, ValueError, KeyError) as error:
-        fail(f"cannot average {run}: {error}")
+        if len(runs) == 1:
+            average_run(runs[0], output)
+        else:
+            average_runs(runs, output)
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        fail(f"cannot average {', '.join(map(str, runs))}: {error}")
     stderr.print(f"averaged network written to {output / 'best.pt'}; export it with 'propaganda-lens export {output}'")
 
 
