@@ -98,6 +98,8 @@ def test_analyze_reads_stdin():
         (["predict", "/no/such/folder", "-o", "x"], "not a folder"),
         (["analyze", "/no/such/file.txt"], "no such file"),
         (["evaluate", "--task", "si", "--gold", "/no/such", "--pred", "/no/such"], "no label file"),
+        (["train", "--ptc", "x", "-o", "x", "--window-size", "100"], "must be 1 to 98 tokens"),
+        (["train", "--ptc", "x", "-o", "x", "--window-size", "512", "--train-window-stride", "600"], "1 to 510"),
     ],
 )
 def test_user_errors_are_one_line(arguments, fragment):

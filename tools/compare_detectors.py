@@ -2,10 +2,15 @@
 
     python tools/compare_detectors.py fast /work/runs/fast-dev-export [--resamples 1000]
     python tools/compare_detectors.py accurate accurate --baseline-batch 16 --candidate-batch 1
+    python tools/compare_detectors.py accurate CANDIDATE --articles dev|both    # PTC dev (75 articles), or
+                                                                                # dev and the held-out ones
 
 Prints each model's SI F1 (at its own decoding) and TC F1 on the held-out articles (`holdout.txt`), then a
 paired bootstrap over articles: the mean difference B - A, its 95% interval and the share of resamples where
-B is ahead. Nothing is fitted here; a model whose interval holds 0 has not measurably improved.
+B is ahead. Nothing is fitted here; a model whose interval holds 0 has not measurably improved. `--articles dev`
+scores PTC dev instead: a second check for a knob that was not chosen there, but a tuning set for the shipped
+models' epochs and decodings, and training data for a run trained `--with-dev`; `--articles both` pools the two
+sets (107 articles) for a knob that neither chose.
 """
 
 from __future__ import annotations
@@ -18,9 +23,17 @@ import numpy as np
 from propaganda_lens.detect.detector import Detector
 from propaganda_lens.scoring import paired_bootstrap, score_si, score_tc
 from propaganda_lens.train.evaluation import encode_split
-from propaganda_lens.train.examples import Split, load_split, split_off
+from propaganda_lens.train.examples import Split, joined, load_split, split_off
 
 PTC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ptc-semeval2020"
+ARTICLE_SETS = ("held-out", "dev", "both")
+
+
+def articles_of(name: str, ptc: Path) -> Split:
+    """The labelled articles a comparison runs on (see the module's docstring)."""
+    held_out = split_off(load_split(ptc, "train"), 0.1)[1]
+    return {"held-out": lambda: held_out, "dev": lambda: load_split(ptc, "dev"),
+            "both": lambda: joined(held_out, load_split(ptc, "dev"))}[name]()
 
 
 def predictions(model: str, split: Split, batch_size: int | None) -> tuple[dict, dict]:
@@ -54,14 +67,15 @@ def main() -> None:
     parser.add_argument("--baseline-batch", type=int, help="the baseline's encoder window batch (default: its own)")
     parser.add_argument("--candidate-batch", type=int, help="the candidate's encoder window batch (default: its own)")
     parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--articles", choices=ARTICLE_SETS, default="held-out", help="the articles to score")
     options = parser.parse_args()
-    held_out = split_off(load_split(options.ptc, "train"), 0.1)[1]
+    held_out = articles_of(options.articles, options.ptc)
     articles = sorted(held_out.si)
     runs = {"baseline": predictions(options.baseline, held_out, options.baseline_batch),
             "candidate": predictions(options.candidate, held_out, options.candidate_batch)}
     for side, model in (("baseline", options.baseline), ("candidate", options.candidate)):
         si, tc = scores(held_out, *runs[side], articles)
-        print(f"{side} {model}: {len(articles)} held-out train articles, SI F1 {si:.4f}, TC F1 {tc:.4f}")
+        print(f"{side} {model}: {len(articles)} {options.articles} articles, SI F1 {si:.4f}, TC F1 {tc:.4f}")
     differences = paired_bootstrap(lambda sample: np.subtract(scores(held_out, *runs["candidate"], sample),
                                                               scores(held_out, *runs["baseline"], sample)),
                                    articles, options.resamples)

@@ -118,7 +118,17 @@ def train_command(
     batch_size: int = 16,
     learning_rate: float = 8e-5,
     seed: int = 13,
-    train_window_stride: Annotated[int, typer.Option(help="Token stride of training windows (254: no overlap).")] = 192,
+    window_size: Annotated[
+        int, typer.Option(min=3, max=512, help="Tokens per window, [CLS] and [SEP] included (at most 512).")
+    ] = 256,
+    window_stride: Annotated[
+        int | None,
+        typer.Option(min=1, help="Token stride of the windows at evaluation and inference (default: the window "
+                     "less 64, an overlap of 62 tokens)."),
+    ] = None,
+    train_window_stride: Annotated[
+        int, typer.Option(help="Token stride of training windows (the window less 2: no overlap).")
+    ] = 192,
     frozen_layers: Annotated[int, typer.Option(help="Keep embeddings and this many lowest layers fixed.")] = 0,
     base_model: Annotated[str, typer.Option(help="minilm, mpnet, or an encoder folder.")] = "minilm",
     resume: Annotated[bool, typer.Option(help="Continue from OUTPUT/checkpoint.pt if present.")] = False,
@@ -144,6 +154,9 @@ def train_command(
     ] = False,
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
+    stride = window_size - 64 if window_stride is None else window_stride
+    if not 1 <= stride <= window_size - 2 or not 1 <= train_window_stride <= window_size - 2:
+        fail(f"the window strides must be 1 to {window_size - 2} tokens (the window less [CLS] and [SEP])")
     require_train_extra()
     from propaganda_lens.train import base_models
     from propaganda_lens.detect.detector import ModelError
@@ -161,6 +174,8 @@ def train_command(
         batch_size=batch_size,
         learning_rate=learning_rate,
         seed=seed,
+        window_size=window_size,
+        window_stride=stride,
         train_window_stride=train_window_stride,
         frozen_layers=frozen_layers,
         threads=threads,

@@ -1,0 +1,49 @@
+"""A copy of a detector that reads text in windows of another size at inference (issue 22: the window ablation).
+
+    python tools/window_variant.py accurate --window-size 512 --window-stride 448 -o /tmp/accurate-w512
+    propaganda-lens calibrate /tmp/accurate-w512 --ptc ../shared/data/ptc-semeval2020 --articles /tmp/accurate-w512/holdout.txt
+    python tools/compare_detectors.py accurate /tmp/accurate-w512 --articles both
+    propaganda-lens evaluate-model --ptc ../shared/data/ptc-semeval2020 -m /tmp/accurate-w512
+
+The weights, head, priors and decoding stay; only `window_size` and `window_stride` of the copy's config change,
+and its checksums are written again. The calibration was fitted at the old windows: run `calibrate` on the copy
+before reading its ECE (SI and TC do not depend on it). The encoders here hold at most 512 positions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, DetectorConfig, model_folder, write_checksums
+
+MAX_WINDOW = 512
+
+
+def write_variant(model: str, window_size: int, window_stride: int, output: Path) -> None:
+    """Copy `model`'s folder to `output` with the given window size and stride (tokens, [CLS] and [SEP] included
+    in the size)."""
+    if not 3 <= window_size <= MAX_WINDOW or not 1 <= window_stride <= window_size - 2:
+        raise ValueError(f"the window must hold 3 to {MAX_WINDOW} tokens and the stride at most the window less 2")
+    source = model_folder(model)
+    shutil.copytree(source, output)
+    config = DetectorConfig.from_file(source / CONFIG_FILE)
+    replace(config, window_size=window_size, window_stride=window_stride).to_file(output / CONFIG_FILE)
+    listed = [line.split(maxsplit=1)[1] for line in (output / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines()]
+    write_checksums(output, listed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", help="a shipped model's name or a model folder")
+    parser.add_argument("--window-size", type=int, required=True)
+    parser.add_argument("--window-stride", type=int, required=True)
+    parser.add_argument("-o", "--output", type=Path, required=True, help="a folder that does not exist yet")
+    options = parser.parse_args()
+    write_variant(options.model, options.window_size, options.window_stride, options.output)
+
+
+if __name__ == "__main__":
+    main()
