@@ -329,3 +329,13 @@ def test_a_name_only_in_a_list_of_people_does_not_take_a_surname():
             "Trump said the poll was fake.")
     found = actors_in(text)
     assert found["Trump"] == ("person", 3) and found["Ivanka Trump"] == ("person", 1)
+
+
+def test_a_leader_the_recogniser_misses_is_found_by_the_phoenix_dictionaries():
+    found = actors_in("Theresa May met the cabinet on Monday. Labour is helping to enable her vision.")
+    assert found["Theresa May"] == ("person", 1)  # spaCy reads no entity in "Theresa May met …"
+
+
+def test_a_place_the_dictionaries_list_as_a_person_stays_a_place():
+    found = actors_in("Israel has held the Golan Heights since 1967.")  # "golan heights" is a Phoenix person
+    assert "Golan Heights" not in found

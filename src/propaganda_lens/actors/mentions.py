@@ -39,6 +39,7 @@ CITY_NAMES = Path(__file__).resolve().parent / "city_names.tsv"
 PERSON_COUNTRIES = Path(__file__).resolve().parent / "person_countries.tsv"
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "NORP": "nationality"}
 MAX_TITLE_WORDS = 3
+MAX_KNOWN_NAME_WORDS = 4  # the longest full name looked up in the Phoenix dictionaries
 MAX_ACRONYM_LETTERS = 4  # longer capitals are a word in capitals ("WASHINGTON —"), not an acronym
 MIN_LISTED_NAMES = 3  # a line of at least this many two-word names and nothing else is a list of people
 # A photo credit or byline: a short line naming a picture agency or a photographer (not a mention of an actor,
@@ -292,6 +293,29 @@ def _names_the_recogniser_missed(doc: "Doc", covered: set[int]) -> list[tuple["T
     return found
 
 
+def _known_persons_missed(doc: "Doc", covered: set[int], credits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Full names of people in the Phoenix dictionaries, written with capitals, where the recogniser read no
+    entity at all ("Labour backs Theresa May"), outside credit lines. Where it read a place or a building
+    ("Golan Heights", "White House"), that reading stands: the dictionaries list some of those as people."""
+    known = person_countries()
+    found = []
+    index = 0
+    while index < len(doc):
+        size = next((size for size in range(MAX_KNOWN_NAME_WORDS, 1, -1)
+                     if _capitalized_words(doc, index, index + size, covered)
+                     and " ".join(token.lower_ for token in doc[index : index + size]) in known), 0)
+        if size and not any(start <= doc[index].idx < end for start, end in credits):
+            found.append((index, index + size))
+        index += size or 1
+    return found
+
+
+def _capitalized_words(doc: "Doc", first: int, last: int, covered: set[int]) -> bool:
+    """Whether doc[first:last] are capitalized words in no entity of the recogniser and outside `covered`."""
+    return last <= len(doc) and all(token.is_title and token.is_alpha and not token.ent_type_
+                                    and token.i not in covered for token in doc[first:last])
+
+
 def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     """The actors of a parsed text, in order of first mention, and the actor id of each token inside a mention."""
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -322,6 +346,9 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
     for token, kind in _names_the_recogniser_missed(doc, covered):
         votes[token.text][kind] += 1
         entities.append(((token.i, token.i + 1), token.text))
+    for first, last in _known_persons_missed(doc, covered, credits):
+        votes[doc[first:last].text]["person"] += 1
+        entities.append(((first, last), doc[first:last].text))
     for entity, kind, cleaned in found:
         if entity.start in headline_tokens and country_of(doc[cleaned[0] : cleaned[1]].text) is None:
             cleaned = _confirmed(doc, *cleaned, body_names)
