@@ -8,8 +8,7 @@ from pathlib import Path
 import torch
 
 from propaganda_lens.files import atomic_path, write_text_atomically
-
-HOLDOUT_FILE = "holdout.txt"
+from propaganda_lens.train.export import HOLDOUT_FILE, TRAINING_LOG_FILE
 
 
 def average_run(run: Path, output: Path) -> None:
@@ -57,6 +56,6 @@ def _write(output: Path, networks: list[dict], best: dict, epoch: str, settings:
         torch.save({**best, "network": averaged, "epoch": epoch}, temporary)
     with atomic_path(output / "checkpoint.pt") as temporary:
         torch.save({"settings": settings}, temporary)
-    for name in ("training_log.jsonl", HOLDOUT_FILE):
+    for name in (TRAINING_LOG_FILE, HOLDOUT_FILE):
         if (first_run / name).exists():
             write_text_atomically(output / name, (first_run / name).read_text(encoding="utf-8"))
