@@ -31,9 +31,10 @@ ARTICLE_SETS = ("held-out", "dev", "both")
 
 def articles_of(name: str, ptc: Path) -> Split:
     """The labelled articles a comparison runs on (see the module's docstring)."""
+    if name == "dev":
+        return load_split(ptc, "dev")
     held_out = split_off(load_split(ptc, "train"), 0.1)[1]
-    return {"held-out": lambda: held_out, "dev": lambda: load_split(ptc, "dev"),
-            "both": lambda: joined(held_out, load_split(ptc, "dev"))}[name]()
+    return joined(held_out, load_split(ptc, "dev")) if name == "both" else held_out
 
 
 def predictions(model: str, split: Split, batch_size: int | None) -> tuple[dict, dict]:

@@ -17,7 +17,8 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from propaganda_lens.detect.detector import CHECKSUM_FILE, CONFIG_FILE, DetectorConfig, model_folder, write_checksums
+from propaganda_lens.cli.models import rewrite_checksums
+from propaganda_lens.detect.detector import CONFIG_FILE, DetectorConfig, model_folder
 
 MAX_WINDOW = 512
 
@@ -31,8 +32,7 @@ def write_variant(model: str, window_size: int, window_stride: int, output: Path
     shutil.copytree(source, output)
     config = DetectorConfig.from_file(source / CONFIG_FILE)
     replace(config, window_size=window_size, window_stride=window_stride).to_file(output / CONFIG_FILE)
-    listed = [line.split(maxsplit=1)[1] for line in (output / CHECKSUM_FILE).read_text(encoding="utf-8").splitlines()]
-    write_checksums(output, listed)
+    rewrite_checksums(output)
 
 
 def main() -> None:
