@@ -1,9 +1,9 @@
 """Pick PTC train articles to annotate with actors, relations and predictions (evaluation/structure/).
 
-    python tools/pick_structure_articles.py --count 72 [--lock-every 3]
+    python tools/pick_structure_articles.py --count 72 [--lock-every 3] [--min-chars 1000 --max-chars 5000]
 
-The candidates are PTC **train** articles (never test, never dev) of 1,000-5,000 characters that name at least
-three political keywords, in the order of the SHA-256 of their id, less those any annotation file already
+The candidates are PTC **train** articles (never test, never dev) of 1,000-5,000 characters (or the bounds given)
+that name at least three political keywords, in the order of the SHA-256 of their id, less those any annotation file already
 holds. Every `--lock-every`-th pick goes to the locked set, decided here, before anything is annotated.
 Prints `article<TAB>tuning|locked`, one per line.
 """
@@ -34,13 +34,13 @@ def annotated_articles() -> set[str]:
     return ids
 
 
-def candidates(ptc: Path) -> list[str]:
+def candidates(ptc: Path, min_chars: int = 1000, max_chars: int = 5000) -> list[str]:
     """Eligible train article ids in SHA-256 order."""
     eligible = []
     for path in (ptc / "train-articles").glob("article*.txt"):
         text = path.read_text(encoding="utf-8")
         keywords = {match.casefold() for match in KEYWORD.findall(text)}
-        if 1000 <= len(text) <= 5000 and len(keywords) >= 3:
+        if min_chars <= len(text) <= max_chars and len(keywords) >= 3:
             eligible.append(path.stem)
     return sorted(eligible, key=lambda article: hashlib.sha256(article.encode()).hexdigest())
 
@@ -49,10 +49,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--lock-every", type=int, default=3)
+    parser.add_argument("--min-chars", type=int, default=1000)
+    parser.add_argument("--max-chars", type=int, default=5000)
     parser.add_argument("--ptc", type=Path, default=PTC)
     options = parser.parse_args()
     done = annotated_articles()
-    picks = [article for article in candidates(options.ptc) if article not in done][: options.count]
+    picks = [article for article in candidates(options.ptc, options.min_chars, options.max_chars) if article not in done][: options.count]
     for number, article in enumerate(picks, 1):
         print(f"{article}\t{'locked' if number % options.lock_every == 0 else 'tuning'}")
 
