@@ -5,6 +5,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import annotation_agreement  # noqa: E402
 import check_structure_annotations  # noqa: E402
@@ -14,23 +16,24 @@ SECOND = score_structure.ANNOTATIONS.parent / "second-annotation.jsonl"
 
 
 def test_the_shipped_sets_are_well_formed_and_disjoint(ptc_folder):
-    files = [score_structure.ANNOTATIONS, score_structure.LOCKED, score_structure.LOCKED_BATCH3, SECOND]
+    files = [score_structure.ANNOTATIONS, *score_structure.LOCKED_SETS, SECOND]
     assert [problem for path in files for problem in check_structure_annotations.file_problems(path, ptc_folder)] == []
     tuning = annotation_agreement.records([score_structure.ANNOTATIONS])
     locked = annotation_agreement.records([score_structure.LOCKED])
     locked_batch3 = annotation_agreement.records([score_structure.LOCKED_BATCH3])
-    assert len(tuning) == 81 and len(locked) == 24 and len(locked_batch3) == 23
-    assert not tuning.keys() & locked.keys() and not tuning.keys() & locked_batch3.keys()
+    locked_batch4 = annotation_agreement.records([score_structure.LOCKED_BATCH4])
+    assert len(tuning) == 108 and len(locked) == 24 and len(locked_batch3) == 23 and len(locked_batch4) == 13
+    assert not tuning.keys() & (locked.keys() | locked_batch3.keys() | locked_batch4.keys())
     assert all(relation.get("quote") for record in tuning.values() for relation in record["relations"])
 
 
-def test_the_third_batch_was_split_as_chosen_before_annotation():
-    """evaluation/structure/batch3.tsv (tools/pick_structure_articles.py, committed before any annotation) decides
-    which of its articles are locked."""
-    chosen = dict(line.split("\t") for line in (score_structure.ANNOTATIONS.parent / "batch3.tsv").read_text().splitlines())
+@pytest.mark.parametrize("batch, locked", [("batch3.tsv", score_structure.LOCKED_BATCH3), ("batch4.tsv", score_structure.LOCKED_BATCH4)])
+def test_the_later_batches_were_split_as_chosen_before_annotation(batch, locked):
+    """evaluation/structure/batch3.tsv and batch4.tsv (tools/pick_structure_articles.py, committed before any
+    annotation) decide which of their articles are locked."""
+    chosen = dict(line.split("\t") for line in (score_structure.ANNOTATIONS.parent / batch).read_text().splitlines())
     tuning = annotation_agreement.records([score_structure.ANNOTATIONS])
-    locked_batch3 = annotation_agreement.records([score_structure.LOCKED_BATCH3])
-    assert {article for article, part in chosen.items() if part == "locked"} == locked_batch3.keys()
+    assert {article for article, part in chosen.items() if part == "locked"} == annotation_agreement.records([locked]).keys()
     assert {article for article, part in chosen.items() if part == "tuning"} <= tuning.keys()
 
 

@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "evaluation" / "structure" / "annotations.jsonl"  # the tuning set: rules are fitted on it
 LOCKED = ROOT / "evaluation" / "structure" / "locked.jsonl"  # scored, never looked into
 LOCKED_BATCH3 = ROOT / "evaluation" / "structure" / "locked-batch3.jsonl"  # the same, locked before annotation
+LOCKED_BATCH4 = ROOT / "evaluation" / "structure" / "locked-batch4.jsonl"  # the same, annotated by GUIDELINES.md v3
+LOCKED_SETS = (LOCKED, LOCKED_BATCH3, LOCKED_BATCH4)
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
 PARTS = ("actors", "relations", "predictions")
 
@@ -241,6 +243,8 @@ def main() -> None:
                              "bootstrap over the articles (1,000 resamples).")
     parser.add_argument("--part", choices=("A", "B"), help="Only the articles of one half (by the SHA-256 of the id).")
     arguments = parser.parse_args()
+    if arguments.errors and arguments.annotations.resolve() in {locked.resolve() for locked in LOCKED_SETS}:
+        sys.exit("error: a locked set's errors are never read")
     against_rules = arguments.against_rules and not arguments.rules_only
     tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part, arguments.rules_only,
                     against_rules)
