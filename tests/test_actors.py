@@ -160,6 +160,8 @@ def test_one_relation_rule_each(text, expected):
     ("The deal could collapse.", "could"),
     ("The army took the city in May.", None),
     ("Will the army take the city?", None),
+    ("“Are we gonna sit and have the Quran be ridiculed?”", None),  # a question inside a quote
+    ("The index, set to 100.0 in January 2009, fell to 124.7.", None),  # "set to" a number is no event
     ("If it rains, we will stay home.", "will"),  # a conditional forecast is still one
     ("He asked what would happen if the talks will fail.", None),
     ("Trump threatened to send the military to the border.", "threatened"),  # an intention, in any tense
@@ -167,6 +169,7 @@ def test_one_relation_rule_each(text, expected):
     ("The project is ostensibly intended to foster female entrepreneurship.", None),
     ("The FBI does not now plan to launch an investigation.", "plan"),
     ("It won’t work.", "wo"),
+    ("But they will.", "will"),  # the verb left out
     ("If you enjoyed her tenure, you’ll like Pompeo.", "’ll"),  # "’ll" parsed as the verb: still a future
     ("And in 2020, he is gonna do it again.", "gon"),
     ("Iran may have secured its land corridor to Beirut.", None),  # a possibility in the past
@@ -176,6 +179,9 @@ def test_one_relation_rule_each(text, expected):
     ("He bought the equipment so he could hand it over to the US.", None),
     ("Perry says the Islamic State may be telling the truth.", None),  # a progressive: the present
     ("The two allies may soon be staring down each other's gun barrels.", "may"),  # unless a word puts it ahead
+    ("This may seem an innocent mistake on his part.", None),  # a verb of seeming or believing: the present
+    ("She may very well believe everything she is saying.", None),
+    ("The deal may soon seem a bargain.", "may"),
     ("No one knows what Kazi could possibly have been up to.", None),  # a perfect, an adverb between
     ("Ragan most likely means that no card was found.", None),  # a likelihood adverb on a present verb
     ("But firing Mueller would likely send a signal to Democrats.", None),  # a hypothetical

@@ -34,8 +34,14 @@ INTENTION_WORDS = frozenset(
 )
 PAST_PLANS = frozenset({"planned", "intended"})  # a plan held, not a threat or a vow made: past, like "was about to"
 NEGATIONS = frozenset({"not", "n't", "n’t"})
+CLOSING_QUOTES = "\"'”’»"
 FUTURE_ADVERBS = frozenset({"soon", "eventually", "someday", "shortly", "later", "tomorrow", "next"})
 LIKELIHOOD_ADVERBS = frozenset({"likely", "probably", "certainly", "surely", "inevitably"})
+# Verbs of seeming, knowing and believing: a possibility modal before one weighs the present ("it may seem
+# innocent", "she may very well believe", "perceptions may differ").
+STATIVE_LEMMAS = frozenset(
+    "seem appear look sound differ believe know think mean feel understand realize remember recall".split()
+)
 REPORTING_LEMMAS = frozenset(
     "say tell claim report allege believe argue insist suggest state announce warn think assert write note add "
     "explain declare predict promise vow threaten estimate forecast expect reveal confirm deny admit".split()
@@ -49,7 +55,7 @@ MAX_CLAUSE_DEPTH = 12  # clauses above a word that can make it conditional (boun
 
 def prediction_hedge(sentence: "SpacySpan") -> "Token | None":
     """The word that makes `sentence` a prediction (its hedge), or None when it is not one."""
-    if sentence.text.rstrip().endswith("?"):
+    if sentence.text.rstrip().rstrip(CLOSING_QUOTES).endswith("?"):  # a question, also inside a quote ("… ridiculed?”")
         return None
     # Read once per sentence, so that each word's checks take constant time whatever the parse's shape.
     # Under "if"/"unless", and indirect questions ("whether Trump will push …").
@@ -70,6 +76,10 @@ def _hedge_word(token: "Token", addressed: set[int], children_of: dict[int, list
     following = token.nbor(1).lower_ if token.i + 1 < len(doc) else ""
     if lower in CONTRACTED_FUTURES or lower == "wo" and following in NEGATIONS:
         return True  # never a noun; the parser may take it for the verb ("you’ll like Pompeo", a headline's "Won't")
+    if lower in FUTURE_AUXILIARIES and token.tag_ == "MD" and any(
+        child.dep_ == "nsubj" for child in children_of.get(token.i, [])
+    ):
+        return True  # the verb left out: "But they will."
     if token.dep_ == "aux" and token.head.pos_ in ("VERB", "AUX"):
         if lower in FUTURE_AUXILIARIES:
             return True
@@ -86,8 +96,10 @@ def _hedge_word(token: "Token", addressed: set[int], children_of: dict[int, list
         if verb < len(doc) and doc[verb].is_quote:  # vows to “fight …”
             verb += 1
         return verb < len(doc) and following == "to" and doc[verb].tag_ == "VB"
-    if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):  # not "likely to have been raised": the past
-        return following == "to" and not (token.i + 2 < len(doc) and doc[token.i + 2].lower_ == "have")
+    # Not "likely to have been raised" (the past), nor "an index set to 100" (a number, not an event).
+    if lower in LIKELIHOOD_WORDS and token.pos_ in ("ADJ", "VERB"):
+        after = doc[token.i + 2] if token.i + 2 < len(doc) else None
+        return following == "to" and not (after is not None and (after.lower_ == "have" or after.like_num))
     return (lower in LIKELIHOOD_ADVERBS and token.pos_ == "ADV" and token.head.tag_ == "VB"
             and not any(child.lower_ == "would" for child in children_of.get(token.head.i, [])))
 
@@ -100,9 +112,11 @@ def _past_possibility(modal: "Token", following: str, verb_children: list["Token
 
 
 def _present_possibility(modal: "Token", verb_children: list["Token"]) -> bool:
-    """ "they may be telling the truth", "they may still be searching": a modal of possibility before a verb in the
-    progressive speaks of the present, unless a word of time puts it ahead ("may soon be staring")."""
-    return modal.head.tag_ == "VBG" and not any(child.lower_ in FUTURE_ADVERBS for child in verb_children)
+    """ "they may be telling the truth", "they may still be searching", "it may seem": a modal of possibility before a
+    verb in the progressive or a verb of state (STATIVE_LEMMAS) speaks of the present, unless a word of time puts
+    it ahead ("may soon be staring")."""
+    present = modal.head.tag_ == "VBG" or modal.head.lemma_ in STATIVE_LEMMAS
+    return present and not any(child.lower_ in FUTURE_ADVERBS for child in verb_children)
 
 
 def _reported_in_past(modal: "Token") -> bool:
