@@ -34,6 +34,21 @@ def test_a_possessive_ends_a_name():
     assert "Trump" in found and not any("House" in name for name in found)
 
 
+def test_a_bookshop_advertisement_names_no_actor_but_the_text_after_it_does():
+    found = actors_in("The Senate voted on the bill on Tuesday.\nAmerican Raj: Liberati... Eric Margolis Best Price: "
+                      "$5.99 Buy New $45.86 (as of 09:30 EDT - Details) And this right after Trump reneged on the "
+                      "treaty with Iran.\n")
+    assert not any(word in name for name in found for word in ("Margolis", "Liberati"))
+    assert {"Senate", "Trump", "Iran"} <= set(found)
+
+
+def test_a_possessive_tagged_as_a_noun_and_an_editors_brackets_leave_the_name():
+    found = actors_in("Jose Padilla was a student of Shafayat Mohamed’s at the school. "
+                      "It’s now Trump, Bolton, and [Mike] Pompeo’s job to fix it.")
+    assert {"Shafayat Mohamed", "Pompeo"} <= set(found)
+    assert not any("’s" in name or "]" in name for name in found)
+
+
 def test_a_plural_possessive_inside_a_name_stays():
     assert "Kurdistan Workers' Party" in actors_in("Turkey fought the Kurdistan Workers' Party again.")
 

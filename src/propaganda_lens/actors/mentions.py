@@ -56,7 +56,9 @@ CREDIT_LINE = re.compile(
     r"|^\s*[—–]+\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$"  # a signature: "— Patrick McGreevy"
     r"|^[A-Z][A-Z .,'-]{2,40}\((?:Reuters|AP|AFP|UPI|Xinhua|TASS|Sputnik|RT)\)\s*[-–—]?"  # "STOCKHOLM (Reuters) -"
     r"|^[^\n]{0,30}\b(?:posted|published|reprinted|republished)\s+(?:with permission\s+)?(?:from|by|at)\b[^\n]{0,100}$"
-    r"|^\s*[“\"][^\n]{5,150}[”\"],?\s+by\s+[A-Z][^\n]{0,100}$",  # '"Iran Admits …," by Adam Kredo, Washington Free Beacon'
+    r"|^\s*[“\"][^\n]{5,150}[”\"],?\s+by\s+[A-Z][^\n]{0,100}$"  # '"Iran Admits …," by Adam Kredo, Washington Free Beacon'
+    # a bookshop's advertisement: "American Raj: Liberati... Eric Margolis Best Price: $5.99 Buy New $45.86 (as of …)"
+    r"|^[^\n]{0,150}?\bBest Price:\s*\$[\d.,]+(?:\s*Buy New\s*\$[\d.,]+)?(?:\s*\(as of[^)\n]{0,40}\))?",
 
     re.IGNORECASE | re.MULTILINE,
 )
@@ -141,9 +143,14 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
         if doc[index].text == "(":
             last = index
             break
+    for index in range(last - 2, first - 1, -1):  # "[Mike] Pompeo", an editor's insertion -> "Pompeo"
+        if doc[index].text == "]":
+            first = index + 1
+            break
     while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space
+                            or doc[last - 1].lower_ in ("'s", "’s")
                             or not any(character.isalnum() for character in doc[last - 1].text)):
-        last -= 1  # "Blair's" -> "Blair", "Andrew Dyer 🛴" -> "Andrew Dyer"
+        last -= 1  # "Blair's", "Mohamed’s" (tagged a noun) -> "Blair", "Mohamed"; "Andrew Dyer 🛴" -> "Andrew Dyer"
     if last - first > 2 and doc[first].lower_ == "ex" and doc[first + 1].text == "-":
         first += 2  # "ex-Goldman Sachs": the body itself
     if label == "PERSON" and last - first > 2 and (
