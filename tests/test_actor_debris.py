@@ -24,6 +24,17 @@ def test_a_headline_keeps_only_the_names_the_article_confirms():
     assert found == {"Adam Schiff": ("person", 2)}
 
 
+def test_a_title_cased_headline_with_small_words_in_lower_case_is_a_headline():
+    found = actors_in("Trump Effect: Islamic Republic Ceases Naval Provocations in Arabian Gulf\n\n"
+                      "Iran's navy has stopped harassing American ships, Trump said.\n")
+    assert not any("Ceases" in name for name in found) and "Trump" in found
+
+
+def test_a_short_line_that_introduces_a_quote_is_no_headline():
+    found = actors_in("The report was leaked on Friday.\nAccording to The Washington Post:\nThe leak was large.\n")
+    assert "Washington Post" in found
+
+
 def test_a_sentence_dense_with_names_is_not_a_headline():
     found = actors_in("The European Research Group is led by Jacob Rees-Mogg.")
     assert {"European Research Group", "Jacob Rees-Mogg"} <= set(found)

@@ -67,6 +67,7 @@ NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\b[A-Za-z][\w+.-]{0,20}://\S+|@\w
 HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
 HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is set in headline casing
 MIN_HEADLINE_WORDS = 2
+TITLE_CASE_SMALL_WORDS = frozenset("a an the at in of on to for by as from into with vs".split())
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
 LEADING_NON_NAME_TAGS = frozenset({"MD", "RB", "RBR", "RBS", "UH", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
@@ -242,9 +243,14 @@ def headline_cased(sentence: "SpacySpan") -> bool:
     named entities, after the first word, are capitalized (names alone do not make a sentence so)."""
     kept = [" " if token.ent_type_ else token.text_with_ws for token in sentence]
     words = _headline_words(sentence, "".join(kept))
+    # A line of capitalized words but little outside names, not a list of names: "America's Immigration Voice.";
+    # with a word outside names, title case's small words may be in lower case ("Imam Featured Yet Again at
+    # Florida Democrat Gala"), but not "According to The Washington Post:".
+    small_words = TITLE_CASE_SMALL_WORDS if words else frozenset()
     if len(words) < MIN_HEADLINE_WORDS and not any(
-        token.text == "," or token.dep_ == "cc" or token.is_alpha and token.is_lower for token in sentence
-    ):  # a line of capitalized words but little outside names, not a list of names: "America's Immigration Voice."
+        token.text == "," or token.dep_ == "cc" or token.is_alpha and token.is_lower and token.lower_ not in small_words
+        for token in sentence
+    ):
         words = _headline_words(sentence, sentence.text)
     return len(words) >= MIN_HEADLINE_WORDS and sum(word[0].isupper() for word in words) >= HEADLINE_CAPITALS * len(words)
 
