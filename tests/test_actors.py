@@ -156,6 +156,7 @@ def test_one_relation_rule_each(text, expected):
     ("Haftar will succeed in taking Derna.", "will"),
     ("The fashion is a passing fad that is doomed to failure.", "doomed"),
     ("Prices are likely to rise next year.", "likely"),
+    ("The committee is tentatively scheduled to vote on Friday.", "scheduled"),  # a timetable
     ("Concerns about the incident are likely to have been raised.", None),  # a likely past
     ("The deal could collapse.", "could"),
     ("The army took the city in May.", None),

@@ -1,13 +1,14 @@
 """Predictions and attribution, read from spaCy's parse of a sentence.
 
 A prediction is a statement about the future: a verb with will / shall / 'll or going to (gonna), a stated
-intention ("threatens to", "vowed to", "plans to"), a word of likelihood or fate before an infinitive or noun
-("likely to", "expected to", "doomed to failure"), or a modal of possibility (could, may, might) with a plain
-verb, not a perfect ("may have won"), a progressive ("may be telling the truth"), a negated "could" nor a
-"could" under a past verb ("said he could provide"). Its hedge is that word. Questions, indirect ones
-("whether he will") included, and if-clauses are not predictions. A statement's source is the subject of a
-reporting verb over it ("Haftar declared that …", "…, she said") or the object of "according to"; otherwise the
-author speaks ("the writer believes" too).
+intention ("threatens to", "vowed to", "plans to"), a word of likelihood, fate or schedule before an infinitive or
+noun ("likely to", "expected to", "doomed to failure", "scheduled to"), or a modal of possibility (could, may,
+might) with a plain verb, not a perfect ("may have won"), a progressive ("may be telling the truth"), a verb of
+seeming or believing ("may seem"), a negated "could" nor a "could" under a past verb ("said he could provide"),
+and "will" whose verb is left out ("But they will."). Its hedge is that word. Questions, indirect ones ("whether
+he will") included, and if-clauses are not predictions. A statement's source is the subject of a reporting verb
+over it ("Haftar declared that …", "…, she said") or the object of "according to"; otherwise the author speaks
+("the writer believes" too).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ CONTRACTED_FUTURES = frozenset({"'ll", "’ll"})
 FUTURE_AUXILIARIES = frozenset({"will", "shall"}) | CONTRACTED_FUTURES
 POSSIBILITY_MODALS = frozenset({"could", "may", "might"})
 LIKELIHOOD_WORDS = frozenset(
-    {"likely", "unlikely", "expected", "set", "bound", "doomed", "destined", "poised", "certain", "sure", "about"}
+    {"likely", "unlikely", "expected", "set", "bound", "doomed", "destined", "poised", "certain", "sure", "about",
+     "scheduled", "slated"}
 )
 # Before "to" and a verb: a prediction. By form, as headlines' capitals make the tagger miss the lemma ("Trump
 # Threatens To Send").
