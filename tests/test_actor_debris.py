@@ -60,6 +60,13 @@ def test_a_possessive_tagged_as_a_noun_and_an_editors_brackets_leave_the_name():
     assert not any("’s" in name or "]" in name for name in found)
 
 
+def test_a_leaders_name_before_a_body_is_a_mention_of_the_body():
+    found = actors_in("Barack Obama left office in 2017. The Obama Justice Department and the Obama FBI ignored it, "
+                      "and the Clinton Foundation thrived.")
+    assert {"Justice Department", "FBI", "Clinton Foundation", "Barack Obama"} <= set(found)
+    assert not any(name.startswith("Obama ") for name in found)
+
+
 def test_a_plural_possessive_inside_a_name_stays():
     assert "Kurdistan Workers' Party" in actors_in("Turkey fought the Kurdistan Workers' Party again.")
 

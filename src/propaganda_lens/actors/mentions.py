@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
     BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
-    NAME_PARTICLES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SIDE_PREFIXES,
-    SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
+    NAME_PARTICLES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SEATS_OF_GOVERNMENT,
+    SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
 )
 from propaganda_lens.actors.merges import Candidate, acronym, merge_surnames, person_words
 from propaganda_lens.data import Actor
@@ -206,6 +206,18 @@ def _in_a_title(doc: "Doc", after: int) -> bool:
     return after < index < len(doc) and doc[index].ent_type_ == "PERSON"
 
 
+def _without_leader(doc: "Doc", first: int, last: int, surnames: set[str]) -> tuple[int, int]:
+    """ "Obama Justice Department", "Trump White House", "Obama FBI": the body under a leader's name that the
+    article names as a person elsewhere is a mention of the body (not "Clinton Foundation", named after one)."""
+    if last - first < 2 or doc[first].text not in surnames:
+        return first, last
+    body = doc[first + 1 : last]
+    acronym = len(body) == 1 and body.text.isupper() and len(body.text) > 1
+    if acronym or body.text in SEATS_OF_GOVERNMENT or body[-1].lower_ in BODY_NOUNS:
+        return first + 1, last
+    return first, last
+
+
 def _party_of_a_place(previous: tuple, entity: "SpacySpan") -> bool:
     """A place's name right before a plural nationality word: a party ("Sweden Democrats")."""
     place, _, (_, last) = previous
@@ -351,6 +363,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         found += [(entity, "group" if last - first == 1 and _names_a_camp(doc[first]) else kind, (first, last))
                   for first, last in name_ranges(entity)]
     body_names = {doc[a:b].text for entity, _, (a, b) in found if entity.start not in headline_tokens}
+    surnames = {doc[last - 1].text for _, kind, (first, last) in found if kind == "person"}
     entities = []
     for first, last in listed:
         votes[doc[first:last].text]["person"] += 1
@@ -369,6 +382,8 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
                 continue  # a headline's capitalized words that the article never names again
         if kind == "organization" and _in_a_title(doc, cleaned[1]):
             continue
+        if kind == "organization":
+            cleaned = _without_leader(doc, *cleaned, surnames)
         name = doc[cleaned[0] : cleaned[1]].text
         votes[name]["place" if kind == "person" and _after_place_preposition(doc, *cleaned) else kind] += 1
         entities.append((cleaned, name))
