@@ -67,6 +67,14 @@ def test_a_leaders_name_before_a_body_is_a_mention_of_the_body():
     assert not any(name.startswith("Obama ") for name in found)
 
 
+def test_a_title_before_a_name_is_no_mention_of_the_person_with_that_surname():
+    doc = parse(text := "Mark Judge was at the party. Democrats opposed Judge Kavanaugh. Judge said nothing.",
+                sentence_ranges(text))
+    judge = next(actor for actor in find_actors(doc)[0] if actor.name == "Mark Judge")
+    assert [text[start:end] for start, end in judge.mentions] == ["Mark Judge", "Judge"]
+    assert text.index("Judge said") == judge.mentions[1][0]
+
+
 def test_a_plural_possessive_inside_a_name_stays():
     assert "Kurdistan Workers' Party" in actors_in("Turkey fought the Kurdistan Workers' Party again.")
 

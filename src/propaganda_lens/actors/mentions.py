@@ -535,5 +535,11 @@ def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate], only_li
             words.setdefault(surname, next(iter(owners)))
     for token in doc:
         key = words.get(token.text)
-        if key is not None and token.i not in covered:
+        if key is not None and token.i not in covered and not _title_of_a_name(token):
             candidates[key].mentions.append((token.i, token.i + 1))
+
+
+def _title_of_a_name(token: "Token") -> bool:
+    """ "Judge" in "Judge Kavanaugh": a title before a name, not the surname of Mark Judge."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return token.lower_ in TITLES and following is not None and following.is_title
