@@ -220,6 +220,15 @@ def test_a_party_adjective_before_a_backer_noun_is_no_side():
     assert not {relation for relation in found if "Republicans" in relation}
 
 
+@pytest.mark.parametrize("text", [
+    "Brett Kavanaugh spoke. Kavanaugh friend Mark Judge said he would cooperate.",  # a friendship, no side taken
+    "Christine Blasey Ford waited. Ford's lawyer Debra Katz told the Senate Judiciary Committee her client would testify.",
+])
+def test_roles_are_no_relations(text):
+    """GUIDELINES.md version 3: a relation is stated, not inferred from a role (a friend, a lawyer's client)."""
+    assert not relations_of(text)
+
+
 def test_an_attitude_adjective_needs_its_preposition():
     assert not relations_of("Critical infrastructure in Egypt was hit by rockets from Turkey.")
 

@@ -60,11 +60,11 @@ BACKER_NOUNS = {"backer": "supports", "supporter": "supports", "ally": "supports
                 "admirer": "supports", "partner": "supports", "collaborator": "supports", "accomplice": "supports",
                 "apologist": "supports", "cheerleader": "supports", "loyalist": "supports", "mouthpiece": "supports",
                 "stooge": "supports", "lackey": "supports", "henchman": "supports", "booster": "supports",
-                "friend": "supports", "enemy": "opposes", "foe": "opposes", "opponent": "opposes",
+                "enemy": "opposes", "foe": "opposes", "opponent": "opposes",
                 "adversary": "opposes", "rival": "opposes", "critic": "opposes", "detractor": "opposes",
                 "nemesis": "opposes", "archenemy": "opposes", "antagonist": "opposes", "accuser": "opposes"}
 # Nouns for the backed side: "Hezbollah, Iran's proxy" (the possessor -> the proxy).
-PROXY_NOUNS = frozenset({"proxy", "proxies", "puppet", "client", "protégé", "protege"})
+PROXY_NOUNS = frozenset({"proxy", "proxies", "puppet", "protégé", "protege"})
 # "acted in concert with Iran", "in league with", "in collusion with": the subject -> whoever it acts with.
 PARTNERSHIP_NOUNS = frozenset({"concert", "league", "collusion", "cahoots", "cooperation", "coordination", "tandem",
                                "alliance", "partnership"})
