@@ -75,6 +75,11 @@ def test_a_title_before_a_name_is_no_mention_of_the_person_with_that_surname():
     assert text.index("Judge said") == judge.mentions[1][0]
 
 
+def test_a_body_before_its_members_is_where_they_sit_not_an_actor():
+    found = actors_in("Senate Republicans on Wednesday accused the Obama administration of lying. The Senate voted.")
+    assert found["Senate"] == ("organization", 1) and "Republicans" in found
+
+
 def test_a_plural_possessive_inside_a_name_stays():
     assert "Kurdistan Workers' Party" in actors_in("Turkey fought the Kurdistan Workers' Party again.")
 

@@ -206,6 +206,12 @@ def _in_a_title(doc: "Doc", after: int) -> bool:
     return after < index < len(doc) and doc[index].ent_type_ == "PERSON"
 
 
+def _before_its_members(doc: "Doc", after: int) -> bool:
+    """ "Senate| Democrats", "House| Republicans": a body's name before a party's members says where they sit; the
+    members act, not the body."""
+    return after < len(doc) and doc[after].ent_type_ == "NORP" and doc[after].tag_ == "NNPS"
+
+
 def _without_leader(doc: "Doc", first: int, last: int, surnames: set[str]) -> tuple[int, int]:
     """ "Obama Justice Department", "Trump White House", "Obama FBI": the body under a leader's name that the
     article names as a person elsewhere is a mention of the body (not "Clinton Foundation", named after one)."""
@@ -380,7 +386,7 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
             cleaned = _confirmed(doc, *cleaned, body_names)
             if cleaned is None:
                 continue  # a headline's capitalized words that the article never names again
-        if kind == "organization" and _in_a_title(doc, cleaned[1]):
+        if kind == "organization" and (_in_a_title(doc, cleaned[1]) or _before_its_members(doc, cleaned[1])):
             continue
         if kind == "organization":
             cleaned = _without_leader(doc, *cleaned, surnames)
@@ -535,7 +541,7 @@ def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate], only_li
             words.setdefault(surname, next(iter(owners)))
     for token in doc:
         key = words.get(token.text)
-        if key is not None and token.i not in covered and not _title_of_a_name(token):
+        if key is not None and token.i not in covered and not _title_of_a_name(token) and not _before_its_members(doc, token.i + 1):
             candidates[key].mentions.append((token.i, token.i + 1))
 
 
