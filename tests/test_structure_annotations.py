@@ -56,3 +56,14 @@ def test_an_annotation_agrees_with_itself(ptc_folder):
     second = annotation_agreement.records([SECOND])
     tallies = annotation_agreement.agreement(second, second, ptc_folder)
     assert all(tally.row()["f1"] == 1.0 for tally in tallies.values())
+
+
+@pytest.mark.parametrize("locked", score_structure.LOCKED_SETS)
+@pytest.mark.parametrize("command", [["score_structure.py", "--errors"], ["fit_relation_model.py", "--dry-run"]])
+def test_no_tool_reads_a_locked_sets_errors_or_fits_on_it(locked, command):
+    import subprocess
+
+    tool, *options = command
+    result = subprocess.run([sys.executable, str(Path(score_structure.__file__).parent / tool), "--annotations", str(locked),
+                             *options], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr.startswith("error:") and "locked set" in result.stderr

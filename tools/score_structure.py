@@ -2,7 +2,8 @@
 evaluation/structure/GUIDELINES.md).
 
     python tools/score_structure.py [--annotations evaluation/structure/annotations.jsonl] [--ptc ../shared/data/ptc-semeval2020]
-    python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # the locked set: no --errors
+    python tools/score_structure.py --annotations evaluation/structure/locked.jsonl    # a locked set (locked*.jsonl):
+        scored only, --errors is refused
     python tools/score_structure.py --part A|B    # one half of the articles (by the SHA-256 of the article id):
         rules are written on the errors of part A; part B is scored without reading its errors
     python tools/score_structure.py --rules-only    # relations by the rules alone (the product adds the shipped head)
