@@ -242,9 +242,11 @@ def test_text_without_entities_gives_no_actors_or_relations():
 @pytest.mark.parametrize(
     "annotations, floors",
     [  # about 1.5 points under the scores measured when the rules were last changed (evaluation/structure/README.md)
-        (score_structure.ANNOTATIONS, {"actors": 0.869, "relations": 0.53, "predictions": 0.885}),  # tuning (head fitted here)
-        (score_structure.LOCKED, {"actors": 0.852, "relations": 0.20, "predictions": 0.815}),  # locked set
-        (score_structure.LOCKED_BATCH3, {"actors": 0.834, "relations": 0.28, "predictions": 0.835}),  # locked, batch 3
+        (score_structure.ANNOTATIONS, {"actors": 0.85, "relations": 0.49, "predictions": 0.86}),  # tuning (head fitted here)
+        (score_structure.LOCKED, {"actors": 0.856, "relations": 0.25, "predictions": 0.83}),  # locked set
+        (score_structure.LOCKED_BATCH3, {"actors": 0.834, "relations": 0.25, "predictions": 0.835}),  # locked, batch 3
+        (score_structure.LOCKED_BATCH4, {"actors": 0.84, "relations": 0.16, "predictions": 0.75}),  # locked, batch 4
+        (score_structure.LOCKED_BATCH5, {"actors": 0.86, "relations": 0.34, "predictions": 0.74}),  # locked, batch 5
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):

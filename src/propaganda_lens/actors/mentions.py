@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
-    BODY_NOUNS, CAMP_SIDES, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
+    BODY_NOUNS, CAMP_SIDES, CHAMBERS, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
     NAME_PARTICLES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SEATS_OF_GOVERNMENT,
     SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
 )
@@ -207,9 +207,10 @@ def _in_a_title(doc: "Doc", after: int) -> bool:
 
 
 def _before_its_members(doc: "Doc", after: int) -> bool:
-    """ "Senate| Democrats", "House| Republicans": a body's name before a party's members says where they sit; the
-    members act, not the body."""
-    return after < len(doc) and doc[after].ent_type_ == "NORP" and doc[after].tag_ == "NNPS"
+    """ "Senate| Democrats", "House| Republicans": a chamber's name before a party's members says where they sit;
+    the members act, not the chamber."""
+    return (after < len(doc) and doc[after - 1].text in CHAMBERS and doc[after].ent_type_ == "NORP"
+            and doc[after].tag_ == "NNPS")
 
 
 def _without_leader(doc: "Doc", first: int, last: int, surnames: set[str]) -> tuple[int, int]:

@@ -18,6 +18,8 @@ TITLE_WORDS = TITLES | frozenset("speaker leader majority minority whip chairman
 GOVERNING_WORDS = frozenset({"administration", "government", "regime", "campaign", "team"})
 # Nouns that make a title before them part of a body's name ("Justice Department", "Justice Ministry").
 BODY_NOUNS = frozenset("department ministry committee court office council service agency".split())
+# A legislature's chambers, which name where a party's members sit ("Senate Republicans").
+CHAMBERS = frozenset({"Senate", "House", "Congress", "Parliament", "Assembly", "Legislature", "Commons", "Lords"})
 # Buildings named for the office they house, which the guidelines mark as organizations.
 SEATS_OF_GOVERNMENT = frozenset({"White House", "Pentagon", "Kremlin", "Downing Street", "Élysée"})
 # Events, laws and scandals that the entity recogniser takes for people or organizations (not actors).

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 HEAD = Path(__file__).resolve().parent / "relation_model.npz"
 POLARITIES = ("none", "supports", "opposes")
-BUCKETS = 2**11
+BUCKETS = 2**15
 MAX_ACTORS_PER_SENTENCE = 12  # pairs per sentence stay bounded, so the stage stays linear in the text
 MAX_MENTIONS = 4  # mentions of one actor in a sentence tried when looking for the closest pair
 MAX_BETWEEN = 24  # words between two mentions read as features
