@@ -8,9 +8,9 @@ multinomial logistic regression (none / supports / opposes), fitted on the tunin
 a relation is found where that score passes the head's threshold. The head is `relation_model.npz`
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
-The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the two locked
-sets (47 articles) it raises relation F1 from 0.166 to 0.272 (+0.107 [+0.034, +0.185]), recall from 0.10 to 0.20,
-and lowers precision from 0.58 to 0.44, for about 10 ms an article.
+The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the four locked
+sets (70 articles) it raises relation F1 from 0.191 to 0.270 (+0.079 [+0.038, +0.119]), recall from 0.12 to 0.22,
+and lowers precision from 0.55 to 0.36, for about 10-20 ms an article.
 """
 
 from __future__ import annotations
