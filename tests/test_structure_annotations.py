@@ -22,13 +22,16 @@ def test_the_shipped_sets_are_well_formed_and_disjoint(ptc_folder):
     locked = annotation_agreement.records([score_structure.LOCKED])
     locked_batch3 = annotation_agreement.records([score_structure.LOCKED_BATCH3])
     later = [annotation_agreement.records([path]) for path in (score_structure.LOCKED_BATCH4, score_structure.LOCKED_BATCH5)]
-    assert len(tuning) == 128 and len(locked) == 24 and len(locked_batch3) == 23 and [len(records) for records in later] == [13, 10]
+    assert len(tuning) == 128 and len(locked) == 24 and len(locked_batch3) == 23
+    assert [len(records) for records in later] == [13, 10]
     assert not tuning.keys() & (locked.keys() | locked_batch3.keys() | later[0].keys() | later[1].keys())
     assert all(relation.get("quote") for record in tuning.values() for relation in record["relations"])
 
 
-@pytest.mark.parametrize("batch, locked", [("batch3.tsv", score_structure.LOCKED_BATCH3), ("batch4.tsv", score_structure.LOCKED_BATCH4),
-                                           ("batch5.tsv", score_structure.LOCKED_BATCH5)])
+@pytest.mark.parametrize("batch, locked", [
+    ("batch3.tsv", score_structure.LOCKED_BATCH3), ("batch4.tsv", score_structure.LOCKED_BATCH4),
+    ("batch5.tsv", score_structure.LOCKED_BATCH5),
+])
 def test_the_later_batches_were_split_as_chosen_before_annotation(batch, locked):
     """evaluation/structure/batch3.tsv, batch4.tsv and batch5.tsv (tools/pick_structure_articles.py, committed
     before any annotation) decide which of their articles are locked."""

@@ -3,8 +3,8 @@
     python tools/pick_structure_articles.py --count 72 [--lock-every 3] [--min-chars 1000 --max-chars 5000]
 
 The candidates are PTC **train** articles (never test, never dev) of 1,000-5,000 characters (or the bounds given)
-that name at least three political keywords, in the order of the SHA-256 of their id, less those any annotation file already
-holds. Every `--lock-every`-th pick goes to the locked set, decided here, before anything is annotated.
+that name at least three political keywords, in the order of the SHA-256 of their id, less those any annotation
+file already holds. Every `--lock-every`-th pick goes to the locked set, decided here, before anything is annotated.
 Prints `article<TAB>tuning|locked`, one per line.
 """
 
@@ -54,7 +54,8 @@ def main() -> None:
     parser.add_argument("--ptc", type=Path, default=PTC)
     options = parser.parse_args()
     done = annotated_articles()
-    picks = [article for article in candidates(options.ptc, options.min_chars, options.max_chars) if article not in done][: options.count]
+    eligible = candidates(options.ptc, options.min_chars, options.max_chars)
+    picks = [article for article in eligible if article not in done][: options.count]
     for number, article in enumerate(picks, 1):
         print(f"{article}\t{'locked' if number % options.lock_every == 0 else 'tuning'}")
 

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from propaganda_lens.actors.name_words import (
-    BODY_NOUNS, CAMP_SIDES, CHAMBERS, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS, NAME_ADJECTIVE_ENDINGS,
-    NAME_PARTICLES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS, RELIGIOUS_NAMES, SEATS_OF_GOVERNMENT,
-    SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES, US_STATE_CODES, US_STATE_NAMES,
+    BODY_NOUNS, CAMP_SIDES, CHAMBERS, DOCUMENT_OR_EVENT_ENDINGS, EVENT_NAMES, GOVERNING_WORDS, JOINING_WORDS,
+    NAME_ADJECTIVE_ENDINGS, NAME_PARTICLES, PARTY_ADJECTIVES, PLACE_PREPOSITIONS, PLATFORMS, POLITICAL_CAMPS,
+    RELIGIOUS_NAMES, SEATS_OF_GOVERNMENT, SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES,
+    US_STATE_CODES, US_STATE_NAMES,
 )
 from propaganda_lens.actors.merges import Candidate, acronym, merge_surnames, person_words
 from propaganda_lens.data import Actor
@@ -542,8 +543,9 @@ def _add_untagged_mentions(doc: "Doc", candidates: dict[str, Candidate], only_li
             words.setdefault(surname, next(iter(owners)))
     for token in doc:
         key = words.get(token.text)
-        if key is not None and token.i not in covered and not _title_of_a_name(token) and not _before_its_members(doc, token.i + 1):
-            candidates[key].mentions.append((token.i, token.i + 1))
+        if key is None or token.i in covered or _title_of_a_name(token) or _before_its_members(doc, token.i + 1):
+            continue
+        candidates[key].mentions.append((token.i, token.i + 1))
 
 
 def _title_of_a_name(token: "Token") -> bool:
