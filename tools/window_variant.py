@@ -19,15 +19,14 @@ from pathlib import Path
 
 from propaganda_lens.cli.models import rewrite_checksums
 from propaganda_lens.detect.detector import CONFIG_FILE, DetectorConfig, model_folder
-
-MAX_WINDOW = 512
+from propaganda_lens.detect.encoding import window_problem
 
 
 def write_variant(model: str, window_size: int, window_stride: int, output: Path) -> None:
     """Copy `model`'s folder to `output` with the given window size and stride (tokens, [CLS] and [SEP] included
     in the size)."""
-    if not 3 <= window_size <= MAX_WINDOW or not 1 <= window_stride <= window_size - 2:
-        raise ValueError(f"the window must hold 3 to {MAX_WINDOW} tokens and the stride at most the window less 2")
+    if problem := window_problem(window_size, window_stride):
+        raise ValueError(problem)
     source = model_folder(model)
     shutil.copytree(source, output)
     config = DetectorConfig.from_file(source / CONFIG_FILE)

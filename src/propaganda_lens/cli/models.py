@@ -13,6 +13,7 @@ from propaganda_lens.cli.app import app
 from propaganda_lens.cli.common import (
     ModelOption, PlainUsage, fail, load_detector, print_table, require_train_extra, stderr, stdout, with_progress,
 )
+from propaganda_lens.detect.encoding import MAX_WINDOW_TOKENS, window_problem
 from propaganda_lens.ingest.ptc import PtcFormatError
 
 
@@ -119,7 +120,9 @@ def train_command(
     learning_rate: float = 8e-5,
     seed: int = 13,
     window_size: Annotated[
-        int, typer.Option(min=3, max=512, help="Tokens per window, [CLS] and [SEP] included (at most 512).")
+        int,
+        typer.Option(min=3, max=MAX_WINDOW_TOKENS,
+                     help=f"Tokens per window, [CLS] and [SEP] included (at most {MAX_WINDOW_TOKENS})."),
     ] = 256,
     window_stride: Annotated[
         int | None,
@@ -155,8 +158,8 @@ def train_command(
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     stride = window_size - 64 if window_stride is None else window_stride
-    if not 1 <= stride <= window_size - 2 or not 1 <= train_window_stride <= window_size - 2:
-        fail(f"the window strides must be 1 to {window_size - 2} tokens (the window less [CLS] and [SEP])")
+    if problem := window_problem(window_size, stride) or window_problem(window_size, train_window_stride):
+        fail(problem)
     require_train_extra()
     from propaganda_lens.train import base_models
     from propaganda_lens.detect.detector import ModelError

@@ -73,6 +73,18 @@ def aligned_tag_probabilities(target: EncodedText, source: EncodedText, probabil
     return tags
 
 
+MAX_WINDOW_TOKENS = 512  # the positions the encoders here hold
+
+
+def window_problem(window_size: int, stride: int) -> str | None:
+    """What is wrong with reading text in windows of `window_size` tokens ([CLS] and [SEP] included) `stride`
+    tokens apart, or None."""
+    if not 3 <= window_size <= MAX_WINDOW_TOKENS or not 1 <= stride <= window_size - 2:
+        return (f"a window must hold 3 to {MAX_WINDOW_TOKENS} tokens and its strides must be 1 to {window_size - 2} "
+                "tokens (the window less [CLS] and [SEP])")
+    return None
+
+
 def window_ranges(n_tokens: int, size: int, stride: int) -> list[tuple[int, int]]:
     """Token ranges of at most `size` tokens, `stride` apart, covering all tokens (the last one flush right)."""
     if n_tokens == 0:
