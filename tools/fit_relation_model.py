@@ -179,7 +179,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=HEAD)
     parser.add_argument("--dry-run", action="store_true", help="Cross-validate and print, write nothing.")
     arguments = parser.parse_args()
-    if arguments.annotations.resolve() in {locked.resolve() for locked in score_structure.LOCKED_SETS}:
+    if score_structure.is_locked(arguments.annotations):
         sys.exit("error: the locked set is never fitted on")
     data = articles(arguments.annotations, arguments.ptc)
     rules_only = f1_of([relation_counts(article, {}, 1.0, "fill") for article in data])

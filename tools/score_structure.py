@@ -44,6 +44,11 @@ PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
 PARTS = ("actors", "relations", "predictions")
 
 
+def is_locked(annotations: Path) -> bool:
+    """Whether `annotations` is one of the locked sets (never read for errors, never fitted on)."""
+    return annotations.resolve() in {locked.resolve() for locked in LOCKED_SETS}
+
+
 def normal(name: str) -> str:
     name = name.casefold().strip().replace("’", "'")
     name = name.removeprefix("the ").removesuffix("'s")
@@ -245,7 +250,7 @@ def main() -> None:
                              "bootstrap over the articles (1,000 resamples).")
     parser.add_argument("--part", choices=("A", "B"), help="Only the articles of one half (by the SHA-256 of the id).")
     arguments = parser.parse_args()
-    if arguments.errors and arguments.annotations.resolve() in {locked.resolve() for locked in LOCKED_SETS}:
+    if arguments.errors and is_locked(arguments.annotations):
         sys.exit("error: a locked set's errors are never read")
     against_rules = arguments.against_rules and not arguments.rules_only
     tallies = score(arguments.annotations, arguments.ptc, arguments.relation_head, arguments.part, arguments.rules_only,
