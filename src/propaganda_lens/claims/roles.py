@@ -73,10 +73,15 @@ BANNER_CAPITALS = 0.8  # share of a sentence's letters in capitals from which it
 MIN_BANNER_LETTERS = 20
 
 
+def is_question(sentence: str) -> bool:
+    """Whether a sentence ends with a question mark, quote marks and brackets after it aside ("… ridiculed?”")."""
+    return sentence.strip().rstrip(_CLOSERS).endswith("?")
+
+
 def line_role(sentence: str) -> Role:
     """The role of a sentence read on its own: question, promo, a banner (headline) or statement."""
     text = sentence.strip()
-    if text.rstrip(_CLOSERS).endswith("?"):
+    if is_question(text):
         return Role.QUESTION
     if _PROMO.search(text):
         return Role.PROMO

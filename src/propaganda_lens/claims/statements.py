@@ -16,6 +16,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from propaganda_lens.claims.roles import is_question
 from propaganda_lens.enrich.parsing import dependents
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ INTENTION_WORDS = frozenset(
 )
 PAST_PLANS = frozenset({"planned", "intended"})  # a plan held, not a threat or a vow made: past, like "was about to"
 NEGATIONS = frozenset({"not", "n't", "n’t"})
-CLOSING_QUOTES = "\"'”’»"
 FUTURE_ADVERBS = frozenset({"soon", "eventually", "someday", "shortly", "later", "tomorrow", "next"})
 LIKELIHOOD_ADVERBS = frozenset({"likely", "probably", "certainly", "surely", "inevitably"})
 # Verbs of seeming, knowing and believing: a possibility modal before one weighs the present ("it may seem
@@ -57,7 +57,7 @@ MAX_CLAUSE_DEPTH = 12  # clauses above a word that can make it conditional (boun
 
 def prediction_hedge(sentence: "SpacySpan") -> "Token | None":
     """The word that makes `sentence` a prediction (its hedge), or None when it is not one."""
-    if sentence.text.rstrip().rstrip(CLOSING_QUOTES).endswith("?"):  # a question, also inside a quote ("… ridiculed?”")
+    if is_question(sentence.text):
         return None
     # Read once per sentence, so that each word's checks take constant time whatever the parse's shape.
     # Under "if"/"unless", and indirect questions ("whether Trump will push …").
