@@ -68,6 +68,7 @@ NOT_HEADLINE_WORDS = re.compile(r"\([^()\n]*\)|\b[A-Za-z][\w+.-]{0,20}://\S+|@\w
 HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
 HEADLINE_CAPITALS = 0.8  # share of capitalized words from which a sentence is set in headline casing
 MIN_HEADLINE_WORDS = 2
+POSSESSIVE_ENDINGS = frozenset({"'s", "’s"})
 TITLE_CASE_SMALL_WORDS = frozenset("a an the at in of on to for by as from into with vs".split())
 FUNCTION_POS = frozenset({"ADP", "CCONJ", "SCONJ", "DET", "PART", "PRON", "AUX", "PUNCT"})
 MAX_NAME_TOKENS = 8
@@ -138,7 +139,7 @@ def name_ranges(entity: "SpacySpan") -> list[tuple[int, int]]:
 def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int] | None:
     """The token range of a name without articles, titles or a possessive 's; None if not a name."""
     for index in range(first + 1, last):  # "Theresa May's Tory" -> "Theresa May"
-        if doc[index].tag_ == "POS" and doc[index].lower_ in ("'s", "’s"):  # not "Workers' Party"
+        if doc[index].tag_ == "POS" and doc[index].lower_ in POSSESSIVE_ENDINGS:  # not "Workers' Party"
             last = index
             break
     for index in range(first + 1, last):  # "Executive Office for Immigration Review (EOIR" -> without the acronym
@@ -150,7 +151,7 @@ def clean_name(doc: "Doc", first: int, last: int, label: str) -> tuple[int, int]
             first = index + 1
             break
     while last > first and (doc[last - 1].pos_ == "PART" or doc[last - 1].is_punct or doc[last - 1].is_space
-                            or doc[last - 1].lower_ in ("'s", "’s")
+                            or doc[last - 1].lower_ in POSSESSIVE_ENDINGS
                             or not any(character.isalnum() for character in doc[last - 1].text)):
         last -= 1  # "Blair's", "Mohamed’s" (tagged a noun) -> "Blair", "Mohamed"; "Andrew Dyer 🛴" -> "Andrew Dyer"
     if last - first > 2 and doc[first].lower_ == "ex" and doc[first + 1].text == "-":
@@ -220,8 +221,8 @@ def _without_leader(doc: "Doc", first: int, last: int, surnames: set[str]) -> tu
     if last - first < 2 or doc[first].text not in surnames:
         return first, last
     body = doc[first + 1 : last]
-    acronym = len(body) == 1 and body.text.isupper() and len(body.text) > 1
-    if acronym or body.text in SEATS_OF_GOVERNMENT or body[-1].lower_ in BODY_NOUNS:
+    initials = len(body) == 1 and body.text.isupper() and len(body.text) > 1
+    if initials or body.text in SEATS_OF_GOVERNMENT or body[-1].lower_ in BODY_NOUNS:
         return first + 1, last
     return first, last
 
