@@ -61,12 +61,31 @@ def test_an_annotation_agrees_with_itself(ptc_folder):
     assert all(tally.row()["f1"] == 1.0 for tally in tallies.values())
 
 
-@pytest.mark.parametrize("locked", score_structure.LOCKED_SETS)
-@pytest.mark.parametrize("command", [["score_structure.py", "--errors"], ["fit_relation_model.py", "--dry-run"]])
-def test_no_tool_reads_a_locked_sets_errors_or_fits_on_it(locked, command):
+TOOL_COMMANDS = [["score_structure.py", "--errors"], ["fit_relation_model.py", "--dry-run"],
+                 ["fit_relation_encoder.py", "--dry-run", "--output", "unused"]]
+
+
+def refuses(command: list[str], annotations: Path) -> bool:
+    """Whether the tool stops at once with the one-line locked-set error."""
     import subprocess
 
     tool, *options = command
-    result = subprocess.run([sys.executable, str(Path(score_structure.__file__).parent / tool), "--annotations", str(locked),
-                             *options], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1 and result.stderr.startswith("error:") and "locked set" in result.stderr
+    result = subprocess.run([sys.executable, str(Path(score_structure.__file__).parent / tool), "--annotations",
+                             str(annotations), *options], capture_output=True, text=True, timeout=120)
+    return result.returncode == 1 and result.stderr.startswith("error:") and "locked set" in result.stderr
+
+
+@pytest.mark.parametrize("locked", score_structure.LOCKED_SETS)
+@pytest.mark.parametrize("command", TOOL_COMMANDS)
+def test_no_tool_reads_a_locked_sets_errors_or_fits_on_it(locked, command):
+    assert refuses(command, locked)
+
+
+@pytest.mark.parametrize("command", TOOL_COMMANDS)
+def test_a_renamed_copy_or_a_pool_with_a_locked_article_is_refused_too(command, tmp_path):
+    tuning = score_structure.ANNOTATIONS.read_text(encoding="utf-8").splitlines()
+    one_locked = score_structure.LOCKED_BATCH5.read_text(encoding="utf-8").splitlines()[0]
+    pooled = tmp_path / "tuning-plus.jsonl"
+    pooled.write_text("\n".join([*tuning[:3], one_locked]) + "\n", encoding="utf-8")
+    assert refuses(command, pooled)
+    assert not score_structure.is_locked(score_structure.ANNOTATIONS)

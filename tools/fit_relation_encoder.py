@@ -175,7 +175,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="Cross-validate and print, write nothing.")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    if "locked" in arguments.annotations.name:
+    if score_structure.is_locked(arguments.annotations):
         sys.exit("error: a locked set is never fitted on")
     from propaganda_lens.train.base_models import resolve
 

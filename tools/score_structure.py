@@ -45,8 +45,10 @@ PARTS = ("actors", "relations", "predictions")
 
 
 def is_locked(annotations: Path) -> bool:
-    """Whether `annotations` is one of the locked sets (never read for errors, never fitted on)."""
-    return annotations.resolve() in {locked.resolve() for locked in LOCKED_SETS}
+    """Whether `annotations` holds an article of a locked set (never read for errors, never fitted on): a locked
+    file itself, a copy of one under another name, or a file that pools one with others."""
+    locked = {record["article"] for path in LOCKED_SETS for record in article_records(path)}
+    return any(record["article"] in locked for record in article_records(annotations))
 
 
 def normal(name: str) -> str:
