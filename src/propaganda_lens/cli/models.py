@@ -130,8 +130,10 @@ def train_command(
                      "less 64, an overlap of 62 tokens)."),
     ] = None,
     train_window_stride: Annotated[
-        int, typer.Option(help="Token stride of training windows (the window less 2: no overlap).")
-    ] = 192,
+        int | None,
+        typer.Option(min=1, help="Token stride of training windows (default: the window less 64, as at inference; "
+                     "the window less 2 gives no overlap)."),
+    ] = None,
     frozen_layers: Annotated[int, typer.Option(help="Keep embeddings and this many lowest layers fixed.")] = 0,
     base_model: Annotated[str, typer.Option(help="minilm, mpnet, or an encoder folder.")] = "minilm",
     resume: Annotated[bool, typer.Option(help="Continue from OUTPUT/checkpoint.pt if present.")] = False,
@@ -158,6 +160,7 @@ def train_command(
 ) -> None:
     """Fine-tune the detector on PTC train; scores dev after each epoch (needs the `train` extra)."""
     stride = window_size - 64 if window_stride is None else window_stride
+    train_window_stride = window_size - 64 if train_window_stride is None else train_window_stride
     if problem := window_problem(window_size, stride) or window_problem(window_size, train_window_stride):
         fail(problem)
     require_train_extra()
