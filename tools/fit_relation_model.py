@@ -35,7 +35,7 @@ from propaganda_lens.scoring import harmonic_mean  # noqa: E402
 
 FOLDS = 5
 STEPS = 400
-STRENGTHS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)  # L2 penalty, per article pair count
+STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # L2 penalty, per article pair count
 CLASS_WEIGHTS = (1.0, 3.0)  # of the supports and opposes pairs against the none pairs
 THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))
 MODES = ("fill", "union")

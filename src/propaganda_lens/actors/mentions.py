@@ -29,6 +29,7 @@ from propaganda_lens.actors.name_words import (
     RELIGIOUS_NAMES, SEATS_OF_GOVERNMENT, SIDE_PREFIXES, SITE_NAME_ENDINGS, SITE_WORDS, TITLE_WORDS, TITLES,
     US_STATE_CODES, US_STATE_NAMES,
 )
+from propaganda_lens.actors.agents import is_non_state_agent
 from propaganda_lens.actors.merges import Candidate, acronym, merge_surnames, person_words
 from propaganda_lens.data import Actor
 
@@ -462,9 +463,17 @@ def find_actors(doc: "Doc") -> tuple[list[Actor], dict[int, str]]:
         actors.append(Actor(actor_id, name, candidate.kind, [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for a, b in mentions],
                             country=country))
         for first, last in mentions:
+            if candidate.kind == "country" and _before_a_non_state_agent(doc[last - 1]):
+                continue  # "Syrian rebels" names Syria but does not stand for it
             for index in range(first, last):
                 actor_of_token[index] = actor_id
     return actors, actor_of_token
+
+
+def _before_a_non_state_agent(token: "Token") -> bool:
+    """ "Syrian rebels", "Libya's militias": a country's name or demonym that qualifies a non-state agent."""
+    return token.dep_ in ("amod", "compound", "poss", "nmod") and token.head.pos_ in ("NOUN", "PROPN") \
+        and is_non_state_agent(token.head.lemma_.lower())
 
 
 def _spelling(name: str) -> str:

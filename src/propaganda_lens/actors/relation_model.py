@@ -9,7 +9,7 @@ a relation is found where that score passes the head's threshold. The head is `r
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
 The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the four locked
-sets (70 articles) it raises relation F1 from 0.191 to 0.270 (+0.079 [+0.038, +0.119]), recall from 0.12 to 0.22,
+sets (70 articles) it raises relation F1 from 0.197 to 0.273 (+0.075 [+0.036, +0.115]), recall from 0.12 to 0.22,
 and lowers precision from 0.55 to 0.36, for about 10-20 ms an article.
 """
 

@@ -24,6 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from propaganda_lens.actors.agents import is_state_agent
 from propaganda_lens.actors.name_words import PARTY_ADJECTIVES, SIDE_PREFIXES
 from propaganda_lens.actors.relation_model import RelationHead, sentence_range
 from propaganda_lens.data import Relation
@@ -105,9 +106,9 @@ STANCE_NOUNS = frozenset(
 )
 # Nouns that stand for the actor named in front of them: "the UK government", "Russian forces".
 STAND_IN_NOUNS = frozenset(
-    "government administration regime forces army military troops militia militias ministry officials leadership "
-    "state authorities people leaders leader president".split()
-)
+    "government administration regime forces army military troops ministry officials leadership state authorities "
+    "people leaders leader president".split()
+)  # and the state agents of the Phoenix dictionary (agents.is_state_agent: "diplomats", "police", "envoy")
 # Words above a clause that make it someone's word or belief: verbs ("X said that"), nouns ("the claim that")
 # and hedges ("it appears that").
 REPORTING_WORDS = frozenset(
@@ -173,6 +174,11 @@ def find_relations(
     if head is None:
         return rules
     return head.relations(doc, actor_of_token, person_ids, rules, lexical_polarity, finder._modality)
+
+
+def _stands_in(lemma: str) -> bool:
+    """A noun that stands for the actor named in front of it ("the UK government", "Russian diplomats")."""
+    return lemma in STAND_IN_NOUNS or is_state_agent(lemma)
 
 
 def lexical_polarity(lemma: str) -> str | None:
@@ -424,7 +430,7 @@ class _Finder:
                     queue.append(child)
                 elif child.dep_ in ("compound", "poss", "amod", "nmod") and (
                     actor and not (actor in self.person_ids and child.dep_ in ("compound", "amod"))  # "US President Trump"
-                    or token.lemma_.lower() in STAND_IN_NOUNS or token.i in heads and child.dep_ == "poss"
+                    or _stands_in(token.lemma_.lower()) or token.i in heads and child.dep_ == "poss"
                 ):
                     queue.append(child)
                 elif child.dep_ == "prep" and not actor and (
