@@ -13,15 +13,16 @@ this script builds.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import petrarch_tables  # noqa: E402
+from petrarch_tables import DICTIONARIES, tsv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "src/propaganda_lens/actors/agent_nouns.tsv"
-DICTIONARIES = ROOT.parent / "shared/data/cameo-petrarch2/dictionaries"
 AGENT_FILE = "Phoenix.agents.txt"
 COLUMNS = ("noun", "code", "role")
 SUBSTITUTION = re.compile(r"^!(\w+)!\s*=\s*(.+)$")
@@ -61,22 +62,11 @@ def _expanded(noun: str, substitutions: dict[str, list[str]]) -> list[str]:
 
 def build(dictionaries: Path = DICTIONARIES) -> str:
     dictionary = (dictionaries / AGENT_FILE).read_text(encoding="utf-8", errors="replace")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(dictionary))
-    return out.getvalue()
+    return tsv(COLUMNS, rows(dictionary))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dictionaries", type=Path, default=DICTIONARIES)
-    arguments = parser.parse_args()
-    table = build(arguments.dictionaries)
-    temporary = TABLE.with_suffix(".tsv.tmp")
-    temporary.write_text(table, encoding="utf-8")
-    temporary.replace(TABLE)
-    print(f"{TABLE}: {table.count(chr(10)) - 1} nouns")
+    petrarch_tables.main(__doc__.split("\n\n")[0], TABLE, build)
 
 
 if __name__ == "__main__":

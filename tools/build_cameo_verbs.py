@@ -14,15 +14,16 @@ irregular forms in braces and the phrase patterns (`- * …`) are left out, sinc
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import petrarch_tables  # noqa: E402
+from petrarch_tables import DICTIONARIES, tsv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "src/propaganda_lens/actors/cameo_verbs.tsv"
-DICTIONARIES = ROOT.parent / "shared/data/cameo-petrarch2/dictionaries"
 VERB_FILE = "CAMEO.verbpatterns.150430.txt"
 COLUMNS = ("verb", "code", "root", "polarity", "verb_set")
 SET_HEADER = re.compile(r"^---\s*(\S+)\s*\[([^\]]*)\]\s*---")
@@ -64,22 +65,11 @@ def rows(dictionary: str) -> list[tuple[str, str, str, str, str]]:
 
 def build(dictionaries: Path = DICTIONARIES) -> str:
     dictionary = (dictionaries / VERB_FILE).read_text(encoding="utf-8", errors="replace")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(dictionary))
-    return out.getvalue()
+    return tsv(COLUMNS, rows(dictionary))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dictionaries", type=Path, default=DICTIONARIES)
-    arguments = parser.parse_args()
-    table = build(arguments.dictionaries)
-    temporary = TABLE.with_suffix(".tsv.tmp")
-    temporary.write_text(table, encoding="utf-8")
-    temporary.replace(TABLE)
-    print(f"{TABLE}: {table.count(chr(10)) - 1} verbs")
+    petrarch_tables.main(__doc__.split("\n\n")[0], TABLE, build)
 
 
 if __name__ == "__main__":

@@ -14,18 +14,19 @@ The actors stage gives a person found under one of these names the country they 
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import re
+import sys
 from pathlib import Path
 
 from propaganda_lens.actors.mentions import country_names
 from propaganda_lens.actors.name_words import TITLE_WORDS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import petrarch_tables  # noqa: E402
+from petrarch_tables import DICTIONARIES, tsv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "src/propaganda_lens/actors/person_countries.tsv"
-DICTIONARIES = ROOT.parent / "shared/data/cameo-petrarch2/dictionaries"
 ACTOR_FILE = "Phoenix.Countries.actors.txt"
 COLUMNS = ("name", "country")
 ROLE = re.compile(r"\[([A-Z]{3})([A-Z]{3,})\s*([<>]?)(\d{6})?(?:-(\d{6}))?\]")
@@ -91,18 +92,11 @@ def rows(dictionary: str, countries: dict[str, str]) -> list[tuple[str, str]]:
 def build(dictionaries: Path = DICTIONARIES) -> str:
     countries = {code: country for code, country in country_names().items() if len(code) == 3 and code.isupper()}
     dictionary = (dictionaries / ACTOR_FILE).read_text(encoding="utf-8", errors="replace")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(dictionary, countries))
-    return out.getvalue()
+    return tsv(COLUMNS, rows(dictionary, countries))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dictionaries", type=Path, default=DICTIONARIES)
-    TABLE.write_text(build(parser.parse_args().dictionaries), encoding="utf-8")
-    print(f"wrote {TABLE}")
+    petrarch_tables.main(__doc__.split("\n\n")[0], TABLE, build)
 
 
 if __name__ == "__main__":
