@@ -98,7 +98,9 @@ def test_analyze_reads_stdin():
         (["predict", "/no/such/folder", "-o", "x"], "not a folder"),
         (["analyze", "/no/such/file.txt"], "no such file"),
         (["evaluate", "--task", "si", "--gold", "/no/such", "--pred", "/no/such"], "no label file"),
-        (["train", "--ptc", "x", "-o", "x", "--window-size", "100"], "must be 1 to 98 tokens"),
+        (["train", "--ptc", "x", "-o", "x", "--window-size", "100", "--train-window-stride", "99"], "must be 1 to 98 tokens"),
+        # the training stride follows the window by default (100 less 64): the window passes, the folder does not
+        (["train", "--ptc", "x", "-o", "x", "--window-size", "100"], "x/train-articles: not a folder"),
         (["train", "--ptc", "x", "-o", "x", "--window-size", "512", "--train-window-stride", "600"], "1 to 510"),
     ],
 )
