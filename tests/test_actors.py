@@ -247,6 +247,7 @@ def test_text_without_entities_gives_no_actors_or_relations():
         (score_structure.LOCKED_BATCH3, {"actors": 0.834, "relations": 0.25, "predictions": 0.835}),  # locked, batch 3
         (score_structure.LOCKED_BATCH4, {"actors": 0.84, "relations": 0.16, "predictions": 0.75}),  # locked, batch 4
         (score_structure.LOCKED_BATCH5, {"actors": 0.86, "relations": 0.34, "predictions": 0.74}),  # locked, batch 5
+        (score_structure.LOCKED_BATCH6, {"actors": 0.67, "relations": 0.48, "predictions": 0.81}),  # locked, batch 6
     ],
 )
 def test_the_annotated_sets_score(ptc_folder, annotations, floors):

@@ -39,7 +39,8 @@ LOCKED = ROOT / "evaluation" / "structure" / "locked.jsonl"  # scored, never loo
 LOCKED_BATCH3 = ROOT / "evaluation" / "structure" / "locked-batch3.jsonl"  # the same, locked before annotation
 LOCKED_BATCH4 = ROOT / "evaluation" / "structure" / "locked-batch4.jsonl"  # the same, annotated by GUIDELINES.md v3
 LOCKED_BATCH5 = ROOT / "evaluation" / "structure" / "locked-batch5.jsonl"  # the same
-LOCKED_SETS = (LOCKED, LOCKED_BATCH3, LOCKED_BATCH4, LOCKED_BATCH5)
+LOCKED_BATCH6 = ROOT / "evaluation" / "structure" / "locked-batch6.jsonl"  # the same
+LOCKED_SETS = (LOCKED, LOCKED_BATCH3, LOCKED_BATCH4, LOCKED_BATCH5, LOCKED_BATCH6)
 PTC = ROOT.parent / "shared" / "data" / "ptc-semeval2020"
 PARTS = ("actors", "relations", "predictions")
 
