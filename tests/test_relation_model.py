@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 import numpy
+import pytest
 
 from propaganda_lens.actors.mentions import find_actors
-from propaganda_lens.actors.relation_model import HEAD, combined, relation_head
+from propaganda_lens.actors.relation_model import HEAD, Pair, best_per_pair, combined, relation_head
 from propaganda_lens.actors.relations import find_relations
 from propaganda_lens.data import Relation
 from propaganda_lens.enrich.parsing import parse
@@ -41,6 +42,18 @@ def test_the_head_finds_a_relation_the_rules_miss():
     assert relation_head() is not None
     assert expected not in relations_of(text, learned=False)
     assert expected in relations_of(text, learned=True)
+
+
+def test_a_pair_named_in_several_sentences_adds_up_their_evidence_by_noisy_or():
+    """Two sentences, each 0.2 hostile: their best is 0.2, their noisy-or 0.36; the evidence is the stronger one."""
+    pairs = [Pair("a", "b", sentence, anchor=sentence, features=()) for sentence in range(3)]
+    probability = numpy.array([[0.7, 0.1, 0.2], [0.75, 0.05, 0.2], [0.9, 0.0, 0.1]])
+    polarity, score, evidence = best_per_pair(pairs, probability, "max")[("a", "b")]
+    assert (polarity, evidence.sentence) == ("opposes", 0) and score == pytest.approx(0.2)
+    polarity, score, evidence = best_per_pair(pairs, probability, "noisy-or")[("a", "b")]
+    assert (polarity, evidence.sentence) == ("opposes", 0) and score == pytest.approx(1 - 0.8 * 0.8 * 0.9)
+    _, alone, _ = best_per_pair(pairs[:1], probability[:1], "noisy-or")[("a", "b")]
+    assert alone == pytest.approx(0.2)  # one sentence: the two agree
 
 
 def test_fill_adds_only_pairs_the_rules_leave_unrelated():

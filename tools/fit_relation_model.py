@@ -7,8 +7,8 @@ Each tuning article is parsed and its actors found as the stage does; every orde
 sentence is labelled from the gold file the way tools/score_structure.py matches relations (both actors matched
 to gold actors, the gold relation (source, polarity, target) exists), else "none". A related pair is learned
 from only in the sentence its relation's quote is in: elsewhere the pair may be named without the relation. The
-knobs (L2 strength, weight of the two relation classes, threshold, and whether the head's relations join the
-rules' by union or only where the rules relate neither direction) are those with the best relation F1, micro-averaged over
+knobs (L2 strength, weight of the two relation classes, how a pair's scores in its sentences add up, threshold,
+and whether the head's relations join the rules' by union or only where the rules relate neither direction) are those with the best relation F1, micro-averaged over
 `FOLDS` leave-articles-out folds, of the rules and the head together. The head is then refitted on all the
 articles with those knobs. Deterministic: the same file gives the same weights. The locked set is not read.
 """
@@ -39,6 +39,7 @@ STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)  # L2 penalty, per article pair c
 CLASS_WEIGHTS = (1.0, 3.0)  # of the supports and opposes pairs against the none pairs
 THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))
 MODES = ("fill", "union")
+AGGREGATES = ("max", "noisy-or")  # how a pair's sentences add up (relation_model.best_per_pair)
 
 
 @dataclass
@@ -155,20 +156,20 @@ def f1_of(counts: list[tuple[int, int, int]]) -> tuple[float, float, float]:
 def cross_validate(data: list[Article]) -> list[tuple[tuple[float, float, float], dict]]:
     """(P, R, F1) of each knob setting over the leave-articles-out folds, best F1 first."""
     folds = [data[index::FOLDS] for index in range(FOLDS)]
-    held_out_best: dict[tuple[float, float], list] = {}
+    held_out_best: dict[tuple[float, float, str], list] = {}
     for strength, class_weight in product(STRENGTHS, CLASS_WEIGHTS):
-        bests = []
         for index, fold in enumerate(folds):
             training = [article for other, part in enumerate(folds) if other != index for article in part]
             weights = fit(*stacked(training), strength, class_weight)
-            for article in fold:
-                bests.append((article, best_per_pair(article.pairs, probabilities(article.pairs, weights))))
-        held_out_best[strength, class_weight] = bests
+            for article, aggregate in product(fold, AGGREGATES):
+                best = best_per_pair(article.pairs, probabilities(article.pairs, weights), aggregate)
+                held_out_best.setdefault((strength, class_weight, aggregate), []).append((article, best))
     results = []
-    for (strength, class_weight), bests in held_out_best.items():
+    for (strength, class_weight, aggregate), bests in held_out_best.items():
         for threshold, mode in product(THRESHOLDS, MODES):
             scores = f1_of([relation_counts(article, best, threshold, mode) for article, best in bests])
-            results.append((scores, {"strength": strength, "class_weight": class_weight, "threshold": threshold, "mode": mode}))
+            results.append((scores, {"strength": strength, "class_weight": class_weight, "aggregate": aggregate,
+                                     "threshold": threshold, "mode": mode}))
     return sorted(results, key=lambda result: -result[0][2])
 
 
@@ -196,7 +197,8 @@ def main() -> None:
     weights = fit(*stacked(data), knobs["strength"], knobs["class_weight"])
     with atomic_path(arguments.output) as temporary, temporary.open("wb") as handle:
         numpy.savez_compressed(handle, weights=weights.astype(numpy.float16), threshold=numpy.float32(knobs["threshold"]),
-                               mode=numpy.str_(knobs["mode"]), strength=numpy.float32(knobs["strength"]),
+                               mode=numpy.str_(knobs["mode"]), aggregate=numpy.str_(knobs["aggregate"]),
+                               strength=numpy.float32(knobs["strength"]),
                                class_weight=numpy.float32(knobs["class_weight"]))
     print(f"wrote {arguments.output}")
 

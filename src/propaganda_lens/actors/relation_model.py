@@ -4,13 +4,14 @@ Each ordered pair of actors (source, target) named in a sentence is described by
 features (the words between the two mentions, the words on the dependency path between them, their roles,
 CAMEO verb polarities, whether the rules found a relation there), hashed into `BUCKETS` buckets. A
 multinomial logistic regression (none / supports / opposes), fitted on the tuning set by
-`tools/fit_relation_model.py`, scores each pair; an article's pair gets the best score over its sentences, and
-a relation is found where that score passes the head's threshold. The head is `relation_model.npz`
+`tools/fit_relation_model.py`, scores each pair in each sentence; an article's pair gets the best of these
+scores, or their noisy-or (`best_per_pair`: the fit chooses), and a relation is found where that passes the head's
+threshold. The head is `relation_model.npz`
 (weights, threshold and how it combines with the rules; made by `python tools/fit_relation_model.py` from
 evaluation/structure/annotations.jsonl, figures in evaluation/structure/README.md); numpy only at inference.
-The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the four locked
-sets (70 articles) it raises relation F1 from 0.197 to 0.273 (+0.075 [+0.036, +0.115]), recall from 0.12 to 0.22,
-and lowers precision from 0.55 to 0.36, for about 10-20 ms an article.
+The product uses it (`actors.add_actors` passes `relation_head()` to `relations.find_relations`): on the five locked
+sets (75 articles) it raises relation F1 from 0.200 to 0.295 (+0.096 [+0.053, +0.139]), recall from 0.12 to 0.25,
+and lowers precision from 0.58 to 0.36, for about 10-20 ms an article.
 """
 
 from __future__ import annotations
@@ -184,15 +185,23 @@ def probabilities(pairs: list[Pair], weights: numpy.ndarray) -> numpy.ndarray:
     return exponentials / exponentials.sum(axis=1, keepdims=True)
 
 
-def best_per_pair(pairs: list[Pair], probability: numpy.ndarray) -> dict[tuple[str, str], tuple[str, float, Pair]]:
-    """(source, target) -> (polarity, probability, the pair in the sentence where it is highest)."""
+def best_per_pair(
+    pairs: list[Pair], probability: numpy.ndarray, aggregate: str = "max",
+) -> dict[tuple[str, str], tuple[str, float, Pair]]:
+    """(source, target) -> (polarity, score, the pair in the sentence where that polarity is most probable). The
+    score of a polarity over the article's sentences is its highest probability ("max"), or the chance that at
+    least one sentence states it, reading each sentence as independent evidence ("noisy-or": 1 - prod(1 - p)).
+    The polarity is the relation class with the higher score."""
+    sentences_of: dict[tuple[str, str], list[int]] = {}
+    for index, pair in enumerate(pairs):
+        sentences_of.setdefault((pair.source, pair.target), []).append(index)
     best: dict[tuple[str, str], tuple[str, float, Pair]] = {}
-    for pair, row in zip(pairs, probability):
-        polarity = 1 + int(numpy.argmax(row[1:]))
-        score = float(row[polarity])
-        key = (pair.source, pair.target)
-        if key not in best or score > best[key][1]:
-            best[key] = (POLARITIES[polarity], score, pair)
+    for key, indices in sentences_of.items():
+        rows = probability[indices, 1:]
+        scores = rows.max(axis=0) if aggregate == "max" else 1.0 - numpy.prod(1.0 - rows, axis=0)
+        polarity = int(numpy.argmax(scores))
+        strongest = indices[int(numpy.argmax(rows[:, polarity]))]
+        best[key] = (POLARITIES[1 + polarity], float(scores[polarity]), pairs[strongest])
     return best
 
 
@@ -213,11 +222,13 @@ def combined(rules: list[Relation], learned: list[Relation], mode: str) -> list[
 
 @dataclass(frozen=True)
 class RelationHead:
-    """The fitted head: weights (BUCKETS x 3), the probability a pair needs, and how it joins the rules."""
+    """The fitted head: weights (BUCKETS x 3), the score a pair needs, how a pair's sentences add up to its score
+    (see `best_per_pair`), and how the head joins the rules."""
 
     weights: numpy.ndarray
     threshold: float
     mode: str
+    aggregate: str
 
     def relations(
         self, doc: "Doc", actor_of_token: dict[int, str], persons: set[str], rules: list[Relation],
@@ -227,7 +238,7 @@ class RelationHead:
         pairs = list(sentence_pairs(doc, actor_of_token, persons, rules, polarity_of))
         if not pairs:
             return rules
-        best = best_per_pair(pairs, probabilities(pairs, self.weights))
+        best = best_per_pair(pairs, probabilities(pairs, self.weights), self.aggregate)
         sentences = list(doc.sents)
         learned = []
         for (source, target), (polarity, score, pair) in best.items():
@@ -255,7 +266,8 @@ def sentence_range(sentence: "Span") -> tuple[int, int]:
 def load_head(path: Path) -> RelationHead:
     """A head stored by tools/fit_relation_model.py."""
     with numpy.load(path) as stored:
-        return RelationHead(stored["weights"].astype(numpy.float32), float(stored["threshold"]), str(stored["mode"]))
+        return RelationHead(stored["weights"].astype(numpy.float32), float(stored["threshold"]), str(stored["mode"]),
+                            str(stored["aggregate"]))
 
 
 @cache
