@@ -45,7 +45,8 @@ def test_the_head_finds_a_relation_the_rules_miss():
 
 
 def test_a_pair_named_in_several_sentences_adds_up_their_evidence_by_noisy_or():
-    """Two sentences, each 0.2 hostile: their best is 0.2, their noisy-or 0.36; the evidence is the stronger one."""
+    """Three sentences, 0.2, 0.2 and 0.1 hostile: their best is 0.2, their noisy-or 0.424; the evidence is the first
+    of the strongest."""
     pairs = [Pair("a", "b", sentence, anchor=sentence, features=()) for sentence in range(3)]
     probability = numpy.array([[0.7, 0.1, 0.2], [0.75, 0.05, 0.2], [0.9, 0.0, 0.1]])
     polarity, score, evidence = best_per_pair(pairs, probability, "max")[("a", "b")]
