@@ -26,6 +26,22 @@ def shared(path: Path, what: str) -> Path:
     return path
 
 
+def actors_and_relations(text: str, head=None) -> tuple[set[str], set[tuple[str, str, str, str]]]:
+    """What the actors stage reads in `text`: the actor names, and the (source, polarity, target, modality)
+    relations by name, from the rules and `head` (a relation head or encoder; None: the rules alone)."""
+    from propaganda_lens.actors.mentions import find_actors
+    from propaganda_lens.actors.relations import find_relations
+    from propaganda_lens.enrich.parsing import parse
+    from propaganda_lens.enrich.sentences import sentence_ranges
+
+    doc = parse(text, sentence_ranges(text))
+    actors, actor_of_token = find_actors(doc)
+    names = {actor.id: actor.name for actor in actors}
+    persons = {actor.id for actor in actors if actor.kind == "person"}
+    relations = find_relations(doc, actor_of_token, persons, head)
+    return set(names.values()), {(names[r.source], r.polarity, names[r.target], r.modality) for r in relations}
+
+
 def _skips_fail_under_ci(report) -> None:
     """Under CI (CI set, as .ci/run does) a skip is a failure: CI must have every extra, the shared data,
     Chromium and PostgreSQL. Elsewhere `-rs` lists each skip with its reason."""

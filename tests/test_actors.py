@@ -19,7 +19,7 @@ import build_city_names  # noqa: E402
 import build_person_countries  # noqa: E402
 import build_country_names  # noqa: E402
 import score_structure  # noqa: E402
-from conftest import shared  # noqa: E402
+from conftest import actors_and_relations, shared  # noqa: E402
 
 
 def parsed(text: str):
@@ -27,11 +27,7 @@ def parsed(text: str):
 
 
 def relations_of(text: str) -> set[tuple[str, str, str, str]]:
-    doc = parsed(text)
-    actors, actor_of_token = find_actors(doc)
-    names = {actor.id: actor.name for actor in actors}
-    persons = {actor.id for actor in actors if actor.kind == "person"}
-    return {(names[r.source], r.polarity, names[r.target], r.modality) for r in find_relations(doc, actor_of_token, persons)}
+    return actors_and_relations(text)[1]
 
 
 @pytest.fixture(scope="module")

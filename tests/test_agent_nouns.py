@@ -7,25 +7,17 @@ from pathlib import Path
 import pytest
 
 from propaganda_lens.actors.agents import agent_roles, is_non_state_agent, is_state_agent
-from propaganda_lens.actors.mentions import find_actors
-from propaganda_lens.actors.relations import find_relations
 from propaganda_lens.actors.relation_model import relation_head
-from propaganda_lens.enrich.parsing import parse
-from propaganda_lens.enrich.sentences import sentence_ranges
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import build_agent_nouns  # noqa: E402
-from conftest import shared  # noqa: E402
+from conftest import actors_and_relations, shared  # noqa: E402
 
 
-def actors_and_relations(text: str) -> tuple[set[str], set[tuple[str, str, str]]]:
+def named_by_the_product(text: str) -> tuple[set[str], set[tuple[str, str, str]]]:
     """The actor names and the (source, polarity, target) relations of the product: rules and shipped head."""
-    doc = parse(text, sentence_ranges(text))
-    actors, actor_of_token = find_actors(doc)
-    names = {actor.id: actor.name for actor in actors}
-    persons = {actor.id for actor in actors if actor.kind == "person"}
-    relations = find_relations(doc, actor_of_token, persons, relation_head())
-    return set(names.values()), {(names[r.source], r.polarity, names[r.target]) for r in relations}
+    actors, relations = actors_and_relations(text, relation_head())
+    return actors, {relation[:3] for relation in relations}
 
 
 def test_the_shipped_table_is_what_the_build_script_makes():
@@ -56,11 +48,11 @@ def test_roles_of_the_field_dictionary():
     ],
 )
 def test_a_country_before_a_non_state_agent_is_named_but_takes_no_side(text, country):
-    actors, relations = actors_and_relations(text)
+    actors, relations = named_by_the_product(text)
     assert country in actors  # the article still names it
     assert not any(country in (source, target) for source, _, target in relations)
 
 
 def test_a_country_before_a_state_agent_stands_for_the_country():
-    _, relations = actors_and_relations("Russian diplomats condemned Britain on Monday.")
+    _, relations = named_by_the_product("Russian diplomats condemned Britain on Monday.")
     assert ("Russia", "opposes", "United Kingdom") in relations

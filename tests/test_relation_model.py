@@ -8,23 +8,16 @@ from pathlib import Path
 import numpy
 import pytest
 
-from propaganda_lens.actors.mentions import find_actors
 from propaganda_lens.actors.relation_model import HEAD, Pair, best_per_pair, combined, relation_head
-from propaganda_lens.actors.relations import find_relations
 from propaganda_lens.data import Relation
-from propaganda_lens.enrich.parsing import parse
-from propaganda_lens.enrich.sentences import sentence_ranges
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import fit_relation_model  # noqa: E402
+from conftest import actors_and_relations  # noqa: E402
 
 
 def relations_of(text: str, learned: bool) -> set[tuple[str, str, str]]:
-    doc = parse(text, sentence_ranges(text))
-    actors, actor_of_token = find_actors(doc)
-    names = {actor.id: actor.name for actor in actors}
-    persons = {actor.id for actor in actors if actor.kind == "person"}
-    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons, relation_head() if learned else None)}
+    return {relation[:3] for relation in actors_and_relations(text, relation_head() if learned else None)[1]}
 
 
 def test_the_shipped_head_is_what_the_fit_tool_makes(ptc_folder):

@@ -6,22 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from propaganda_lens.actors.mentions import find_actors
-from propaganda_lens.actors.relations import cameo_polarities, find_relations, verb_polarity
-from propaganda_lens.enrich.parsing import parse
-from propaganda_lens.enrich.sentences import sentence_ranges
+from propaganda_lens.actors.relations import cameo_polarities, verb_polarity
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import build_cameo_verbs  # noqa: E402
-from conftest import shared  # noqa: E402
+from conftest import actors_and_relations, shared  # noqa: E402
 
 
 def relations_in(text: str) -> set[tuple[str, str, str]]:
-    doc = parse(text, sentence_ranges(text))
-    actors, actor_of_token = find_actors(doc)
-    names = {actor.id: actor.name for actor in actors}
-    persons = {actor.id for actor in actors if actor.kind == "person"}
-    return {(names[r.source], r.polarity, names[r.target]) for r in find_relations(doc, actor_of_token, persons)}
+    return {relation[:3] for relation in actors_and_relations(text)[1]}
 
 
 def test_the_shipped_table_is_what_the_build_script_makes():
