@@ -10,8 +10,8 @@ from only in the sentence its relation's quote is in: elsewhere the pair may be 
 knobs (L2 strength, weight of the two relation classes, how a pair's scores in its sentences add up, threshold,
 and whether the head's relations join the rules' by union or only where the rules relate neither direction) are
 those with the best relation F1, micro-averaged over `FOLDS` leave-articles-out folds, of the rules and the head
-together. The head is then refitted on all the
-articles with those knobs. Deterministic: the same file gives the same weights. The locked set is not read.
+together. The head is then refitted on all the articles with those knobs. Deterministic: the same file gives the
+same weights. The locked set is not read.
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ def probabilities(pairs: list[Pair], weights: numpy.ndarray) -> numpy.ndarray:
 
 
 def best_per_pair(
-    pairs: list[Pair], probability: numpy.ndarray, aggregate: str = "max",
+    pairs: list[Pair], probability: numpy.ndarray, aggregate: str,
 ) -> dict[tuple[str, str], tuple[str, float, Pair]]:
     """(source, target) -> (polarity, score, the pair in the sentence where that polarity is most probable). The
     score of a polarity over the article's sentences is its highest probability ("max"), or the chance that at
